@@ -1,0 +1,251 @@
+"""ECHONET Lite frame codec.
+
+A frame is ``EHD1 EHD2 TID SEOJ DEOJ ESV OPC (EPC PDC EDT)*``; SetGet services carry a second
+``OPCGet (EPC PDC EDT)*`` list after the first.  Format 2 frames (EHD2 0x82) carry an arbitrary
+payload after the TID; they are decoded as opaque.
+
+:func:`decode_frame` never raises anything but :class:`FrameError` on any input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+import struct
+from typing import NamedTuple
+
+from .const import EHD1, EHD2_FORMAT1, EHD2_FORMAT2, ESV, MAX_OPC, MAX_PDC, SETGET_SERVICES
+from .errors import FrameError
+
+_HEADER = struct.Struct(">BBHBBBBBBBB")
+_HEADER_SIZE = 12  # including OPC
+
+Property = tuple[int, bytes]
+"""An (EPC, EDT) pair.  PDC is ``len(EDT)``."""
+
+
+class EOJ(NamedTuple):
+    """ECHONET object: class group code, class code and instance code."""
+
+    group: int
+    code: int
+    instance: int
+
+    @property
+    def class_code(self) -> int:
+        """Class group and class code as one 16-bit number (0x0130 for an air conditioner)."""
+        return (self.group << 8) | self.code
+
+    def to_bytes(self) -> bytes:
+        """Three bytes as on the wire."""
+        return bytes((self.group, self.code, self.instance))
+
+    def matches(self, other: EOJ) -> bool:
+        """True when ``other`` is this object, or this is the all-instances form of its class."""
+        return (
+            self.group == other.group
+            and self.code == other.code
+            and (self.instance in (0, other.instance))
+        )
+
+    def __str__(self) -> str:
+        return f"0x{self.group:02X}{self.code:02X}{self.instance:02X}"
+
+    @classmethod
+    def from_int(cls, value: int) -> EOJ:
+        """Build from a 24-bit number such as 0x013001."""
+        return cls((value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF)
+
+    @classmethod
+    def parse(cls, text: str) -> EOJ:
+        """Parse ``0x013001`` or ``013001``."""
+        try:
+            value = int(text, 16)
+        except ValueError as err:
+            raise ValueError(f"not an ECHONET object code: {text!r}") from err
+        if not 0 <= value <= 0xFFFFFF:
+            raise ValueError(f"not an ECHONET object code: {text!r}")
+        return cls.from_int(value)
+
+
+NODE_PROFILE = EOJ(0x0E, 0xF0, 0x01)
+NODE_PROFILE_ANY = EOJ(0x0E, 0xF0, 0x00)
+CONTROLLER = EOJ(0x05, 0xFF, 0x01)
+
+
+class Frame:
+    """A decoded ECHONET Lite frame.
+
+    ``props`` is the property list (for SetGet services: the Set part); ``get_props`` is the
+    Get part of SetGet services and empty otherwise.  Format 2 frames have ``esv == 0`` and
+    their payload in ``payload``.
+    """
+
+    __slots__ = ("deoj", "ehd2", "esv", "get_props", "payload", "props", "seoj", "tid")
+
+    def __init__(
+        self,
+        tid: int,
+        seoj: EOJ,
+        deoj: EOJ,
+        esv: int,
+        props: Sequence[Property] = (),
+        get_props: Sequence[Property] = (),
+        *,
+        ehd2: int = EHD2_FORMAT1,
+        payload: bytes = b"",
+    ) -> None:
+        self.tid = tid
+        self.seoj = seoj
+        self.deoj = deoj
+        self.esv = esv
+        self.props = tuple(props)
+        self.get_props = tuple(get_props)
+        self.ehd2 = ehd2
+        self.payload = payload
+
+    def __repr__(self) -> str:
+        if self.ehd2 != EHD2_FORMAT1:
+            return f"Frame(format2 tid={self.tid} payload={self.payload.hex()})"
+        try:
+            esv = ESV(self.esv).name
+        except ValueError:
+            esv = f"0x{self.esv:02X}"
+        body = " ".join(f"{epc:02X}:{edt.hex()}" for epc, edt in self.props)
+        if self.esv in SETGET_SERVICES:
+            body += " | " + " ".join(f"{epc:02X}:{edt.hex()}" for epc, edt in self.get_props)
+        return f"Frame(tid={self.tid} {self.seoj}->{self.deoj} {esv} {body})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Frame):
+            return NotImplemented
+        return (
+            self.tid == other.tid
+            and self.seoj == other.seoj
+            and self.deoj == other.deoj
+            and self.esv == other.esv
+            and self.props == other.props
+            and self.get_props == other.get_props
+            and self.ehd2 == other.ehd2
+            and self.payload == other.payload
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.tid, self.seoj, self.deoj, self.esv, self.props, self.get_props))
+
+    @property
+    def is_format1(self) -> bool:
+        """True for a standard (format 1) frame."""
+        return self.ehd2 == EHD2_FORMAT1
+
+    def edt(self, epc: int) -> bytes | None:
+        """The EDT of ``epc`` in ``props``, or None."""
+        for prop_epc, edt in self.props:
+            if prop_epc == epc:
+                return edt
+        return None
+
+    def encode(self) -> bytes:
+        """Encode to bytes."""
+        return encode_frame(self)
+
+
+def _encode_props(out: bytearray, props: Sequence[Property]) -> None:
+    if len(props) > MAX_OPC:
+        raise FrameError(f"too many properties in one frame: {len(props)} > {MAX_OPC}")
+    out.append(len(props))
+    for epc, edt in props:
+        if not 0 <= epc <= 0xFF:
+            raise FrameError(f"EPC out of range: {epc}")
+        if len(edt) > MAX_PDC:
+            raise FrameError(f"EDT of EPC 0x{epc:02X} too long: {len(edt)} bytes")
+        out.append(epc)
+        out.append(len(edt))
+        out += edt
+
+
+def encode_frame(frame: Frame) -> bytes:
+    """Encode ``frame``.  Raises :class:`FrameError` for values that cannot be encoded."""
+    if not 0 <= frame.tid <= 0xFFFF:
+        raise FrameError(f"TID out of range: {frame.tid}")
+    if frame.ehd2 == EHD2_FORMAT2:
+        return bytes((EHD1, EHD2_FORMAT2)) + frame.tid.to_bytes(2, "big") + frame.payload
+    out = bytearray(
+        (EHD1, EHD2_FORMAT1, frame.tid >> 8, frame.tid & 0xFF, *frame.seoj, *frame.deoj, frame.esv)
+    )
+    _encode_props(out, frame.props)
+    if frame.esv in SETGET_SERVICES:
+        _encode_props(out, frame.get_props)
+    return bytes(out)
+
+
+def build(
+    tid: int,
+    seoj: EOJ,
+    deoj: EOJ,
+    esv: int,
+    props: Iterable[Property] = (),
+    get_props: Iterable[Property] = (),
+) -> bytes:
+    """Encode a format 1 frame from its parts."""
+    return encode_frame(Frame(tid, seoj, deoj, esv, tuple(props), tuple(get_props)))
+
+
+def _decode_props(data: bytes, pos: int, count: int, end: int) -> tuple[list[Property], int]:
+    props: list[Property] = []
+    append = props.append
+    for _ in range(count):
+        if pos + 2 > end:
+            raise FrameError(f"frame ends inside property {len(props) + 1} of {count}")
+        epc = data[pos]
+        pdc = data[pos + 1]
+        pos += 2
+        nxt = pos + pdc
+        if nxt > end:
+            raise FrameError(
+                f"EPC 0x{epc:02X} claims {pdc} bytes but only {end - pos} remain in the frame"
+            )
+        append((epc, data[pos:nxt]))
+        pos = nxt
+    return props, pos
+
+
+def decode_frame(data: bytes) -> Frame:
+    """Decode one ECHONET Lite frame.
+
+    Raises :class:`FrameError` (and nothing else) when ``data`` is not a valid frame.  Bytes
+    after the last property are ignored: some stacks pad their frames.
+    """
+    try:
+        size = len(data)
+        if size < 4:
+            raise FrameError(f"frame too short: {size} bytes")
+        if data[0] != EHD1:
+            raise FrameError(f"not ECHONET Lite: EHD1 0x{data[0]:02X}")
+        ehd2 = data[1]
+        if ehd2 == EHD2_FORMAT2:
+            return Frame(
+                (data[2] << 8) | data[3],
+                NODE_PROFILE_ANY,
+                NODE_PROFILE_ANY,
+                0,
+                ehd2=ehd2,
+                payload=bytes(data[4:]),
+            )
+        if ehd2 != EHD2_FORMAT1:
+            raise FrameError(f"unknown EHD2 0x{ehd2:02X}")
+        if size < _HEADER_SIZE:
+            raise FrameError(f"frame too short: {size} bytes")
+        _e1, _e2, tid, sg, sc, si, dg, dc, di, esv, opc = _HEADER.unpack_from(data)
+        props, pos = _decode_props(data, _HEADER_SIZE, opc, size)
+        get_props: list[Property] = []
+        if esv in SETGET_SERVICES:
+            if pos >= size:
+                raise FrameError("SetGet frame without its Get part")
+            get_props, pos = _decode_props(data, pos + 1, data[pos], size)
+        return Frame(
+            tid, EOJ(sg, sc, si), EOJ(dg, dc, di), esv, props, get_props
+        )
+    except FrameError:
+        raise
+    except Exception as err:  # defensive: bytes-likes that are not bytes, etc.
+        raise FrameError(f"undecodable frame: {err!r}") from err

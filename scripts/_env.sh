@@ -1,0 +1,47 @@
+# Sourced by the scripts: finds Python 3.13+ and keeps .venv in step with the requirements.
+VENV="${HEMS_VENV:-$PWD/.venv}"
+REQ="${HEMS_REQUIREMENTS:-requirements_test.txt}"
+
+hems_python() {
+  if [ -n "${HEMS_PYTHON:-}" ]; then echo "$HEMS_PYTHON"; return; fi
+  local candidate
+  for candidate in python3.14 python3.13; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; then
+      command -v "$candidate"; return
+    fi
+  done
+  if command -v pyenv >/dev/null 2>&1 || [ -x "$HOME/.pyenv/bin/pyenv" ]; then
+    local pyenv_bin root v
+    pyenv_bin=$(command -v pyenv || echo "$HOME/.pyenv/bin/pyenv")
+    root=$("$pyenv_bin" root)
+    for v in $(ls -1 "$root/versions" 2>/dev/null | grep -E '^3\.1[3-9]\.[0-9]+$' | sort -V -r); do
+      if [ -x "$root/versions/$v/bin/python3" ]; then echo "$root/versions/$v/bin/python3"; return; fi
+    done
+  fi
+  if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then
+    command -v python3; return
+  fi
+  echo "no Python 3.13 or newer found (set HEMS_PYTHON)" >&2
+  return 1
+}
+
+hems_ensure_venv() {
+  local stamp want
+  want=$(cat "$REQ" requirements_common.txt | sha256sum | cut -c1-16)
+  stamp="$VENV/.hems-requirements"
+  if [ ! -x "$VENV/bin/python" ]; then
+    local py
+    py=$(hems_python)
+    echo "== creating $VENV with $py ($("$py" --version))"
+    "$py" -m venv "$VENV"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "== installing $REQ"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --ignore-requires-python -r "$REQ" 2>&1 \
+      | grep -v -e "is ignored: it is neither" || true
+    "$VENV/bin/python" -c 'import pytest_homeassistant_custom_component, hypothesis, uecho' \
+      || { echo "installing the test requirements failed" >&2; return 1; }
+    echo "$want" > "$stamp"
+  fi
+}

@@ -1,0 +1,1 @@
+"""Tests of the hems integration, its libraries and the simulator."""

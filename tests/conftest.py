@@ -1,0 +1,15 @@
+"""Fixtures shared by every test.
+
+pytest-homeassistant-custom-component blocks sockets in every test.  Our tests use real UDP on
+loopback (127.0.0.0/8) and in network namespaces that the tests create themselves, never any
+other address, so sockets are enabled here for all tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _sockets_on_loopback(socket_enabled: None) -> None:
+    """Allow the real UDP sockets the tests need (loopback and test namespaces only)."""
