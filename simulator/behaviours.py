@@ -19,7 +19,7 @@ OFF = b"\x31"
 
 def _wh(kwh: float) -> int:
     """kWh as a 0.001 kWh counter."""
-    return int(round(kwh * 1000))
+    return round(kwh * 1000)
 
 
 @dataclass
@@ -72,8 +72,10 @@ class AirConditioner(Base):
 
     def tick(self, obj: SimObject, now: datetime, seconds: float) -> None:
         day = now.timetuple().tm_yday
-        self.outdoor_c = 15 - 10 * math.cos(2 * math.pi * (day - 20) / 365) + 4 * math.sin(
-            2 * math.pi * (now.hour - 9) / 24
+        self.outdoor_c = (
+            15
+            - 10 * math.cos(2 * math.pi * (day - 20) / 365)
+            + 4 * math.sin(2 * math.pi * (now.hour - 9) / 24)
         )
         rate = min(1.0, seconds / 1800.0)
         if obj.is_on and obj.values.get(0xB0) != b"\x45":
@@ -166,7 +168,9 @@ class WaterHeater(Base):
     def tick(self, obj: SimObject, now: datetime, seconds: float) -> None:
         mode = obj.values.get(0xB0, b"\x41")
         night = now.hour >= 23 or now.hour < 7
-        heating = (mode == b"\x42") or (mode == b"\x41" and night and self.remaining_l < self.tank_l)
+        heating = (mode == b"\x42") or (
+            mode == b"\x41" and night and self.remaining_l < self.tank_l
+        )
         if mode == b"\x42" and self.remaining_l >= self.tank_l:
             obj.update({0xB0: b"\x41"})  # manual boiling finished
             heating = False
@@ -216,9 +220,7 @@ class Battery(Base):
             self.charged_kwh += energy_wh / 1000
         else:
             self.discharged_kwh -= energy_wh / 1000
-        actual = (
-            b"\x42" if flow > 0 else b"\x43" if flow < 0 else b"\x44"
-        )
+        actual = b"\x42" if flow > 0 else b"\x43" if flow < 0 else b"\x44"
         obj.update({0xCF: actual})
         obj.set_s(0xD3, round(flow), 4)
         obj.set_u(0xE4, round(self.soc), 1)
@@ -373,7 +375,9 @@ class Sensor(Base):
     signed: bool = True
 
     def tick(self, obj: SimObject, now: datetime, seconds: float) -> None:
-        value = self.base + self.swing * math.sin(2 * math.pi * (now.hour + now.minute / 60 - 9) / 24)
+        value = self.base + self.swing * math.sin(
+            2 * math.pi * (now.hour + now.minute / 60 - 9) / 24
+        )
         raw = round(value * self.scale)
         if self.signed:
             obj.set_s(0xE0, raw, self.size)

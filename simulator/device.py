@@ -70,7 +70,9 @@ class SimObject:
         base = SUPER_CLASS.properties
         own = {epc for epc, p in props.items() if epc not in base or p != base[epc]}
         epcs = (own | super_epcs | set(extra_get)) - omitted
-        self.get_map: set[int] = {epc for epc in epcs if epc in _COMPUTED or self.prop(epc).gettable}
+        self.get_map: set[int] = {
+            epc for epc in epcs if epc in _COMPUTED or self.prop(epc).gettable
+        }
         self.set_map: set[int] = {epc for epc in epcs if self.prop(epc).settable}
         if inf is None:
             self.inf_map: set[int] = {
@@ -165,4 +167,3 @@ class SimObject:
     def power_w(self) -> float:
         """Power this device draws from the house (negative when it supplies)."""
         return 0.0 if self.behaviour is None else self.behaviour.power_w(self)
-

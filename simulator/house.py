@@ -332,9 +332,7 @@ def full_specs() -> list[NodeSpec]:
         for code in sorted(all_classes())
         if code not in (0x0EF0, 0x05FF)
     ]
-    return [
-        NodeSpec(f"full-{i // 8 + 1}", objs[i : i + 8]) for i in range(0, len(objs), 8)
-    ]
+    return [NodeSpec(f"full-{i // 8 + 1}", objs[i : i + 8]) for i in range(0, len(objs), 8)]
 
 
 def scale_specs(count: int) -> list[NodeSpec]:
@@ -468,7 +466,7 @@ class House:
         meters = self.find(0x0288)
         if not meters:
             return
-        from .meter_device import attach_meter  # noqa: PLC0415
+        from .meter_device import attach_meter
 
         self._meter_hook = attach_meter(meters[0], self.clock)
 

@@ -102,7 +102,7 @@ class SimNode:
         self.profile.values[0xD7] = bytes((min(len(classes), 8),)) + b"".join(
             c.to_bytes(2, "big") for c in classes[:8]
         )
-        self.profile._refresh_maps()  # noqa: SLF001
+        self.profile._refresh_maps()
 
     def add_object(self, obj: SimObject, *, announce: bool = True) -> None:
         """Add an object at runtime (announces the new instance list)."""
@@ -271,8 +271,8 @@ class SimNode:
             if all(edt for _, edt in props) or quirks.pdc0_in_res:
                 self._reply(obj, [(ESV.GET_RES, props)], frame, addr)
             elif quirks.split_sna and any(edt for _, edt in props):
-                ok = [(e, d) for e, d in props if d]
-                bad = [(e, d) for e, d in props if not d]
+                ok: Props = [(e, d) for e, d in props if d]
+                bad: Props = [(e, d) for e, d in props if not d]
                 self._reply(obj, [(ESV.GET_RES, ok), (ESV.GET_SNA, bad)], frame, addr)
             else:
                 self._reply(obj, [(ESV.GET_SNA, props)], frame, addr)
@@ -326,7 +326,9 @@ class SimNode:
             edt += b"\x00"
         return edt
 
-    def _apply_sets(self, obj: SimObject, props: Sequence[tuple[int, bytes]]) -> tuple[Props, bool, list[bytes]]:
+    def _apply_sets(
+        self, obj: SimObject, props: Sequence[tuple[int, bytes]]
+    ) -> tuple[Props, bool, list[bytes]]:
         """Apply the Set part of a request; collect the INFs it causes instead of sending."""
         result: Props = []
         failed = False
@@ -360,4 +362,3 @@ class SimNode:
             self._send_later(data, addr, quirks.delay, alt)
             if quirks.duplicate_answers:
                 self._send_later(data, addr, quirks.delay, alt)
-

@@ -54,7 +54,7 @@ class Quirks:
     def reset(self) -> None:
         """Switch every quirk off."""
         for f in fields(self):
-            default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
+            default = f.default_factory() if callable(f.default_factory) else f.default
             setattr(self, f.name, default)
 
     def active(self) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class Quirks:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value not in (None, False, 0, 0.0) and value != [] and value != set():
+            if value not in (None, False, 0, 0.0) and value not in ([], set()):
                 out[f.name] = value
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 from hypothesis import given, settings, strategies as st
@@ -38,7 +39,7 @@ def test_decode_get_res_with_values() -> None:
 def test_setget_has_two_lists() -> None:
     frame = Frame(7, CONTROLLER, AC, ESV.SETGET, [(0x80, b"\x30")], [(0xB0, b""), (0xB3, b"")])
     data = frame.encode()
-    assert data.hex() == "10810007" "05ff01" "013001" "6e" "01" "800130" "02" "b000" "b300"
+    assert data.hex() == "1081000705ff010130016e0180013002b000b300"
     back = decode_frame(data)
     assert back == frame
     assert back.get_props == ((0xB0, b""), (0xB3, b""))
@@ -147,9 +148,7 @@ def test_property_map_rejects_low_epcs() -> None:
 # --------------------------------------------------------------------------- round trips / fuzz
 
 eojs = st.builds(EOJ, st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
-props = st.lists(
-    st.tuples(st.integers(0, 255), st.binary(max_size=40)), max_size=12
-).map(tuple)
+props = st.lists(st.tuples(st.integers(0, 255), st.binary(max_size=40)), max_size=12).map(tuple)
 services = st.sampled_from(list(ESV))
 
 
@@ -163,10 +162,8 @@ def test_round_trip(tid: int, seoj: EOJ, deoj: EOJ, esv: ESV, a: tuple, b: tuple
 @settings(max_examples=3000)
 @given(st.binary(max_size=300))
 def test_decoder_never_raises_anything_else(data: bytes) -> None:
-    try:
+    with contextlib.suppress(FrameError):
         decode_frame(data)
-    except FrameError:
-        pass
 
 
 def _mutate(rng: random.Random, frame: bytes) -> bytes:

@@ -132,7 +132,9 @@ class PropertiesUpdated:
     source: str
 
 
-ControllerEvent = NodeAdded | ObjectAdded | NodeAvailability | NodeAddressChanged | PropertiesUpdated
+ControllerEvent = (
+    NodeAdded | ObjectAdded | NodeAvailability | NodeAddressChanged | PropertiesUpdated
+)
 Listener = Callable[[ControllerEvent], None]
 
 
@@ -167,6 +169,7 @@ class _Pending:
         "future",
         "grace",
         "host",
+        "node",
         "request_esv",
         "sent_at",
         "values",
@@ -175,12 +178,14 @@ class _Pending:
 
     def __init__(
         self,
+        node: Node,
         host: str,
         deoj: EOJ,
         request_esv: int,
         want: Sequence[int],
         future: asyncio.Future[None],
     ) -> None:
+        self.node = node
         self.host = host
         self.deoj = deoj
         self.request_esv = request_esv
@@ -401,7 +406,12 @@ class Controller:
             self._setup_address(host, instances), name=f"hems-echonet-setup-{host}"
         )
         self._setups[host] = task
-        task.add_done_callback(lambda _t, h=host: self._setups.pop(h, None))
+
+        def _done(_task: asyncio.Task[None]) -> None:
+            if self._setups.get(host) is _task:
+                del self._setups[host]
+
+        task.add_done_callback(_done)
 
     async def _setup_address(self, host: str, instances: list[EOJ] | None) -> None:
         try:
@@ -533,7 +543,7 @@ class Controller:
                 if attempt:
                     node.stats.retries += 1
                 tid = self._next_tid()
-                pending = _Pending(node.address, deoj, esv, want, loop.create_future())
+                pending = _Pending(node, node.address, deoj, esv, want, loop.create_future())
                 self._pending[tid] = pending
                 try:
                     data = build(tid, CONTROLLER, deoj, esv, props)
@@ -777,8 +787,11 @@ class Controller:
             if esv == ESV.INFC:
                 # Acknowledge with INFC_Res: same EPCs, PDC 0.
                 ack = build(
-                    frame.tid, frame.deoj if frame.deoj.instance else CONTROLLER, frame.seoj,
-                    ESV.INFC_RES, [(epc, b"") for epc, _ in frame.props],
+                    frame.tid,
+                    frame.deoj if frame.deoj.instance else CONTROLLER,
+                    frame.seoj,
+                    ESV.INFC_RES,
+                    [(epc, b"") for epc, _ in frame.props],
                 )
                 self.transport.send(ack, host, addr[1])
             pending = self._pending.get(frame.tid)
@@ -789,10 +802,13 @@ class Controller:
         if 0x60 <= esv <= 0x6F:
             self._serve(frame, addr)
             return
-        if frame.tid in self._discovery_tids and frame.seoj.class_code == 0x0EF0:
-            if esv in (ESV.GET_RES, ESV.GET_SNA):
-                self._on_instance_list(host, frame.edt(EPC_SELF_NODE_INSTANCE_LIST))
-                return
+        if (
+            frame.tid in self._discovery_tids
+            and frame.seoj.class_code == 0x0EF0
+            and esv in (ESV.GET_RES, ESV.GET_SNA)
+        ):
+            self._on_instance_list(host, frame.edt(EPC_SELF_NODE_INSTANCE_LIST))
+            return
         pending = self._pending.get(frame.tid)
         if pending is None:
             self._ignore(host, frame, "no request with this TID")
@@ -800,6 +816,9 @@ class Controller:
         self._on_answer(pending, frame, host)
 
     def _on_answer(self, pending: _Pending, frame: Frame, host: str) -> None:
+        if pending.future.done():
+            self._ignore(host, frame, "request already answered (duplicate)")
+            return
         if host != pending.host:
             self._ignore(host, frame, f"answer from {host}, request went to {pending.host}")
             return
@@ -809,8 +828,8 @@ class Controller:
         if frame.esv not in _ANSWERS.get(pending.request_esv, ()):
             self._ignore(host, frame, "service does not answer the request")
             return
-        node = self._by_address.get(host)
-        if pending.answer_esv is None and node is not None:
+        node = pending.node
+        if pending.answer_esv is None:
             node.stats.answers += 1
             node.stats.record_latency(time.monotonic() - pending.sent_at)
         if pending.answer_esv is None or frame.esv in _SNA:

@@ -169,6 +169,8 @@ class EchonetObject:
         self.unsupported: set[int] = set()
         self.stats = ObjectStats()
         self.ready = False
+        #: Values that library helpers derive from several properties (e.g. board circuits).
+        self.derived: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"<EchonetObject {self.eoj} of {self.node.uid} at {self.node.address}>"
@@ -187,9 +189,7 @@ class EchonetObject:
     def pollable_epcs(self) -> list[int]:
         """Readable properties that change (maps and identity excluded), in EPC order."""
         return sorted(
-            epc
-            for epc in self.get_map
-            if epc not in STATIC_EPCS and epc not in self.unsupported
+            epc for epc in self.get_map if epc not in STATIC_EPCS and epc not in self.unsupported
         )
 
     def prop(self, epc: int) -> PropertyDef:

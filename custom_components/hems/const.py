@@ -1,0 +1,40 @@
+"""Constants of the hems integration."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "hems"
+
+# Config entry kinds (entry.data[CONF_KIND]).
+CONF_KIND: Final = "kind"
+KIND_ECHONET: Final = "echonet"
+KIND_BROUTE: Final = "broute"
+KIND_ENERGY: Final = "energy"
+
+# ECHONET Lite hub entries.
+CONF_INTERFACE: Final = "interface"  # adapter name, e.g. "eth0"
+CONF_ADDRESS: Final = "address"  # its IPv4 address when the entry was made
+CONF_HOSTS: Final = "hosts"  # addresses probed by unicast
+CONF_HOST: Final = "host"
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_FAST_POLL_INTERVAL: Final = "fast_poll_interval"
+CONF_DISABLED_DEVICES: Final = "disabled_devices"
+
+DEFAULT_POLL_INTERVAL: Final = 60
+DEFAULT_FAST_POLL_INTERVAL: Final = 10
+MIN_POLL_INTERVAL: Final = 5
+MAX_POLL_INTERVAL: Final = 3600
+#: Longest time between polls of a device that does not answer.
+MAX_BACKOFF: Final = 300
+
+# Actions.
+SERVICE_GET_PROPERTY: Final = "get_property"
+SERVICE_SET_PROPERTY: Final = "set_property"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_EPC: Final = "epc"
+ATTR_EDT: Final = "edt"
+ATTR_VALUE: Final = "value"
+
+# Dispatcher signal: new ECHONET Lite objects of an entry (argument: list of objects).
+SIGNAL_NEW_OBJECTS: Final = "hems_new_objects_{}"

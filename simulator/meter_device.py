@@ -1,0 +1,119 @@
+"""The house's smart meter over IP (0x0288), driven by the shared :class:`MeterModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .behaviours import Base
+from .clock import SimClock
+from .device import SimObject
+from .meter_model import MeterModel
+
+NO_DATA = 0xFFFFFFFE
+
+
+def _stamp(t: datetime) -> bytes:
+    return t.year.to_bytes(2, "big") + bytes((t.month, t.day, t.hour, t.minute, t.second))
+
+
+@dataclass
+class MeterBehaviour(Base):
+    """Answers the meter's properties from the model; history follows 0xE5 / 0xED."""
+
+    model: MeterModel | None = None
+    history_day: int = 0
+    history2: tuple[datetime, int] | None = None
+    last_fixed: datetime | None = field(default=None)
+
+    def on_set(self, obj: SimObject, epc: int, edt: bytes) -> bool:
+        assert self.model is not None
+        if epc == 0xE5:
+            if edt[0] > self.model.history_days - 1:
+                return False
+            self.history_day = edt[0]
+        elif epc == 0xED:
+            if len(edt) != 7 or not 1 <= edt[6] <= 12:
+                return False
+            try:
+                when = datetime(
+                    int.from_bytes(edt[0:2], "big"),
+                    edt[2],
+                    edt[3],
+                    edt[4],
+                    edt[5],
+                    tzinfo=self.model.now().tzinfo,
+                )
+            except ValueError:
+                return False
+            self.history2 = (when, edt[6])
+        return True
+
+    def _reg(self, kwh: float | None) -> bytes:
+        assert self.model is not None
+        value = NO_DATA if kwh is None else self.model.register(kwh)
+        return value.to_bytes(4, "big")
+
+    def on_read(self, obj: SimObject, epc: int) -> bytes | None:
+        model = self.model
+        assert model is not None
+        if epc in (0xE2, 0xE4):
+            _day, slots = model.history_day(self.history_day)
+            index = 0 if epc == 0xE2 else 1
+            return self.history_day.to_bytes(2, "big") + b"".join(
+                self._reg(None if s is None else s[index]) for s in slots
+            )
+        if epc == 0xEC:
+            end, count = self.history2 or (model.last_boundary(), 12)
+            rows = model.history_slots(end, count)
+            out = _stamp(end)[:6] + bytes((count,))
+            for _t, values in rows:
+                out += self._reg(None if values is None else values[0])
+                out += self._reg(None if values is None else values[1])
+            return out
+        return None
+
+    def update_values(self, obj: SimObject, now: datetime, net_w: float) -> None:
+        model = self.model
+        assert model is not None
+        model.set_net_power(net_w)
+        imp, exp = model.registers()
+        r, t = model.currents_a()
+        obj.update(
+            {
+                0xD3: (model.coefficient or 1).to_bytes(4, "big"),
+                0xD7: bytes((model.digits,)),
+                0xE1: bytes((model.unit_code,)),
+                0xE0: imp.to_bytes(4, "big"),
+                0xE3: exp.to_bytes(4, "big"),
+                0xE7: model.instantaneous_power_w().to_bytes(4, "big", signed=True),
+                0xE8: round(r * 10).to_bytes(2, "big", signed=True)
+                + (0x7FFE if t is None else round(t * 10)).to_bytes(2, "big", signed=True),
+                0xE5: bytes((self.history_day,)),
+            }
+        )
+        when, fixed_imp, fixed_exp = model.fixed_time()
+        if when != self.last_fixed:
+            # A new :00/:30 value: the meter announces both directions.
+            self.last_fixed = when
+            obj.update(
+                {
+                    0xEA: _stamp(when) + self._reg(fixed_imp),
+                    0xEB: _stamp(when) + self._reg(fixed_exp),
+                }
+            )
+
+
+def attach_meter(obj: SimObject, clock: SimClock) -> Callable[[datetime, float], None]:
+    """Give ``obj`` a meter model; return the hook the house calls with its net power."""
+    behaviour = MeterBehaviour(model=MeterModel(clock, history_days=45))
+    obj.behaviour = behaviour
+    obj.get_map |= {0xE2, 0xE4, 0xEC}
+    obj.set_map |= {0xE5, 0xED}
+    obj._refresh_maps()
+
+    def hook(now: datetime, net_w: float) -> None:
+        behaviour.update_values(obj, now, net_w)
+
+    return hook
