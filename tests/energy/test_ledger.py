@@ -1,0 +1,213 @@
+"""Slots, counters, the ledger and its persistence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custom_components.hems.energy import (
+    CounterSlotter,
+    Ledger,
+    LedgerError,
+    RecordKind,
+    Slot,
+    meter_slots,
+    slots_from_cumulative,
+    slots_in_day,
+)
+from custom_components.hems.energy.slots import distribute
+
+from .helpers import JST, D, jst, uniform_slots
+
+
+def test_slot_validation() -> None:
+    with pytest.raises(LedgerError, match="not on :00 or :30"):
+        Slot.make(jst("2026-11-27T12:15"))
+    with pytest.raises(LedgerError, match="timezone-aware"):
+        Slot.make(datetime(2026, 11, 27, 12))
+    with pytest.raises(LedgerError, match="negative"):
+        Slot.make(jst("2026-11-27T12:00"), purchase=-1)
+    with pytest.raises(LedgerError, match="unknown slot channel"):
+        Slot.make(jst("2026-11-27T12:00"), import_kwh=1)
+    slot = Slot.make(jst("2026-11-27T23:30"), purchase="0.25", water=1)
+    assert slot.end == jst("2026-11-28T00:00")
+    assert slot.to_list() == ["2026-11-27T14:30:00+00:00", "0.25", "0", "0", "0", "0", "0", "1"]
+    assert Slot.from_list(slot.to_list(), JST) == slot
+
+
+def test_meter_fixed_time_values_become_slots() -> None:
+    readings = [
+        (jst("2026-11-27T00:00"), "100.0"),
+        (jst("2026-11-27T00:30"), "100.4"),
+        (jst("2026-11-27T01:00"), None),  # no data
+        (jst("2026-11-27T01:30"), "101.5"),
+        (jst("2026-11-27T02:00"), "101.9"),
+    ]
+    assert slots_from_cumulative(readings) == {
+        jst("2026-11-27T00:00"): D("0.4"),
+        jst("2026-11-27T01:30"): D("0.4"),  # 01:30 -> 02:00
+    }
+    wrapped = [(jst("2026-11-27T00:00"), "99999.8"), (jst("2026-11-27T00:30"), "0.3")]
+    assert slots_from_cumulative(wrapped) == {}
+    assert slots_from_cumulative(wrapped, modulus=100000) == {jst("2026-11-27T00:00"): D("0.5")}
+    slots = meter_slots(
+        readings[:2], [(jst("2026-11-27T00:00"), 5), (jst("2026-11-27T00:30"), "5.2")], tz=JST
+    )
+    assert slots == [Slot.make(jst("2026-11-27T00:00"), purchase="0.4", sale="0.2")]
+
+
+def test_distribute_is_exact_and_proportional() -> None:
+    pieces = distribute(jst("2026-11-27T00:20"), jst("2026-11-27T01:10"), D(1))
+    assert [(when.astimezone(JST), piece) for when, piece in pieces] == [
+        (jst("2026-11-27T00:00"), D("0.2")),
+        (jst("2026-11-27T00:30"), D("0.6")),
+        (jst("2026-11-27T01:00"), D("0.2")),
+    ]
+    thirds = distribute(jst("2026-11-27T00:00"), jst("2026-11-27T01:30"), D(1))
+    assert sum(piece for _, piece in thirds) == 1
+    assert distribute(jst("2026-11-27T00:10"), jst("2026-11-27T00:10"), D(2)) == [
+        (jst("2026-11-27T00:00").astimezone(UTC), D(2))
+    ]
+
+
+def test_counter_slotter() -> None:
+    slotter = CounterSlotter(JST)
+    assert slotter.feed(jst("2026-11-27T00:20"), {"generation": 10, "purchase": 50}) == []
+    pieces = slotter.feed(jst("2026-11-27T00:40"), {"generation": 11, "purchase": None})
+    assert pieces == [
+        Slot.make(jst("2026-11-27T00:00"), generation="0.5"),
+        Slot.make(jst("2026-11-27T00:30"), generation="0.5"),
+    ]
+    # purchase was unavailable: its increase is spread over the whole time since 00:20.
+    pieces = slotter.feed(jst("2026-11-27T01:20"), {"generation": 11, "purchase": 53})
+    assert pieces == [
+        Slot.make(jst("2026-11-27T00:00"), purchase="0.5"),
+        Slot.make(jst("2026-11-27T00:30"), purchase="1.5"),
+        Slot.make(jst("2026-11-27T01:00"), purchase="1.0"),
+    ]
+    # small decrease: noise, ignored, baseline kept
+    assert slotter.feed(jst("2026-11-27T01:25"), {"purchase": "52.9"}) == []
+    assert slotter.baseline("purchase") == (jst("2026-11-27T01:25").astimezone(UTC), D(53))
+    # big decrease: reset, the new value is the increase
+    pieces = slotter.feed(jst("2026-11-27T01:25"), {"purchase": "0.3"})
+    assert pieces == [Slot.make(jst("2026-11-27T01:00"), purchase="0.3")]
+    # out-of-order readings are ignored
+    assert slotter.feed(jst("2026-11-27T01:00"), {"purchase": 5}) == []
+    restored = CounterSlotter.from_dict(json.loads(json.dumps(slotter.to_dict())), JST)
+    assert restored.feed(jst("2026-11-27T01:30"), {"purchase": "0.4"}) == [
+        Slot.make(jst("2026-11-27T01:00"), purchase="0.1")
+    ]
+    with pytest.raises(LedgerError):
+        CounterSlotter.from_dict({"last": {"x": ["2026-11-27T00:00+09:00", "1"]}})
+
+
+def test_ledger_set_add_and_summaries() -> None:
+    ledger = Ledger()
+    day = date(2026, 11, 27)
+    ledger.set_slots(uniform_slots(jst("2026-11-27T00:00"), jst("2026-11-28T00:00"), "0.2"))
+    ledger.add_slot(Slot.make(jst("2026-11-27T12:00"), generation="1.5", purchase="0.1"))
+    ledger.set_slot(
+        Slot.make(jst("2026-11-27T12:00"), purchase="0.05", sale="0.4"), ["purchase", "sale"]
+    )
+    summary = ledger.day(day)
+    assert summary is not None
+    assert summary.complete
+    assert summary.slot_count == 48
+    assert summary.totals.purchase == D("0.2") * 47 + D("0.05")
+    assert summary.totals.generation == D("1.5")
+    assert summary.totals.sale == D("0.4")
+    assert summary.peak is not None
+    assert (summary.peak.start, summary.peak.kwh) == (jst("2026-11-27T00:00"), D("0.2"))
+    assert summary.peak.average_kw == D("0.4")
+    assert ledger.slot(jst("2026-11-27T12:00")) == Slot.make(
+        jst("2026-11-27T12:00"), purchase="0.05", sale="0.4", generation="1.5"
+    )
+    assert ledger.totals(jst("2026-11-27T12:00"), jst("2026-11-27T13:00")).purchase == D("0.25")
+    assert ledger.missing_slots(jst("2026-11-27T23:00"), jst("2026-11-28T01:00")) == [
+        jst("2026-11-28T00:00"),
+        jst("2026-11-28T00:30"),
+    ]
+    with pytest.raises(LedgerError):
+        ledger.add_slot(Slot.make(datetime(2026, 11, 27, 3, 15, tzinfo=ZoneInfo("Asia/Kathmandu"))))
+
+
+def test_ledger_peak_of_a_month() -> None:
+    ledger = Ledger()
+    ledger.set_slots(uniform_slots(jst("2026-11-01T00:00"), jst("2026-11-05T00:00"), "0.3"))
+    ledger.set_slot(Slot.make(jst("2026-11-03T18:30"), purchase="2.1"))
+    ledger.set_slot(Slot.make(jst("2026-11-04T19:00"), purchase="2.1"))  # tie: later, ignored
+    peak = ledger.peak(date(2026, 11, 1), date(2026, 11, 30))
+    assert peak is not None
+    assert (peak.start, peak.kwh, peak.average_kw) == (jst("2026-11-03T18:30"), D("2.1"), D("4.2"))
+    assert peak.end == jst("2026-11-03T19:00")
+
+
+def test_ledger_round_trip_prune_and_records() -> None:
+    ledger = Ledger(slot_retention_days=2, day_retention_days=3)
+    for offset, generation in enumerate(["0.25", "0.5", "0.3", "0.2"]):  # 12, 24, 14.4, 9.6
+        start = jst("2026-11-20T00:00") + timedelta(days=offset)
+        ledger.set_slots(
+            uniform_slots(start, start + timedelta(days=1), "0.25", generation=generation)
+        )
+    # Day 24 is incomplete: no records from it.
+    ledger.set_slot(Slot.make(jst("2026-11-24T00:00"), purchase="0.01"))
+    records = ledger.eco_records(date(2026, 11, 25))
+    assert records.best_generation is not None
+    assert (records.best_generation.day, records.best_generation.value) == (
+        date(2026, 11, 21),
+        D(24),
+    )
+    assert ledger.records_broken_on(date(2026, 11, 20)) == [
+        RecordKind.BEST_GENERATION,
+        RecordKind.LOWEST_CONSUMPTION,
+        RecordKind.LOWEST_PURCHASE,
+    ]
+    assert ledger.records_broken_on(date(2026, 11, 21)) == [RecordKind.BEST_GENERATION]
+    assert ledger.records_broken_on(date(2026, 11, 22)) == []
+    # consumption = purchase + generation: 24, 36, 26.4, 21.6; purchase ties keep the first day
+    assert ledger.records_broken_on(date(2026, 11, 23)) == [RecordKind.LOWEST_CONSUMPTION]
+    assert records.lowest_purchase is not None
+    assert records.lowest_purchase.day == date(2026, 11, 20)
+    assert records.best_sale is None
+    data = json.loads(json.dumps(ledger.to_dict()))
+    restored = Ledger.from_dict(data)
+    assert restored.to_dict() == data
+    assert restored.slots() == ledger.slots()
+    restored.prune(jst("2026-11-25T00:10"))
+    assert restored.slots()[0].start == jst("2026-11-23T00:00")
+    assert restored.day(date(2026, 11, 21)) is None  # beyond 3 days: archived
+    assert restored.day(date(2026, 11, 22)) is not None
+    assert restored.eco_records(date(2026, 11, 25)) == records
+    # Summaries survive the slots of their day.
+    summary = restored.day(date(2026, 11, 22))
+    assert summary is not None
+    assert summary.totals.purchase == 12
+    assert restored.day_totals(date(2026, 11, 22), date(2026, 11, 23)).purchase == 24
+
+
+def test_ledger_rejects_bad_data() -> None:
+    with pytest.raises(LedgerError):
+        Ledger.from_dict({"version": 99})
+    with pytest.raises(LedgerError):
+        Ledger.from_dict({"version": 1, "slots": [["not a time", "1"]]})
+    with pytest.raises(LedgerError):
+        Ledger.from_dict({"version": 1, "days": [{"day": "2026-11-27"}]})
+    with pytest.raises(LedgerError):
+        Ledger("Nowhere/Never")
+
+
+def test_slots_in_a_dst_day() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    assert slots_in_day(date(2026, 3, 29), berlin) == 46
+    assert slots_in_day(date(2026, 10, 25), berlin) == 50
+    assert slots_in_day(date(2026, 11, 27), JST) == 48
+    ledger = Ledger("Europe/Berlin")
+    start = datetime(2026, 10, 25, tzinfo=berlin)
+    end = datetime(2026, 10, 26, tzinfo=berlin)
+    ledger.set_slots(uniform_slots(start, end, "0.1"))
+    summary = ledger.day(date(2026, 10, 25))
+    assert summary is not None
+    assert (summary.slot_count, summary.complete) == (50, True)
