@@ -1,0 +1,530 @@
+#!/usr/bin/env python3
+"""Generate the ECHONET Lite device definitions from the Machine Readable Appendix (MRA).
+
+Usage::
+
+    python scripts/generate_definitions.py [MRA_DIR] [--out DIR] [--check]
+
+``MRA_DIR`` defaults to ``../shared/mra`` relative to the repository root.  The output goes to
+``custom_components/hems/echonet/definitions/`` (``--out`` to change it):
+
+- ``mra.json``: every device class, the device super class and the node profile, with each
+  property's latest-release variant only, every ``$ref`` resolved and the data types normalised
+  into the compact form that ``definitions/datatypes.py`` builds its codecs from (see
+  ``_normalise_type`` below for the exact schema).  Keys are sorted and the output is stable, so
+  regenerating from the same MRA gives byte-identical files.
+- ``COPYRIGHT.txt``: the MRA licence notice, which must ship beside the derived data.
+
+``--check`` writes nothing: it exits 1 when the committed files differ from what would be
+generated (and says which), 0 when they are up to date.
+
+The MRA's MCRules (``MCRules/*.json``) describe the ECHONET Lite Web API representation of some
+properties (JSON shapes, values with their coefficients already applied, URL parameters).  Their
+``data`` overrides change the representation, not the bytes on the wire, so they are not applied
+to the codec.  Kept from them: the ``DEL`` actions (``mcrules_deleted`` per class) and a check
+that every coefficient reference they make is also in the device data (which the codec applies).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+import json
+from pathlib import Path
+import re
+import sys
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MRA = REPO_ROOT.parent / "shared" / "mra"
+DEFAULT_OUT = REPO_ROOT / "custom_components" / "hems" / "echonet" / "definitions"
+DATA_FILE = "mra.json"
+COPYRIGHT_FILE = "COPYRIGHT.txt"
+
+FORMATS: dict[str, tuple[int, bool]] = {
+    "uint8": (1, False),
+    "int8": (1, True),
+    "uint16": (2, False),
+    "int16": (2, True),
+    "uint32": (4, False),
+    "int32": (4, True),
+}
+ACCESS = {
+    "required": "required",
+    "optional": "optional",
+    "required_c": "conditional",
+    "required_o": "conditional",
+    "notApplicable": "not_applicable",
+}
+
+Json = Any
+
+
+class MRAError(Exception):
+    """The MRA data is not what this generator understands."""
+
+
+def snake(name: str) -> str:
+    """``homeAirConditioner`` -> ``home_air_conditioner``, ``multipleInputPCS`` -> ``..._pcs``."""
+    s = re.sub(r"[^0-9A-Za-z]+", "_", name)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"_+", "_", s).strip("_").lower()
+    if not s:
+        raise MRAError(f"cannot make a key of {name!r}")
+    return s
+
+
+def unique_keys(names: Iterable[str]) -> list[str]:
+    """Snake-case keys, made unique with ``_2``, ``_3``... in order of appearance."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for name in names:
+        key = snake(name)
+        if key in seen:
+            n = seen[key] + 1
+            while f"{key}_{n}" in seen:
+                n += 1
+            seen[key] = n
+            key = f"{key}_{n}"
+        seen[key] = 1
+        out.append(key)
+    return out
+
+
+def hexint(text: str) -> int:
+    if not re.fullmatch(r"0x[0-9A-Fa-f]+", text):
+        raise MRAError(f"not a hex number: {text!r}")
+    return int(text, 16)
+
+
+class Generator:
+    """Reads one MRA folder and produces the normalised data."""
+
+    def __init__(self, mra: Path) -> None:
+        self.mra = mra
+        self.definitions: dict[str, Json] = self._load("definitions/definitions.json")[
+            "definitions"
+        ]
+
+    def _load(self, rel: str) -> Json:
+        path = self.mra / rel
+        try:
+            with path.open(encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError) as err:
+            raise MRAError(f"cannot read {path}: {err}") from err
+
+    # -- $ref ---------------------------------------------------------------------------
+
+    def resolve(self, node: Json) -> Json:
+        """Resolve every ``$ref`` (sibling keys override the referenced definition)."""
+        if isinstance(node, list):
+            return [self.resolve(x) for x in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            ref = node["$ref"]
+            prefix = "#/definitions/"
+            if not ref.startswith(prefix) or ref[len(prefix) :] not in self.definitions:
+                raise MRAError(f"unknown $ref {ref!r}")
+            merged = dict(self.definitions[ref[len(prefix) :]])
+            merged.update({k: v for k, v in node.items() if k != "$ref"})
+            return self.resolve(merged)
+        return {k: self.resolve(v) for k, v in node.items()}
+
+    # -- types --------------------------------------------------------------------------
+
+    def normalise(self, node: Json, where: str, *, in_bitmap: bool = False) -> Json:
+        """Normalise one resolved MRA data type into the compact schema.
+
+        Schema (``t`` is the kind; every node has ``size``: the fixed EDT size or null):
+
+        - number: fmt, min, max, mul (scale, absent = 1), unit, coef (EPC list),
+          ovf / unf (false when the MRA disables the overflow / underflow codes), enum
+        - state: opts [{edt, to (last EDT of a range), key, name, en, ja, ro}]
+        - numericValue: opts [[edt, value]]
+        - level: base, max            - bitmap: bits [{key, name, en, ja, index, mask, type}]
+        - date-time / date: size      - time: size, maxh (largest hour, 23 unless relative)
+        - raw: min, max               - array: item, isz, min, max
+        - object: fields [{key, name, en, ja, type}]     - oneOf: alts
+        """
+        if not isinstance(node, dict):
+            raise MRAError(f"{where}: data type is not an object")
+        if "oneOf" in node:
+            alts = [self.normalise(x, where) for x in node["oneOf"]]
+            sizes = {a["size"] for a in alts}
+            return {"t": "oneOf", "alts": alts, "size": sizes.pop() if len(sizes) == 1 else None}
+        kind = node.get("type")
+        handler = getattr(self, "_t_" + str(kind).replace("-", "_"), None)
+        if handler is None:
+            raise MRAError(f"{where}: unknown data type {kind!r}")
+        out: Json = handler(node, where, in_bitmap)
+        return out
+
+    def _t_number(self, node: Json, where: str, _bm: bool) -> Json:
+        fmt = node.get("format")
+        if fmt not in FORMATS:
+            raise MRAError(f"{where}: unknown number format {fmt!r}")
+        size, signed = FORMATS[fmt]
+        lo_fmt = -(1 << (size * 8 - 1)) if signed else 0
+        hi_fmt = (1 << (size * 8 - 1)) - 1 if signed else (1 << (size * 8)) - 1
+        out: Json = {"t": "number", "fmt": fmt, "size": size}
+        lo = node.get("minimum", lo_fmt)
+        hi = node.get("maximum", hi_fmt)
+        if not (isinstance(lo, int) and isinstance(hi, int) and lo_fmt <= lo <= hi <= hi_fmt):
+            raise MRAError(f"{where}: range {lo}..{hi} does not fit {fmt}")
+        out["min"], out["max"] = lo, hi
+        mul = node.get("multiple", node.get("multipleOf", 1))
+        if not isinstance(mul, int | float) or mul <= 0:
+            raise MRAError(f"{where}: bad multiple {mul!r}")
+        if mul != 1:
+            out["mul"] = mul
+        if "unit" in node:
+            out["unit"] = node["unit"]
+        if "coefficient" in node:
+            out["coef"] = [hexint(c) for c in node["coefficient"]]
+        if node.get("overflowCode", True) is False:
+            out["ovf"] = False
+        if node.get("underflowCode", True) is False:
+            out["unf"] = False
+        if "enum" in node:
+            values = node["enum"]
+            if not all(isinstance(v, int) and lo_fmt <= v <= hi_fmt for v in values):
+                raise MRAError(f"{where}: bad enum {values!r}")
+            out["enum"] = values
+        return out
+
+    def _t_state(self, node: Json, where: str, in_bitmap: bool) -> Json:
+        size = node.get("size")
+        if not isinstance(size, int) or (size == 0) != in_bitmap:
+            raise MRAError(f"{where}: state size {size!r}")
+        limit = 1 << (8 * size) if size else 256
+        opts = []
+        keys = unique_keys(e["name"] for e in node["enum"])
+        for key, e in zip(keys, node["enum"], strict=True):
+            first, _, last = e["edt"].partition("...")
+            opt: Json = {
+                "edt": hexint(first),
+                "key": key,
+                "name": e["name"],
+                "en": e["descriptions"]["en"],
+                "ja": e["descriptions"]["ja"],
+            }
+            if last:
+                opt["to"] = hexint(last)
+                if opt["to"] <= opt["edt"]:
+                    raise MRAError(f"{where}: bad EDT range {e['edt']}")
+            if e.get("readOnly"):
+                opt["ro"] = True
+            if max(opt["edt"], opt.get("to", 0)) >= limit:
+                raise MRAError(f"{where}: EDT {e['edt']} does not fit {size} bytes")
+            opts.append(opt)
+        edts = [o["edt"] for o in opts]
+        if len(set(edts)) != len(edts):
+            raise MRAError(f"{where}: duplicate state EDT")
+        return {"t": "state", "size": size, "opts": opts}
+
+    def _t_numericValue(self, node: Json, where: str, _bm: bool) -> Json:
+        size = node["size"]
+        opts = [[hexint(e["edt"]), e["numericValue"]] for e in node["enum"]]
+        if any(edt >= 1 << (8 * size) for edt, _ in opts):
+            raise MRAError(f"{where}: numericValue EDT does not fit")
+        return {"t": "numericValue", "size": size, "opts": opts}
+
+    def _t_level(self, node: Json, where: str, in_bitmap: bool) -> Json:
+        base_text = node.get("base")
+        if base_text is None or "maximum" not in node:
+            raise MRAError(f"{where}: level without base/maximum")
+        size = 0 if in_bitmap else (len(base_text) - 2) // 2
+        base, top = hexint(base_text), node["maximum"]
+        if not in_bitmap and base + top - 1 >= 1 << (8 * size):
+            raise MRAError(f"{where}: level does not fit")
+        return {"t": "level", "size": size, "base": base, "max": top}
+
+    def _t_bitmap(self, node: Json, where: str, _bm: bool) -> Json:
+        size = node["size"]
+        bits = []
+        keys = unique_keys(b["name"] for b in node["bitmaps"])
+        for key, b in zip(keys, node["bitmaps"], strict=True):
+            index = b["position"]["index"]
+            mask = int(b["position"]["bitMask"], 2)
+            if not 0 <= index < size or not 0 < mask < 256:
+                raise MRAError(f"{where}: bad bitmap position {b['position']}")
+            value = self.normalise(b["value"], f"{where}/{key}", in_bitmap=True)
+            width = (mask >> ((mask & -mask).bit_length() - 1)).bit_length()
+            if value["t"] == "level" and value["base"] + value["max"] - 1 >= 1 << width:
+                raise MRAError(f"{where}/{key}: level does not fit the mask")
+            bits.append(
+                {
+                    "key": key,
+                    "name": b["name"],
+                    "en": b["descriptions"]["en"],
+                    "ja": b["descriptions"]["ja"],
+                    "index": index,
+                    "mask": mask,
+                    "type": value,
+                }
+            )
+        return {"t": "bitmap", "size": size, "bits": bits}
+
+    def _t_date_time(self, node: Json, where: str, _bm: bool) -> Json:
+        size = node.get("size", 7)
+        if not 4 <= size <= 7:
+            raise MRAError(f"{where}: date-time size {size}")
+        return {"t": "date-time", "size": size}
+
+    def _t_date(self, node: Json, where: str, _bm: bool) -> Json:
+        if node.get("size", 4) != 4:
+            raise MRAError(f"{where}: date size {node.get('size')}")
+        return {"t": "date", "size": 4}
+
+    def _t_time(self, node: Json, where: str, _bm: bool) -> Json:
+        size = node.get("size", 3)
+        if size not in (2, 3):
+            raise MRAError(f"{where}: time size {size}")
+        return {"t": "time", "size": size, "maxh": node.get("maximumOfHour", 23)}
+
+    def _t_raw(self, node: Json, where: str, _bm: bool) -> Json:
+        lo, hi = node.get("minSize", 0), node.get("maxSize", 255)
+        if not 0 <= lo <= hi <= 255:
+            raise MRAError(f"{where}: raw size {lo}..{hi}")
+        return {"t": "raw", "min": lo, "max": hi, "size": lo if lo == hi else None}
+
+    def _t_array(self, node: Json, where: str, _bm: bool) -> Json:
+        item = self.normalise(node["items"], f"{where}[]")
+        isz = node.get("itemSize", item["size"])
+        if item["size"] is None or isz != item["size"]:
+            raise MRAError(f"{where}: array item size {isz} vs {item['size']}")
+        lo, hi = node.get("minItems", 0), node.get("maxItems")
+        if hi is None or not 0 <= lo <= hi:
+            raise MRAError(f"{where}: array count {lo}..{hi}")
+        size = isz * lo if lo == hi else None
+        return {"t": "array", "item": item, "isz": isz, "min": lo, "max": hi, "size": size}
+
+    def _t_object(self, node: Json, where: str, _bm: bool) -> Json:
+        props = node["properties"]
+        keys = unique_keys(p["shortName"] for p in props)
+        fields = []
+        for i, (key, p) in enumerate(zip(keys, props, strict=True)):
+            ftype = self.normalise(p["element"], f"{where}.{key}")
+            if ftype["size"] is None and i != len(props) - 1:
+                raise MRAError(f"{where}.{key}: variable-size element before the last")
+            name = p.get("elementName", {})
+            fields.append(
+                {
+                    "key": key,
+                    "name": p["shortName"],
+                    "en": name.get("en", p["shortName"]),
+                    "ja": name.get("ja", p["shortName"]),
+                    "type": ftype,
+                }
+            )
+        sizes = [f["type"]["size"] for f in fields]
+        size = None if None in sizes else sum(sizes)
+        return {"t": "object", "fields": fields, "size": size}
+
+    # -- classes ------------------------------------------------------------------------
+
+    def latest(self, doc: Json, where: str) -> list[Json]:
+        """The latest-release variant of each property, sorted by EPC."""
+        found: dict[int, Json] = {}
+        for prop in doc["elProperties"]:
+            if prop["validRelease"]["to"] != "latest":
+                continue
+            epc = hexint(prop["epc"])
+            if epc in found:
+                raise MRAError(f"{where}: two latest variants of 0x{epc:02X}")
+            found[epc] = prop
+        return [found[epc] for epc in sorted(found)]
+
+    def property_record(self, prop: Json, where: str) -> Json:
+        epc = hexint(prop["epc"])
+        here = f"{where}/0x{epc:02X}"
+        short = prop["shortName"]
+        # The MRA marks properties the Web API does not show with shortName "DEL": key them
+        # by their English name instead so that keys stay unique and meaningful.
+        # "manufacturer(MC)" in the node profile: the parenthesis is not part of the name.
+        plain = re.sub(r"\(.*?\)", "", short)
+        key = snake(prop["propertyName"]["en"]) if short == "DEL" else snake(plain)
+        access = prop["accessRule"]
+        try:
+            rule = [ACCESS[access[k]] for k in ("get", "set", "inf")]
+        except KeyError as err:
+            raise MRAError(f"{here}: unknown access rule {err}") from err
+        record: Json = {
+            "epc": epc,
+            "en": prop["propertyName"]["en"],
+            "ja": prop["propertyName"]["ja"],
+            "short": short,
+            "key": key,
+            "get": rule[0],
+            "set": rule[1],
+            "inf": rule[2],
+            "data": self.normalise(self.resolve(prop["data"]), here),
+        }
+        if "atomic" in prop:
+            record["atomic"] = hexint(prop["atomic"])
+        return record
+
+    def class_record(self, doc: Json, where: str, mcrules: Json | None) -> Json:
+        code = hexint(doc["eoj"])
+        props = [self.property_record(p, where) for p in self.latest(doc, where)]
+        record: Json = {
+            "code": code,
+            "en": doc["className"]["en"],
+            "ja": doc["className"]["ja"],
+            "short": doc["shortName"],
+            "key": snake(doc["shortName"]),
+            "props": props,
+            "mcrules_deleted": [],
+        }
+        if mcrules is not None:
+            if hexint(mcrules["eoj"]) != code:
+                raise MRAError(f"{where}: MCRules for {mcrules['eoj']}")
+            record["mcrules_deleted"] = sorted(
+                hexint(r["epc"]) for r in mcrules["properties"] if r.get("action") == "DEL"
+            )
+            self.check_mcrule_coefficients(record, mcrules, where)
+        return record
+
+    def check_mcrule_coefficients(self, record: Json, mcrules: Json, where: str) -> None:
+        """Every coefficient the MCRules mention must be in the device data already."""
+        by_epc = {p["epc"]: p for p in record["props"]}
+        for rule in mcrules["properties"]:
+            if "data" not in rule:
+                continue
+            wanted = set(_coefficients(self.resolve(rule["data"])))
+            epc = hexint(rule["epc"])
+            have = set(_coefficients(by_epc[epc]["data"])) if epc in by_epc else set()
+            if not wanted <= have:
+                raise MRAError(f"{where}: MCRules coefficient {wanted - have} for 0x{epc:02X}")
+
+    def generate(self) -> dict[str, str]:
+        """All output files: name -> text."""
+        meta = self._load("metaData.json")["metaData"]
+        version = f"{meta['dataVersion']} (Release {meta['release']})"
+        mcrules: dict[int, Json] = {}
+        for path in sorted((self.mra / "MCRules").glob("*.json")):
+            rules = self._load(f"MCRules/{path.name}")
+            mcrules[hexint(rules["eoj"])] = rules
+        super_class = self.class_record(
+            self._load("superClass/0x0000.json"), "superClass", mcrules.get(0x0000)
+        )
+        node_profile = self.class_record(self._load("nodeProfile/0x0EF0.json"), "0x0EF0", None)
+        classes = []
+        for path in sorted((self.mra / "devices").glob("0x*.json")):
+            doc = self._load(f"devices/{path.name}")
+            record = self.class_record(doc, path.stem, mcrules.get(hexint(doc["eoj"])))
+            check_keys(record, super_class)
+            classes.append(record)
+        classes.sort(key=lambda c: c["code"])
+        check_keys(node_profile, None)
+        check_coefficients(super_class, None)
+        check_coefficients(node_profile, None)
+        for record in classes:
+            check_coefficients(record, super_class)
+        data = {
+            "meta": {
+                "data_version": meta["dataVersion"],
+                "release": meta["release"],
+                "date": meta["date"],
+                "format_version": meta["formatVersion"],
+                "version": version,
+            },
+            "super_class": super_class,
+            "node_profile": node_profile,
+            "classes": classes,
+        }
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        notice = (self.mra / "COPYRIGHT.txt").read_text(encoding="utf-8").rstrip("\n")
+        copyright_text = (
+            f"{notice}\n\n"
+            f"---\n"
+            f"{DATA_FILE} in this folder is derived from the ECHONET Machine Readable Appendix\n"
+            f"(MRA) data version {meta['dataVersion']} (Appendix Release {meta['release']}, "
+            f"{meta['date']}),\n"
+            f"{meta['Copyright']}, under the licence above.\n"
+        )
+        return {DATA_FILE: text + "\n", COPYRIGHT_FILE: copyright_text}
+
+
+def _coefficients(node: Json) -> Iterable[int]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("coefficient", "coef"):
+                yield from (hexint(v) if isinstance(v, str) else v for v in value)
+            else:
+                yield from _coefficients(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _coefficients(value)
+
+
+def check_keys(record: Json, super_class: Json | None) -> None:
+    """Make property keys unique within a class once the super class is merged in.
+
+    A class property whose key is taken by a different super-class property (the controller's
+    0xC8 "productCode" against the super class's 0x8C) is keyed by its English name instead,
+    or, failing that, gets its EPC as a suffix.
+    """
+    inherited = {p["key"]: p["epc"] for p in (super_class["props"] if super_class else [])}
+    own = {p["epc"] for p in record["props"]}
+    taken = {k for k, epc in inherited.items() if epc not in own}
+    for prop in record["props"]:
+        if prop["key"] in taken:
+            prop["key"] = snake(prop["en"])
+            if prop["key"] in taken:
+                prop["key"] = f"{prop['key']}_0x{prop['epc']:02x}"
+    keys = [p["key"] for p in record["props"]] + sorted(taken)
+    if len(set(keys)) != len(keys):
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        raise MRAError(f"class 0x{record['code']:04X}: duplicate property keys {dup}")
+
+
+def check_coefficients(record: Json, super_class: Json | None) -> None:
+    """Coefficient EPCs must be number or numericValue properties of the same class."""
+    props = {p["epc"]: p for p in (super_class["props"] if super_class else [])}
+    props.update({p["epc"]: p for p in record["props"]})
+    for prop in record["props"]:
+        for epc in _coefficients(prop["data"]):
+            target = props.get(epc)
+            if target is None or target["data"]["t"] not in ("number", "numericValue"):
+                raise MRAError(
+                    f"class 0x{record['code']:04X} 0x{prop['epc']:02X}: coefficient 0x{epc:02X} "
+                    "is not a numeric property of the class"
+                )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("mra", nargs="?", type=Path, default=DEFAULT_MRA, help="MRA folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the output is not up to date"
+    )
+    args = parser.parse_args(argv)
+    try:
+        files = Generator(args.mra).generate()
+    except (MRAError, KeyError, TypeError) as err:
+        print(f"error: {err!r}", file=sys.stderr)
+        return 2
+    out: Path = args.out
+    if args.check:
+        stale = [
+            name
+            for name, text in files.items()
+            if not (out / name).is_file() or (out / name).read_bytes() != text.encode("utf-8")
+        ]
+        for name in stale:
+            print(f"{out / name} is out of date; run scripts/generate_definitions.py")
+        return 1 if stale else 0
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_bytes(text.encode("utf-8"))
+        print(f"wrote {out / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
