@@ -22,6 +22,11 @@ def _wh(kwh: float) -> int:
     return round(kwh * 1000)
 
 
+def _centi(kwh: float) -> int:
+    """kWh as a 0.01 kWh counter (the board's unit, 0xC2 = 0x02)."""
+    return round(kwh * 100)
+
+
 @dataclass
 class Base:
     """A device with no dynamics beyond accepting valid Sets."""
@@ -431,7 +436,7 @@ class DistributionBoard(Base):
             end = min(self.circuits, start + count - 1)
             items = range(start - 1, end)
             if epc == 0xB3:
-                body = b"".join(_wh(self.circuit_kwh[i]).to_bytes(4, "big") for i in items)
+                body = b"".join(_centi(self.circuit_kwh[i]).to_bytes(4, "big") for i in items)
             else:
                 body = b"".join(
                     round(self.circuit_w[i]).to_bytes(4, "big", signed=True) for i in items
@@ -443,7 +448,7 @@ class DistributionBoard(Base):
                 return None
             amps = round(self.circuit_w[index] / 100 * 10)  # 100 V, in 0.1 A
             return (
-                _wh(self.circuit_kwh[index]).to_bytes(4, "big")
+                _centi(self.circuit_kwh[index]).to_bytes(4, "big")
                 + amps.to_bytes(2, "big", signed=True)
                 + (0x7FFE).to_bytes(2, "big")
             )
@@ -457,8 +462,8 @@ class DistributionBoard(Base):
         else:
             self.export_kwh -= self.net_w * seconds / 3_600_000
         obj.update({0xC2: b"\x02"})  # 0.01 kWh
-        obj.set_u(0xC0, round(self.import_kwh * 100), 4)
-        obj.set_u(0xC1, round(self.export_kwh * 100), 4)
+        obj.set_u(0xC0, _centi(self.import_kwh), 4)
+        obj.set_u(0xC1, _centi(self.export_kwh), 4)
         obj.set_s(0xC6, round(self.net_w), 4)
         amps = round(self.net_w / 200 * 10)
         obj.update(

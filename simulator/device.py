@@ -27,6 +27,14 @@ POWER_EPCS = (0x84, 0x85)
 _COMPUTED = frozenset({0x9D, 0x9E, 0x9F})
 
 
+#: Status properties whose MRA sample (the first option) would mean an alarm or a fault.
+_QUIET: dict[int, dict[int, bytes]] = {
+    0x0135: {0xC0: b"\x42", 0xC1: b"\x42", 0xE1: b"\x42"},
+    0x026F: {0xE5: b"\x40", 0xE7: b"\x40"},
+    0x026B: {0xC2: b"\x42" * 4},
+}
+
+
 class Behaviour(Protocol):
     """Dynamics of one kind of device."""
 
@@ -85,6 +93,12 @@ class SimObject:
             if epc in _COMPUTED:
                 continue
             self.values[epc] = self.prop(epc).sample()
+        # A healthy device: no fault, nothing detected, nothing to replace.
+        for epc, edt in _QUIET.get(self.eoj.class_code, {}).items():
+            if epc in self.values:
+                self.values[epc] = edt
+        if 0x88 in self.values:
+            self.values[0x88] = b"\x42"
         self.values.update(values or {})
         self._refresh_maps()
 

@@ -55,7 +55,10 @@ def _obj(
     omit: tuple[int, ...] = (),
     values: dict[int, bytes] | None = None,
     inf: tuple[int, ...] | None = None,
+    location: int | None = None,
 ) -> SimObject:
+    if location is not None:
+        values = {0x81: bytes((location,)), **(values or {})}
     obj = SimObject(
         EOJ.from_int(eoj), name=name, measures_power=power, omit=omit, values=values, inf=inf
     )
@@ -78,6 +81,7 @@ def house_specs() -> list[NodeSpec]:
                     0x013001,
                     b.AirConditioner(room_c=22.0),
                     name="Living room air conditioner",
+                    location=0x08,
                     power=True,
                     inf=_AC_INF,
                     values={0x80: b.ON, 0xB0: b"\x42", 0xB3: bytes((26,)), 0xA0: b"\x41"},
@@ -93,6 +97,7 @@ def house_specs() -> list[NodeSpec]:
                     0x013001,
                     b.AirConditioner(room_c=19.0),
                     name="Bedroom air conditioner",
+                    location=0x41,
                     power=True,
                     inf=_AC_INF,
                     values={0x80: b.OFF, 0xB0: b"\x43", 0xB3: bytes((22,)), 0xA0: b"\x33"},
@@ -108,6 +113,7 @@ def house_specs() -> list[NodeSpec]:
                     0x029001,
                     b.Light(watts=60),
                     name="Living room light",
+                    location=0x08,
                     values={0x80: b.ON, 0xB0: bytes((80,)), 0xB1: b"\x42"},
                     inf=(0x80, 0xB0, 0xB1),
                 ),
@@ -115,6 +121,7 @@ def house_specs() -> list[NodeSpec]:
                     0x029101,
                     b.Light(watts=12),
                     name="Entrance light",
+                    location=0x50,
                     omit=(0xB0,),
                     values={0x80: b.OFF},
                     inf=(0x80,),
@@ -123,6 +130,7 @@ def house_specs() -> list[NodeSpec]:
                     0x029102,
                     b.Light(watts=20),
                     name="Kitchen light",
+                    location=0x18,
                     omit=(0xB0,),
                     values={0x80: b.ON},
                     inf=(0x80,),
@@ -138,6 +146,7 @@ def house_specs() -> list[NodeSpec]:
                     0x026F01,
                     b.Lock(),
                     name="Front door lock",
+                    location=0x50,
                     values={0xE0: b"\x41", 0xE1: b"\x41", 0xE2: b"\x42", 0xE3: b"\x42"},
                     inf=(0x80, 0x88, 0xE0, 0xE1, 0xE2, 0xE3, 0xE5),
                 )
@@ -152,6 +161,7 @@ def house_specs() -> list[NodeSpec]:
                     0x026301,
                     b.Cover(position=100.0),
                     name="Living room shutter",
+                    location=0x08,
                     values={0xE0: b"\x43", 0xE1: bytes((100,)), 0xEA: b"\x41"},
                     inf=(0x80, 0xE0, 0xEA),
                 ),
@@ -161,6 +171,7 @@ def house_specs() -> list[NodeSpec]:
                         0x026501,
                         b.Cover(position=0.0),
                         name="Bathroom window",
+                    location=0x20,
                         values={0xE0: b"\x43", 0xEA: b"\x42"},
                         inf=(0x80, 0xE0, 0xEA),
                     ),
@@ -239,6 +250,7 @@ def house_specs() -> list[NodeSpec]:
                     0x027B01,
                     b.FloorHeater(),
                     name="Floor heating",
+                    location=0x08,
                     power=True,
                     values={0x80: b.OFF},
                     inf=(0x80, 0x88, 0xE0, 0xE1),
@@ -254,6 +266,7 @@ def house_specs() -> list[NodeSpec]:
                     0x013501,
                     b.AirCleaner(),
                     name="Air cleaner",
+                    location=0x08,
                     power=True,
                     values={0x80: b.ON},
                     inf=(0x80, 0x88, 0xA0),
@@ -264,7 +277,16 @@ def house_specs() -> list[NodeSpec]:
         ),
         NodeSpec(
             "board",
-            [_obj(0x028701, board, name="Distribution board", inf=(0x80, 0x88))],
+            [
+                _obj(
+                    0x028701,
+                    board,
+                    name="Distribution board",
+                    inf=(0x80, 0x88),
+                    # The board starts with the first 32 channels selected.
+                    values={0xB2: b"\x01\x20", 0xB4: b"\x01\x20", 0xB6: b"\x01\x20"},
+                )
+            ],
             PANASONIC,
             "BHN87",
             # Panasonic boards drop the whole Get when 0xB3 and 0xB7 are asked together.
@@ -273,8 +295,18 @@ def house_specs() -> list[NodeSpec]:
         NodeSpec(
             "sensors",
             [
-                _obj(0x001101, b.Sensor(base=21.5, swing=2.5), name="Living room temperature"),
-                _obj(0x001102, b.Sensor(base=18.0, swing=4.0), name="Bedroom temperature"),
+                _obj(
+                    0x001101,
+                    b.Sensor(base=21.5, swing=2.5),
+                    name="Living room temperature",
+                    location=0x08,
+                ),
+                _obj(
+                    0x001102,
+                    b.Sensor(base=18.0, swing=4.0),
+                    name="Bedroom temperature",
+                    location=0x41,
+                ),
                 _obj(
                     0x001201,
                     b.Sensor(base=48.0, swing=6.0, size=1, scale=1, signed=False),
@@ -492,17 +524,16 @@ class House:
                 generation -= power
             else:
                 consumption += power
-        for battery in self.find(0x027D):
-            assert isinstance(battery.behaviour, b.Battery)
-            battery.behaviour.house_surplus_w = generation - consumption
         self.net_w = consumption - generation + storage
-        for solar in self.find(0x0279):
-            assert isinstance(solar.behaviour, b.Solar)
-            solar.behaviour.selling_w = max(0.0, -self.net_w)
-        for board in self.find(0x0287):
-            assert isinstance(board.behaviour, b.DistributionBoard)
-            self._wire_board(board.behaviour, consumption)
-            board.behaviour.net_w = self.net_w
+        for obj in self.objects():
+            behaviour = obj.behaviour
+            if isinstance(behaviour, b.Battery):
+                behaviour.house_surplus_w = generation - consumption
+            elif isinstance(behaviour, b.Solar):
+                behaviour.selling_w = max(0.0, -self.net_w)
+            elif isinstance(behaviour, b.DistributionBoard):
+                self._wire_board(behaviour, consumption)
+                behaviour.net_w = self.net_w
         if self._meter_hook is not None:
             self._meter_hook(now, self.net_w)
 

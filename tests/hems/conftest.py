@@ -1,0 +1,70 @@
+"""Fixtures for the Home Assistant side: a real hass, the virtual house on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hems.const import (
+    CONF_ADDRESS,
+    CONF_FAST_POLL_INTERVAL,
+    CONF_HOSTS,
+    CONF_INTERFACE,
+    CONF_KIND,
+    CONF_POLL_INTERVAL,
+    DOMAIN,
+    KIND_ECHONET,
+)
+from homeassistant.core import HomeAssistant
+from simulator.house import House, NodeSpec
+
+from tests.echonet.conftest import next_base
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/hems."""
+
+
+HouseFactory = Callable[..., Coroutine[Any, Any, House]]
+
+
+@pytest.fixture
+async def make_house() -> AsyncIterator[HouseFactory]:
+    """Start simulated houses on loopback (stopped afterwards)."""
+    houses: list[House] = []
+
+    async def _make(scenario: str = "house", *, specs: list[NodeSpec] | None = None, **kw: Any) -> House:
+        kw.setdefault("tick_interval", 0)
+        kw.setdefault("base_address", next_base())
+        house = House(scenario, specs=specs, **kw)
+        await house.start(announce=False)
+        houses.append(house)
+        return house
+
+    yield _make
+    for house in houses:
+        await house.stop()
+
+
+def hub_entry(**options: Any) -> MockConfigEntry:
+    """A hub entry on the loopback interface."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="ECHONET Lite (lo)",
+        unique_id=f"{KIND_ECHONET}_lo",
+        data={CONF_KIND: KIND_ECHONET, CONF_INTERFACE: "lo", CONF_ADDRESS: "127.0.0.1", CONF_HOSTS: []},
+        options={CONF_POLL_INTERVAL: 60, CONF_FAST_POLL_INTERVAL: 10, **options},
+    )
+
+
+async def setup_hub(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
+    """Add and set up a hub entry on loopback; wait until its nodes are read."""
+    entry = hub_entry(**options)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
