@@ -242,9 +242,7 @@ def decode_frame(data: bytes) -> Frame:
             if pos >= size:
                 raise FrameError("SetGet frame without its Get part")
             get_props, pos = _decode_props(data, pos + 1, data[pos], size)
-        return Frame(
-            tid, EOJ(sg, sc, si), EOJ(dg, dc, di), esv, props, get_props
-        )
+        return Frame(tid, EOJ(sg, sc, si), EOJ(dg, dc, di), esv, props, get_props)
     except FrameError:
         raise
     except Exception as err:  # defensive: bytes-likes that are not bytes, etc.

@@ -124,15 +124,11 @@ class EchonetTransport:
         self._unicast = transport
         if self.multicast:
             try:
-                msock = _multicast_socket(
-                    self.interface_address, self.multicast_group, self.port
-                )
+                msock = _multicast_socket(self.interface_address, self.multicast_group, self.port)
             except TransportError:
                 self.close()
                 raise
-            mtransport, _ = await loop.create_datagram_endpoint(
-                lambda: _Protocol(self), sock=msock
-            )
+            mtransport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=msock)
             self._mcast = mtransport
 
     def close(self) -> None:
