@@ -10,21 +10,19 @@ from homeassistant.components import network
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.typing import ConfigType
 
-from .const import (
-    CONF_ADDRESS,
-    CONF_HOSTS,
-    CONF_INTERFACE,
-    CONF_KIND,
-    DOMAIN,
-    KIND_ECHONET,
-)
+from .const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN
 from .coordinator import EchonetHub, object_identifier
 from .discovery import async_start_discovery
 from .echonet import AddressInUseError, TransportError
 from .echonet.controller import Controller
+from .kinds import async_kind_module
 from .models import HemsConfigEntry
 from .portinfo import describe_port_owner
 from .services import async_setup_services
@@ -59,10 +57,12 @@ async def async_interface_address(hass: HomeAssistant, interface: str, fallback:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> bool:
-    """Set up a config entry."""
-    if entry.data.get(CONF_KIND, KIND_ECHONET) == KIND_ECHONET:
-        return await _async_setup_echonet(hass, entry)
-    return False
+    """Set up a config entry (an ECHONET Lite hub, or another kind's entry)."""
+    module = await async_kind_module(hass, entry)
+    if module is not None:
+        result: bool = await module.async_setup_entry(hass, entry)
+        return result
+    return await _async_setup_echonet(hass, entry)
 
 
 async def _async_setup_echonet(hass: HomeAssistant, entry: HemsConfigEntry) -> bool:
@@ -121,6 +121,10 @@ async def _async_options_updated(hass: HomeAssistant, entry: HemsConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> bool:
     """Unload a config entry: platforms first, then the sockets and tasks."""
+    module = await async_kind_module(hass, entry)
+    if module is not None:
+        result: bool = await module.async_unload_entry(hass, entry)
+        return result
     unloaded = await hass.config_entries.async_unload_platforms(entry, ECHONET_PLATFORMS)
     if unloaded and isinstance(entry.runtime_data, EchonetHub):
         await entry.runtime_data.async_stop()
@@ -131,6 +135,10 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: HemsConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user remove a device that no longer answers (a live one would come back)."""
+    module = await async_kind_module(hass, entry)
+    if module is not None:
+        remove = getattr(module, "async_remove_config_entry_device", None)
+        return True if remove is None else bool(await remove(hass, entry, device))
     hub = entry.runtime_data
     if not isinstance(hub, EchonetHub):
         return True

@@ -14,7 +14,7 @@ from .descriptions import HemsBinarySensorDescription
 from .echonet.node import EchonetObject
 from .entity import HemsEchonetEntity
 from .models import HemsConfigEntry
-from .platform import async_setup_objects
+from .platform import async_setup_kind_platform, async_setup_objects
 
 PARALLEL_UPDATES = 0
 
@@ -25,6 +25,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up binary sensors."""
+    if await async_setup_kind_platform(hass, entry, async_add_entities, "binary_sensor"):
+        return
     async_setup_objects(hass, entry, async_add_entities, _entities)
 
 

@@ -108,7 +108,7 @@ def _settable(epc: int) -> Callable[[EchonetObject], bool]:
 
 
 def _enum_options(class_code: int, epc: int) -> list[str]:
-    from .echonet.definitions import class_or_generic  # noqa: PLC0415
+    from .echonet.definitions import class_or_generic
 
     return [o.key for o in class_or_generic(class_code).get(epc).options]
 
@@ -773,7 +773,7 @@ def claimed_epcs(obj: EchonetObject) -> set[int]:
     claimed |= _claimed(COMMON_SENSORS, obj)
     claimed |= _claimed((FAULT,), obj)
     for table in (SENSORS, BINARY_SENSORS, SWITCHES, SELECTS, NUMBERS):
-        claimed |= _claimed(table.get(code, ()), obj)  # type: ignore[attr-defined]
+        claimed |= _claimed(table.get(code, ()), obj)
     if code == 0x0287:
         claimed |= {0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7}
     return claimed

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any
-
-import voluptuous as vol
+from typing import Any, ClassVar
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -16,6 +14,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+import voluptuous as vol
 
 from .const import (
     CONF_ADDRESS,
@@ -65,9 +64,14 @@ class HemsConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # ------------------------------------------------------------------ user
 
+    #: What the user can set up (each a step of this flow); other kinds append theirs.
+    USER_MENU: ClassVar[tuple[str, ...]] = ("echonet",)
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Start: choose what to set up."""
-        return await self.async_step_echonet(user_input)
+        if len(self.USER_MENU) == 1:
+            return await self.async_step_echonet(user_input)
+        return self.async_show_menu(step_id="user", menu_options=list(self.USER_MENU))
 
     async def async_step_echonet(
         self, user_input: dict[str, Any] | None = None
@@ -164,9 +168,7 @@ class HemsConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=self._found_placeholders(),
         )
 
-    async def async_step_finish(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Create the hub entry."""
         return self._create()
 
@@ -181,9 +183,7 @@ class HemsConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
-    async def async_step_manual(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Add a device by IP address (for networks where multicast does not reach it)."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -343,9 +343,7 @@ class HemsOptionsFlow(OptionsFlow):
                         multiple=True,
                     )
                 ),
-                vol.Optional(
-                    CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))
-                ): str,
+                vol.Optional(CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))): str,
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
@@ -361,14 +359,16 @@ def _is_ipv4(text: str) -> bool:
 
 def _device_options(entry: ConfigEntry) -> dict[str, str]:
     """Objects of the hub, as identifier -> label."""
-    from .coordinator import EchonetHub, object_identifier  # noqa: PLC0415
-    from .naming import object_device_name  # noqa: PLC0415
+    from .coordinator import EchonetHub, object_identifier
+    from .naming import object_device_name
 
     hub = getattr(entry, "runtime_data", None)
     if not isinstance(hub, EchonetHub):
         return {}
     language = hub.hass.config.language or "en"
     return {
-        object_identifier(obj): f"{object_device_name(obj, language)} — {obj.node.address} {obj.eoj}"
+        object_identifier(
+            obj
+        ): f"{object_device_name(obj, language)} — {obj.node.address} {obj.eoj}"
         for obj in hub.controller.objects()
     }

@@ -10,6 +10,7 @@ from homeassistant.helpers import device_registry as dr
 from .const import DOMAIN
 from .coordinator import EchonetHub, object_identifier
 from .echonet.controller import node_diagnostics, object_diagnostics
+from .kinds import async_kind_module
 from .models import HemsConfigEntry
 
 #: Keys never shown (the B-route credentials live in other entries; listed for safety).
@@ -27,7 +28,14 @@ def _redact(data: Any) -> Any:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HemsConfigEntry
 ) -> dict[str, Any]:
-    """Diagnostics of a hub entry."""
+    """Diagnostics of an entry (other kinds add their own part)."""
+    module = await async_kind_module(hass, entry)
+    if module is not None:
+        diagnostics = getattr(module, "async_get_config_entry_diagnostics", None)
+        kind_data: dict[str, Any] = {} if diagnostics is None else await diagnostics(hass, entry)
+        entry_data = {"data": dict(entry.data), "options": dict(entry.options)}
+        redacted: dict[str, Any] = _redact({"entry": entry_data, **kind_data})
+        return redacted
     out: dict[str, Any] = {
         "entry": {
             "data": _redact(dict(entry.data)),
@@ -44,7 +52,8 @@ async def async_get_config_entry_diagnostics(
                 else c.update_interval.total_seconds(),
                 "last_update_success": c.last_update_success,
                 "fast_epcs": {
-                    str(eoj): [f"0x{e:02X}" for e in sorted(epcs)] for eoj, epcs in c.fast_epcs.items()
+                    str(eoj): [f"0x{e:02X}" for e in sorted(epcs)]
+                    for eoj, epcs in c.fast_epcs.items()
                 },
             }
             for uid, c in hub.coordinators.items()

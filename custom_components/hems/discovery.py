@@ -41,13 +41,19 @@ class ProbeResult:
         counts: dict[str, int] = {}
         for node in self.nodes:
             for obj in node.objects.values():
-                name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
+                name = class_name(
+                    obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja)
+                )
                 counts[name] = counts.get(name, 0) + 1
         return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in sorted(counts.items()))
 
 
 async def async_probe(
-    address: str, *, interface: str = "", hosts: list[str] | None = None, seconds: float = PROBE_SECONDS
+    address: str,
+    *,
+    interface: str = "",
+    hosts: list[str] | None = None,
+    seconds: float = PROBE_SECONDS,
 ) -> ProbeResult:
     """Open a controller on ``address`` for a few seconds and report what answered."""
     controller = Controller(address, hosts=hosts or [], discovery_interval=3600)

@@ -37,9 +37,7 @@ class HemsEntityDescription(EntityDescription):
         """Whether ``obj`` gets this entity."""
         if self.exists_fn is not None:
             return self.exists_fn(obj)
-        return bool(self.epcs) and (
-            self.epcs[0] in obj.get_map or self.epcs[0] in obj.set_map
-        )
+        return bool(self.epcs) and (self.epcs[0] in obj.get_map or self.epcs[0] in obj.set_map)
 
 
 def number_value(obj: EchonetObject, epc: int) -> float | int | None:

@@ -118,7 +118,11 @@ def kind_of(prop: PropertyDef) -> Kind:
     kinds = {type(a) for a in alternatives}
     if kinds <= {StateType}:
         return Kind.STATE
-    if kinds & {NumberType, NumericValueType} and kinds <= {NumberType, NumericValueType, StateType}:
+    if kinds & {NumberType, NumericValueType} and kinds <= {
+        NumberType,
+        NumericValueType,
+        StateType,
+    }:
         return Kind.NUMBER
     if LevelType in kinds and kinds <= {LevelType, StateType}:
         return Kind.LEVEL

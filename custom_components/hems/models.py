@@ -9,6 +9,11 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import EchonetHub
 
-# Type aliases are evaluated lazily: the runtime classes are only imported for type checking.
-type HemsRuntime = EchonetHub
+
+class KindRuntime:
+    """Base class of the runtime data of entries other than ECHONET Lite hubs."""
+
+
+# Type aliases are evaluated lazily: the hub class is only imported for type checking.
+type HemsRuntime = EchonetHub | KindRuntime
 type HemsConfigEntry = ConfigEntry[HemsRuntime]

@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import SIGNAL_NEW_OBJECTS
 from .coordinator import EchonetHub, EchonetNodeCoordinator
 from .echonet.node import EchonetObject
+from .kinds import async_kind_module
 from .models import HemsConfigEntry
 
 EntityFactory = Callable[[EchonetNodeCoordinator, EchonetObject], Iterable[Entity]]
@@ -43,3 +44,19 @@ def async_setup_objects(
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_NEW_OBJECTS.format(entry.entry_id), _add)
     )
+
+
+async def async_setup_kind_platform(
+    hass: HomeAssistant,
+    entry: HemsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    platform: str,
+) -> bool:
+    """Set up a platform for a non-hub entry; False for hub entries."""
+    module = await async_kind_module(hass, entry)
+    if module is None:
+        return False
+    setup = getattr(module, f"async_setup_{platform}", None)
+    if setup is not None:
+        await setup(hass, entry, async_add_entities)
+    return True

@@ -17,7 +17,7 @@ from .echonet.node import EchonetObject
 from .entity import HemsEchonetEntity
 from .generic import generic_entities
 from .models import HemsConfigEntry
-from .platform import async_setup_objects
+from .platform import async_setup_kind_platform, async_setup_objects
 
 PARALLEL_UPDATES = 0
 
@@ -28,6 +28,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up sensors."""
+    if await async_setup_kind_platform(hass, entry, async_add_entities, "sensor"):
+        return
     async_setup_objects(hass, entry, async_add_entities, _entities)
 
 

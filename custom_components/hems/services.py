@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
+import voluptuous as vol
 
 from .const import (
     ATTR_DEVICE_ID,
@@ -33,7 +32,11 @@ def _epc(value: Any) -> int:
         return value
     text = str(value).strip().lower()
     try:
-        number = int(text, 16) if text.startswith("0x") or re.fullmatch(r"[0-9a-f]{2}", text) else int(text)
+        number = (
+            int(text, 16)
+            if text.startswith("0x") or re.fullmatch(r"[0-9a-f]{2}", text)
+            else int(text)
+        )
     except ValueError as err:
         raise vol.Invalid(f"not an EPC: {value}") from err
     if not 0x80 <= number <= 0xFF:

@@ -16,7 +16,7 @@ from .echonet.node import EchonetObject
 from .entity import HemsEchonetEntity, encode
 from .generic import generic_entities
 from .models import HemsConfigEntry
-from .platform import async_setup_objects
+from .platform import async_setup_kind_platform, async_setup_objects
 
 PARALLEL_UPDATES = 1
 
@@ -27,6 +27,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up switches."""
+    if await async_setup_kind_platform(hass, entry, async_add_entities, "switch"):
+        return
     async_setup_objects(hass, entry, async_add_entities, _entities)
 
 
