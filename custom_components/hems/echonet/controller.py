@@ -82,7 +82,8 @@ SETUP_EPCS: Final = (
 )
 _ANSWERS: Final[dict[int, frozenset[int]]] = {
     ESV.GET: frozenset({ESV.GET_RES, ESV.GET_SNA}),
-    ESV.SETC: frozenset({ESV.SET_RES, ESV.SETC_SNA}),
+    # Some stacks (uecho 1.0.3) refuse a SetC with SetI_SNA (0x50): accept it as the refusal.
+    ESV.SETC: frozenset({ESV.SET_RES, ESV.SETC_SNA, ESV.SETI_SNA}),
     ESV.INF_REQ: frozenset({ESV.INF, ESV.INF_SNA}),
     ESV.SETGET: frozenset({ESV.SETGET_RES, ESV.SETGET_SNA}),
 }
@@ -288,6 +289,7 @@ class Controller:
                 pending.future.cancel()
         self._pending.clear()
         self.transport.close()
+        await self.transport.wait_closed()
 
     async def __aenter__(self) -> Controller:
         await self.start()
@@ -736,7 +738,7 @@ class Controller:
                 missing=tuple(values),
             )
         self._mark_answer(node)
-        if pending.answer_esv == ESV.SETC_SNA:
+        if pending.answer_esv in (ESV.SETC_SNA, ESV.SETI_SNA):
             rejected = {epc: edt for epc, edt in pending.empty.items() if edt}
             if not rejected:
                 rejected = {epc: values[epc] for epc in values}

@@ -36,6 +36,11 @@ ErrorHandler = Callable[[bytes, Address, FrameError], None]
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, owner: EchonetTransport) -> None:
         self._owner = owner
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         self._owner.datagram_received(data, (str(addr[0]), int(addr[1])))
@@ -107,6 +112,7 @@ class EchonetTransport:
         self._on_bad_frame = on_bad_frame
         self._unicast: asyncio.DatagramTransport | None = None
         self._mcast: asyncio.DatagramTransport | None = None
+        self._protocols: list[_Protocol] = []
         self.frames_sent = 0
         self.frames_received = 0
         self.bad_frames = 0
@@ -120,8 +126,11 @@ class EchonetTransport:
         """Open the endpoints.  Raises :class:`AddressInUseError` when 3610 is taken."""
         loop = asyncio.get_running_loop()
         sock = _unicast_socket(self.interface_address, self.port)
-        transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
+        transport, protocol = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), sock=sock
+        )
         self._unicast = transport
+        self._protocols.append(protocol)
         if self.multicast:
             try:
                 msock = _multicast_socket(self.interface_address, self.multicast_group, self.port)
@@ -138,6 +147,12 @@ class EchonetTransport:
                 transport.close()
         self._unicast = None
         self._mcast = None
+
+    async def wait_closed(self) -> None:
+        """Wait until the sockets are really closed (the port can be bound again)."""
+        protocols, self._protocols = self._protocols, []
+        if protocols:
+            await asyncio.gather(*(p.closed for p in protocols))
 
     def datagram_received(self, data: bytes, addr: Address) -> None:
         """Decode and dispatch one datagram (frames from ourselves are dropped)."""
