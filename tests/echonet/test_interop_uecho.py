@@ -121,12 +121,17 @@ def _netns_ready() -> str | None:
     return None
 
 
+async def _run(*args: str, env: dict[str, str]) -> None:
+    proc = await asyncio.create_subprocess_exec(*args, env=env)
+    await asyncio.wait_for(proc.wait(), 60)
+
+
 @pytest.mark.netns
 @pytest.mark.skipif(_netns_ready() is not None, reason=str(_netns_ready()))
 async def test_multicast_discovery_of_uecho_across_namespaces() -> None:
     prefix = f"hems{os.getpid() % 10000}"
     env = {**ENV, "NETNS_LAB_PREFIX": prefix}
-    subprocess.run(["bash", str(LAB), "up", "1"], check=True, env=env)
+    await _run("bash", str(LAB), "up", "1", env=env)
     try:
         peer = await _start_peer(
             "ip",
@@ -160,4 +165,4 @@ async def test_multicast_discovery_of_uecho_across_namespaces() -> None:
         assert sorted(found[0]["objects"]) == ["0x013001", "0x028801", "0x029001"]
         assert found[0]["light_after_set"] == "31"
     finally:
-        subprocess.run(["bash", str(LAB), "down"], check=False, env=env)
+        await _run("bash", str(LAB), "down", env=env)

@@ -54,7 +54,7 @@ def _readable(device: uecho.Device, code: int, data: bytes) -> None:
         device.add_property(prop)
     prop.set_attribute(uecho.Property.GET, uecho.Property.REQUIRED)
     device.set_property_data(code, data)
-    device._update_property_map_properties()  # noqa: SLF001
+    device._update_property_map_properties()
 
 
 def build_node() -> uecho.LocalNode:
@@ -93,7 +93,7 @@ def main() -> int:
     if "--loopback" in sys.argv:
         MulticastServer.bind = _bind_group
     node = build_node()
-    manager = node._LocalNode__manager  # noqa: SLF001
+    manager = node._LocalNode__manager
     if not manager.start([address]):
         print("cannot start", flush=True)
         return 1
