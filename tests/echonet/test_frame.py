@@ -69,8 +69,8 @@ def test_format2_is_opaque() -> None:
         (b"\x10\x81\x00", "too short"),
         (b"\x11\x81\x00\x01", "not ECHONET Lite"),
         (b"\x10\x83\x00\x01", "unknown EHD2"),
-        (bytes.fromhex("108100010ef0010ef0016201"), "ends inside property"),
-        (bytes.fromhex("108100010ef0010ef00172018004aabb"), "claims 4 bytes"),
+        (bytes.fromhex("108100010ef0010ef0016201"), "ends inside its property list"),
+        (bytes.fromhex("108100010ef0010ef00172018004aabb"), "claims more bytes"),
     ],
 )
 def test_bad_frames_raise_frame_error(data: bytes, message: str) -> None:

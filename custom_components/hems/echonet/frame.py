@@ -10,13 +10,11 @@ payload after the TID; they are decoded as opaque.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-import struct
 from typing import NamedTuple
 
 from .const import EHD1, EHD2_FORMAT1, EHD2_FORMAT2, ESV, MAX_OPC, MAX_PDC, SETGET_SERVICES
 from .errors import FrameError
 
-_HEADER = struct.Struct(">BBHBBBBBBBB")
 _HEADER_SIZE = 12  # including OPC
 
 Property = tuple[int, bytes]
@@ -72,18 +70,29 @@ NODE_PROFILE_ANY = EOJ(0x0E, 0xF0, 0x00)
 CONTROLLER = EOJ(0x05, 0xFF, 0x01)
 
 
-class Frame:
-    """A decoded ECHONET Lite frame.
+class _FrameFields(NamedTuple):
+    tid: int
+    seoj: EOJ
+    deoj: EOJ
+    esv: int
+    props: tuple[Property, ...]
+    get_props: tuple[Property, ...]
+    ehd2: int
+    payload: bytes
+
+
+class Frame(_FrameFields):
+    """A decoded ECHONET Lite frame (an immutable tuple).
 
     ``props`` is the property list (for SetGet services: the Set part); ``get_props`` is the
     Get part of SetGet services and empty otherwise.  Format 2 frames have ``esv == 0`` and
     their payload in ``payload``.
     """
 
-    __slots__ = ("deoj", "ehd2", "esv", "get_props", "payload", "props", "seoj", "tid")
+    __slots__ = ()
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         tid: int,
         seoj: EOJ,
         deoj: EOJ,
@@ -93,15 +102,10 @@ class Frame:
         *,
         ehd2: int = EHD2_FORMAT1,
         payload: bytes = b"",
-    ) -> None:
-        self.tid = tid
-        self.seoj = seoj
-        self.deoj = deoj
-        self.esv = esv
-        self.props = tuple(props)
-        self.get_props = tuple(get_props)
-        self.ehd2 = ehd2
-        self.payload = payload
+    ) -> Frame:
+        return tuple.__new__(
+            cls, (tid, seoj, deoj, esv, tuple(props), tuple(get_props), ehd2, payload)
+        )
 
     def __repr__(self) -> str:
         if self.ehd2 != EHD2_FORMAT1:
@@ -114,23 +118,6 @@ class Frame:
         if self.esv in SETGET_SERVICES:
             body += " | " + " ".join(f"{epc:02X}:{edt.hex()}" for epc, edt in self.get_props)
         return f"Frame(tid={self.tid} {self.seoj}->{self.deoj} {esv} {body})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Frame):
-            return NotImplemented
-        return (
-            self.tid == other.tid
-            and self.seoj == other.seoj
-            and self.deoj == other.deoj
-            and self.esv == other.esv
-            and self.props == other.props
-            and self.get_props == other.get_props
-            and self.ehd2 == other.ehd2
-            and self.payload == other.payload
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.tid, self.seoj, self.deoj, self.esv, self.props, self.get_props))
 
     @property
     def is_format1(self) -> bool:
@@ -190,23 +177,36 @@ def build(
     return encode_frame(Frame(tid, seoj, deoj, esv, tuple(props), tuple(get_props)))
 
 
-def _decode_props(data: bytes, pos: int, count: int, end: int) -> tuple[list[Property], int]:
-    props: list[Property] = []
-    append = props.append
-    for _ in range(count):
-        if pos + 2 > end:
-            raise FrameError(f"frame ends inside property {len(props) + 1} of {count}")
-        epc = data[pos]
-        pdc = data[pos + 1]
-        pos += 2
-        nxt = pos + pdc
-        if nxt > end:
-            raise FrameError(
-                f"EPC 0x{epc:02X} claims {pdc} bytes but only {end - pos} remain in the frame"
-            )
-        append((epc, data[pos:nxt]))
-        pos = nxt
+_EOJ_PAIRS: dict[bytes, tuple[EOJ, EOJ]] = {}
+
+
+def _eoj_pair(raw: bytes) -> tuple[EOJ, EOJ]:
+    pair = _EOJ_PAIRS.get(raw)
+    if pair is None:
+        pair = (EOJ(raw[0], raw[1], raw[2]), EOJ(raw[3], raw[4], raw[5]))
+        if len(_EOJ_PAIRS) < 4096:  # bounded: spoofed traffic cannot grow it without limit
+            _EOJ_PAIRS[raw] = pair
+    return pair
+
+
+def _props(data: bytes, pos: int, count: int, end: int) -> tuple[tuple[Property, ...], int]:
+    # One comprehension over the TLV list: EPC, then PDC bytes of EDT after the PDC byte.
+    try:
+        props = tuple(
+            [(data[pos], data[pos + 2 : (pos := pos + 2 + data[pos + 1])]) for _ in range(count)]
+        )
+    except IndexError:
+        raise FrameError(f"frame ends inside its property list ({count} properties)") from None
+    if pos > end:
+        epc = props[-1][0] if props else 0
+        raise FrameError(
+            f"EPC 0x{epc:02X} claims more bytes than the frame holds ({pos - end} missing)"
+        )
     return props, pos
+
+
+_new = tuple.__new__
+_pairs_get = _EOJ_PAIRS.get
 
 
 def decode_frame(data: bytes) -> Frame:
@@ -217,32 +217,36 @@ def decode_frame(data: bytes) -> Frame:
     """
     try:
         size = len(data)
+        if size >= _HEADER_SIZE and data[0] == EHD1 and data[1] == EHD2_FORMAT1:
+            props, pos = _props(data, _HEADER_SIZE, data[11], size)
+            esv = data[10]
+            get_props: tuple[Property, ...] = ()
+            if esv in SETGET_SERVICES:
+                if pos >= size:
+                    raise FrameError("SetGet frame without its Get part")
+                get_props, pos = _props(data, pos + 1, data[pos], size)
+            raw = data[4:10]
+            seoj, deoj = _pairs_get(raw) or _eoj_pair(raw)
+            return _new(
+                Frame,
+                ((data[2] << 8) | data[3], seoj, deoj, esv, props, get_props, EHD2_FORMAT1, b""),
+            )
         if size < 4:
             raise FrameError(f"frame too short: {size} bytes")
         if data[0] != EHD1:
             raise FrameError(f"not ECHONET Lite: EHD1 0x{data[0]:02X}")
-        ehd2 = data[1]
-        if ehd2 == EHD2_FORMAT2:
+        if data[1] == EHD2_FORMAT2:
             return Frame(
                 (data[2] << 8) | data[3],
                 NODE_PROFILE_ANY,
                 NODE_PROFILE_ANY,
                 0,
-                ehd2=ehd2,
+                ehd2=EHD2_FORMAT2,
                 payload=bytes(data[4:]),
             )
-        if ehd2 != EHD2_FORMAT1:
-            raise FrameError(f"unknown EHD2 0x{ehd2:02X}")
-        if size < _HEADER_SIZE:
-            raise FrameError(f"frame too short: {size} bytes")
-        _e1, _e2, tid, sg, sc, si, dg, dc, di, esv, opc = _HEADER.unpack_from(data)
-        props, pos = _decode_props(data, _HEADER_SIZE, opc, size)
-        get_props: list[Property] = []
-        if esv in SETGET_SERVICES:
-            if pos >= size:
-                raise FrameError("SetGet frame without its Get part")
-            get_props, pos = _decode_props(data, pos + 1, data[pos], size)
-        return Frame(tid, EOJ(sg, sc, si), EOJ(dg, dc, di), esv, props, get_props)
+        if data[1] != EHD2_FORMAT1:
+            raise FrameError(f"unknown EHD2 0x{data[1]:02X}")
+        raise FrameError(f"frame too short: {size} bytes")
     except FrameError:
         raise
     except Exception as err:  # defensive: bytes-likes that are not bytes, etc.

@@ -1,0 +1,1 @@
+"""Benchmarks: our code and the field's libraries side by side (see scripts/bench)."""

@@ -1,0 +1,232 @@
+"""ECHONET Lite benchmarks: hems against pychonet on the same simulated house.
+
+* ``echonet.frames_per_refresh`` / ``echonet.refresh_seconds``: one full refresh of every
+  readable property of every object of the house (after discovery, which is not counted).
+  pychonet is driven the way its Home Assistant integration (echonetlite_homeassistant)
+  drives it: ``EchonetInstance.update()`` in batches of 10 EPCs (its MAX_UPDATE_BATCH_SIZE),
+  the instances of all nodes concurrently.  hems refreshes every node concurrently with its
+  adaptive batching.  The house runs without quirks so that both see well-behaved devices.
+* ``codec.decode_per_s``: frames decoded per second (the house's own Get_Res answers).
+* ``echonet.scale_200_nodes_seconds``: discovery plus the first full read of 200 nodes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from custom_components.hems.echonet.controller import Controller
+from custom_components.hems.echonet.frame import EOJ, decode_frame
+from custom_components.hems.echonet.node import STATIC_EPCS
+from simulator.house import House
+
+BASE = "127.0.100.10"
+PYCHONET_BATCH = 10
+
+
+def _quiet_house(**kwargs: Any) -> House:
+    house = House(tick_interval=0, **kwargs)
+    for node in house.nodes.values():
+        node.quirks.reset()
+    return house
+
+
+async def _hems_refresh(house: House) -> dict[str, float]:
+    controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)
+    await controller.start(discover=False)
+    try:
+        await controller.async_discover(wait=1.0)
+        objects = sum(len(n.objects) for n in controller.nodes.values())
+        expected = sum(len(n.objects) for n in house.nodes.values())
+        assert objects == expected, f"hems found {objects} of {expected} objects"
+        sent = controller.transport.frames_sent
+        start = time.perf_counter()
+        await asyncio.gather(*(controller.refresh_node(n) for n in controller.nodes.values()))
+        seconds = time.perf_counter() - start
+        frames = controller.transport.frames_sent - sent
+        epcs = sum(len(o.pollable_epcs) for o in controller.objects())
+    finally:
+        await controller.stop()
+    return {"frames": frames, "seconds": seconds, "epcs": epcs, "objects": objects}
+
+
+async def _pychonet_refresh(house: House) -> dict[str, float]:
+    from pychonet import ECHONETAPIClient  # noqa: PLC0415
+    from pychonet.lib.const import GET  # noqa: PLC0415
+    from pychonet.lib.udpserver import UDPServer  # noqa: PLC0415
+
+    loop = asyncio.get_running_loop()
+    server = UDPServer(local_ip="127.0.0.1")
+    server.run("127.0.0.1", 3610, loop=loop)
+    api = ECHONETAPIClient(server)
+    api.configure(message_timeout=30, logger=lambda *_a, **_k: None)  # 3 s, as ours
+    sent = 0
+    original_send = server.send
+
+    def counting_send(data: bytes, addr: tuple[str, int]) -> None:
+        nonlocal sent
+        sent += 1
+        original_send(data, addr)
+
+    server.send = counting_send  # type: ignore[method-assign]
+    try:
+        # Discovery and property maps as pychonet does them (not counted).
+        work: dict[str, list[tuple[EOJ, list[int]]]] = {}
+        for node in house.nodes.values():
+            await api.discover(node.address)
+            for eoj, obj in node.objects.items():
+                await api.getAllPropertyMaps(node.address, eoj.group, eoj.code, eoj.instance)
+                # The same properties hems refreshes: readable ones, maps and identity aside.
+                flags = sorted(e for e in obj.get_map if e not in STATIC_EPCS)
+                work.setdefault(node.address, []).append((eoj, flags))
+        epcs = sum(len(f) for items in work.values() for _e, f in items)
+
+        async def refresh_host(host: str, items: list[tuple[EOJ, list[int]]]) -> None:
+            # EchonetInstance.update(batch) minus its decoding, batches of 10 as the HA
+            # integration sends them; one host's requests wait for each other in pychonet.
+            for eoj, flags in items:
+                for i in range(0, len(flags), PYCHONET_BATCH):
+                    opc = [{"EPC": e} for e in flags[i : i + PYCHONET_BATCH]]
+                    ok = await api.echonetMessage(host, eoj.group, eoj.code, eoj.instance, GET, opc)
+                    assert ok, f"pychonet got no answer from {host} {eoj}"
+
+        before = sent
+        start = time.perf_counter()
+        await asyncio.gather(*(refresh_host(h, items) for h, items in work.items()))
+        seconds = time.perf_counter() - start
+        frames = sent - before
+    finally:
+        server.close()
+        await asyncio.sleep(0.05)
+    return {
+        "frames": frames,
+        "seconds": seconds,
+        "epcs": epcs,
+        "objects": sum(len(i) for i in work.values()),
+    }
+
+
+async def refresh_benchmark() -> dict[str, Any]:
+    """Frames and seconds for one full refresh of the house, hems and pychonet."""
+    house = _quiet_house(base_address=BASE)
+    await house.start(announce=False)
+    try:
+        hems = await _hems_refresh(house)
+        pychonet = await _pychonet_refresh(house)
+    finally:
+        await house.stop()
+    return {
+        "echonet.frames_per_refresh": {
+            "hems": hems["frames"],
+            "pychonet": pychonet["frames"],
+            "ratio": round(hems["frames"] / pychonet["frames"], 3),
+            "objects": hems["objects"],
+            "properties": {"hems": hems["epcs"], "pychonet": pychonet["epcs"]},
+        },
+        "echonet.refresh_seconds": {
+            "hems": round(hems["seconds"], 4),
+            "pychonet": round(pychonet["seconds"], 4),
+            "ratio": round(hems["seconds"] / pychonet["seconds"], 4),
+        },
+    }
+
+
+async def capture_traffic() -> list[bytes]:
+    """Every frame our controller receives while it discovers the house, refreshes it once
+    and follows it for ten simulated minutes (INF pushes included): a real traffic mix."""
+    house = _quiet_house(base_address=BASE, speed=60)
+    await house.start(announce=False)
+    frames: list[bytes] = []
+    controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)
+    receive = controller.transport.datagram_received
+
+    def tap(data: bytes, addr: tuple[str, int]) -> None:
+        frames.append(bytes(data))
+        receive(data, addr)
+
+    controller.transport.datagram_received = tap  # type: ignore[method-assign]
+    await controller.start(discover=False)
+    try:
+        await controller.async_discover(wait=1.0)
+        await asyncio.gather(*(controller.refresh_node(n) for n in controller.nodes.values()))
+        for _ in range(10):
+            house.step(60)
+            # Devices change state: an AC turned on, lights, the battery mode...
+            house.obj("living-ac").update({0xB3: bytes((20 + _ % 6,))})
+            house.obj("lighting").update({0x80: b"\x30" if _ % 2 else b"\x31"})
+            await asyncio.sleep(0.01)
+    finally:
+        await controller.stop()
+        await house.stop()
+    return frames
+
+
+def decode_benchmark(corpus: list[bytes], seconds: float = 3.0) -> dict[str, Any]:
+    """Frames decoded per second by each codec on the same real traffic.
+
+    Both decoders run in alternating rounds (ABAB...) so that load on the machine affects
+    them alike; the ratio is taken over the whole run.
+    """
+    from pychonet.lib.functions import decodeEchonetMsg  # noqa: PLC0415
+
+    # Same answers from both decoders on the whole corpus (checked, not assumed).
+    for frame in corpus:
+        ours = decode_frame(frame)
+        theirs = decodeEchonetMsg(frame)
+        assert [(p["EPC"], bytes(p["EDT"])) for p in theirs["OPC"]] == list(ours.props)
+    spent = {"hems": 0.0, "pychonet": 0.0}
+    count = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for name, fn in (("hems", decode_frame), ("pychonet", decodeEchonetMsg)):
+            start = time.perf_counter()
+            for frame in corpus:
+                fn(frame)
+            spent[name] += time.perf_counter() - start
+        count += len(corpus)
+    hems = count / spent["hems"]
+    pychonet = count / spent["pychonet"]
+    sizes = sorted(len(f) for f in corpus)
+    return {
+        "codec.decode_per_s": {
+            "hems": round(hems),
+            "pychonet": round(pychonet),
+            "ratio": round(hems / pychonet, 2),
+            "corpus_frames": len(corpus),
+            "median_frame_bytes": sizes[len(sizes) // 2],
+        }
+    }
+
+
+async def scale_benchmark(count: int = 200) -> dict[str, Any]:
+    """Discovery and first full read of ``count`` nodes."""
+    house = House("scale", count=count, base_address="127.0.101.10", tick_interval=0)
+    await house.start(announce=False)
+    controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)
+    try:
+        start = time.perf_counter()
+        await controller.start()  # discovery as in production: multicast, repeated at start
+        while True:
+            await asyncio.sleep(0.01)
+            ready = sum(
+                1 for n in controller.nodes.values() if all(o.ready for o in n.objects.values())
+            )
+            if ready >= count and not controller._setups:  # noqa: SLF001
+                break
+            if time.perf_counter() - start > 60:
+                break
+        seconds = time.perf_counter() - start
+        found = len(controller.nodes)
+        frames = controller.transport.frames_sent
+    finally:
+        await controller.stop()
+        await house.stop()
+    return {
+        "echonet.scale_200_nodes_seconds": {
+            "hems": round(seconds, 3),
+            "nodes_found": found,
+            "frames": frames,
+            "goal": 5.0,
+        }
+    }
