@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import itertools
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_history_covers_45_days_and_ends_at_the_counters() -> None:
     for days_ago in range(45, -1, -1):
         series += [v for v in model.history_day(days_ago)[1] if v is not None]
     assert len(series) == 45 * 48 + 27  # today up to 13:00
-    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(series, series[1:], strict=False))
+    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in itertools.pairwise(series))
     assert series[-1][0] <= 3000.0 <= series[-1][0] + 1.5
     assert model.cumulative_kwh() == pytest.approx((3000.0, 900.0), abs=1e-3)  # real time runs
     # a month and a half of a sunny house: both directions move
@@ -132,7 +133,8 @@ def test_profiles() -> None:
     assert solar_power_w(summer) == solar_power_w(summer)
     assert solar_power_w(summer.replace(hour=2)) == 0.0
     assert solar_power_w(winter.replace(hour=17, minute=30)) == 0.0
-    assert daylight_hours(summer) > 14 > 10 > daylight_hours(winter)
+    assert daylight_hours(summer) > 14
+    assert daylight_hours(winter) < 10
     peak_summer = max(solar_power_w(summer + timedelta(days=d)) for d in range(30))
     peak_winter = max(solar_power_w(winter + timedelta(days=d)) for d in range(30))
     assert 3000 < peak_summer <= 4500 and 0 < peak_winter < peak_summer
@@ -145,7 +147,7 @@ def test_profiles() -> None:
         for d in (0, 180)
     ]  # kWh per day, winter and summer
     assert all(6 < kwh < 25 for kwh in daily)
-    for minute in range(0, 3 * 24 * 60):
+    for minute in range(3 * 24 * 60):
         a = t + timedelta(minutes=minute)
         assert abs(base_load_w(a + timedelta(minutes=1)) - base_load_w(a)) < 150
         assert abs(solar_power_w(a + timedelta(minutes=1)) - solar_power_w(a)) < 200

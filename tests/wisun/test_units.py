@@ -1,0 +1,198 @@
+"""Meter property codecs, counters, credentials, models: no I/O."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+import logging
+import pickle
+import struct
+
+import pytest
+
+from custom_components.hems.echonet.const import ESV
+from custom_components.hems.echonet.errors import DeviceRejectedError, RequestTimeoutError
+from custom_components.hems.echonet.frame import CONTROLLER, EOJ, build
+from custom_components.hems.wisun import (
+    BRouteCredentials,
+    BRouteSession,
+    CounterTracker,
+    Dialect,
+    InvalidCredentialsError,
+    MeterRejectedError,
+    MeterTimeoutError,
+    PanDescriptor,
+    Timing,
+    counter_delta,
+    meter as m,
+)
+from custom_components.hems.wisun.credentials import protect_logs
+from custom_components.hems.wisun.models import ipv6_from_mac, normalize_ipv6
+from custom_components.hems.wisun.session import _Pending
+
+RBID = "00112233445566778899AABBCCDDEEFF"
+PASSWORD = "0123456789AB"
+
+
+def test_credentials_are_hidden() -> None:
+    """Validation messages, repr and str never show the values; pickling keeps them."""
+    cred = BRouteCredentials(f" {RBID} ", PASSWORD)
+    assert cred.rbid == RBID
+    assert cred.pairing_id == RBID[-8:]
+    for text in (repr(cred), str(cred), f"{cred}", repr([cred])):
+        assert RBID not in text and PASSWORD not in text
+    assert pickle.loads(pickle.dumps(cred)) == cred
+    assert cred.redact(f"SKSETRBID {RBID} / {PASSWORD} / PairID:{RBID[-8:]}").count("***") == 3
+    with pytest.raises(InvalidCredentialsError) as err:
+        BRouteCredentials(RBID[:-1], PASSWORD)
+    assert RBID[:-1] not in str(err.value)
+    with pytest.raises(InvalidCredentialsError) as err:
+        BRouteCredentials(RBID, "short")
+    assert "short" not in str(err.value)
+    with pytest.raises(InvalidCredentialsError):
+        BRouteCredentials(RBID[:-1] + "!", PASSWORD)
+
+
+def test_third_party_loggers_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    """serialx logs every byte at DEBUG: the filter masks the secrets (also in bytes reprs)."""
+    cred = BRouteCredentials(RBID, "PASS'WORD\\12")
+    protect_logs(cred)
+    caplog.set_level(logging.DEBUG)
+    logger = logging.getLogger("serialx.descriptor_transport")
+    logger.debug("Immediately writing %r", f"SKSETPWD C {cred.password}\r\n".encode())
+    logger.debug("Immediately writing %r", b"\xd0\xea" + RBID.encode() + cred.password.encode())
+    # equal credentials are distinct objects: the second stays protected when the first dies
+    first = BRouteCredentials(RBID, PASSWORD)
+    protect_logs(first)
+    second = BRouteCredentials(RBID, PASSWORD)
+    protect_logs(second)
+    del first
+    logger.debug("Immediately writing %r", f"SKSETPWD C {PASSWORD}\r\n".encode())
+    assert second.password not in caplog.text
+    assert RBID not in caplog.text
+    assert "PASS" not in caplog.text
+    assert "SKSETPWD C ***" in caplog.text
+
+
+def test_meter_decoders() -> None:
+    """Encodings of the meter's properties, reserved values -> None, bad sizes -> error."""
+    assert m.decode_coefficient(b"\x00\x00\x00\x0a") == 10
+    assert m.decode_coefficient(b"\x00\x00\x00\x00") == 1
+    assert m.decode_digits(b"\x06") == 6
+    with pytest.raises(m.MeterValueError):
+        m.decode_digits(b"\x09")
+    assert m.decode_unit(b"\x01") == 0.1
+    assert m.decode_unit(b"\x0d") == 10000.0
+    with pytest.raises(m.MeterValueError):
+        m.decode_unit(b"\x05")
+    assert m.decode_counter(struct.pack(">I", 12345)) == 12345
+    assert m.decode_counter(struct.pack(">I", m.NO_DATA)) is None
+    assert m.decode_power(struct.pack(">i", -1234)) == -1234
+    assert m.decode_power(b"\x7f\xff\xff\xfe") is None
+    assert m.decode_power(b"\x80\x00\x00\x00") is None
+    assert m.decode_currents(struct.pack(">hh", 123, -45)) == (12.3, -4.5)
+    assert m.decode_currents(struct.pack(">hh", 123, 0x7FFE)) == (12.3, None)
+    with pytest.raises(m.MeterValueError):
+        m.decode_power(b"\x00\x01")
+    when, value = m.decode_fixed_time(struct.pack(">HBBBBBI", 2026, 5, 10, 13, 30, 0, 777))
+    assert when == datetime(2026, 5, 10, 13, 30, tzinfo=m.JST) and value == 777
+    assert m.decode_fixed_time(
+        struct.pack(">HBBBBBI", 0xFFFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, m.NO_DATA)
+    ) == (None, None)
+    edt = struct.pack(">H", 3) + struct.pack(">48I", *range(47), m.NO_DATA)
+    day, values = m.decode_history1(edt)
+    assert day == 3 and values[:2] == [0, 1] and values[-1] is None
+    assert (
+        m.encode_history2_setting(datetime(2026, 5, 10, 13, 30), 6)
+        == b"\x07\xea\x05\x0a\x0d\x1e\x06"
+    )
+    raw = b"\x07\xea\x05\x0a\x0d\x1e\x02" + struct.pack(">IIII", 10, 20, 9, m.NO_DATA)
+    newest, pairs = m.decode_history2(raw)
+    assert newest == datetime(2026, 5, 10, 13, 30, tzinfo=m.JST)
+    assert pairs == [(10, 20), (9, None)]
+    with pytest.raises(m.MeterValueError):
+        m.decode_history2(raw[:-1])
+    assert m.decode_time(b"\x0d\x1e") == (13, 30, 0)
+    assert m.decode_date(b"\x07\xea\x05\x0a").isoformat() == "2026-05-10"
+    with pytest.raises(m.MeterValueError):
+        m.decode_date(b"\x07\xea\x0d\x0a")
+
+
+def test_counter_wrap() -> None:
+    """Wraps at 10**digits are added; small decreases are held, not counted as wraps."""
+    tracker = CounterTracker(modulus=100000)
+    assert tracker.update(99990) == 99990
+    assert tracker.update(5) == 100005
+    assert tracker.update(4) == 100005  # glitch: held
+    assert tracker.update(10) == 100010
+    assert counter_delta(99990, 5, 100000) == 15
+    assert counter_delta(5, 10, None) == 5
+
+
+def test_models() -> None:
+    """PAN persistence round trip, addresses, timing helpers."""
+    pan = PanDescriptor(Dialect.C0, 0x27, 0x8A3C, "C0F94500DEADBEEF", 0x9C, 9, 0)
+    assert PanDescriptor.from_dict(pan.as_dict()) == pan
+    assert pan.ipv6 == "FE80:0000:0000:0000:C2F9:4500:DEAD:BEEF"
+    assert ipv6_from_mac("001D129012345678") == normalize_ipv6("fe80::21d:1290:1234:5678")
+    with pytest.raises(ValueError):
+        PanDescriptor.from_dict({"dialect": "a1", "channel": 1, "pan_id": 1, "mac": "XYZ"})
+    fast = Timing().scaled(0.1)
+    assert fast.response_timeout == pytest.approx(2.0)
+    assert fast.scan_durations == (6, 7, 8) and fast.max_auth_failures == 3
+    assert Timing.delay((1.0, 2.0), 5) == 2.0
+    assert Timing().scan_seconds(6) == pytest.approx(17.5, abs=0.1)
+
+
+def test_errors_fit_the_echonet_hierarchy() -> None:
+    """Meter errors are also the ECHONET library's errors."""
+    assert issubclass(MeterTimeoutError, RequestTimeoutError)
+    assert issubclass(MeterRejectedError, DeviceRejectedError)
+    assert MeterTimeoutError("x", missing=(0xE7,)).missing == (0xE7,)
+
+
+async def test_answer_matching() -> None:
+    """Get_SNA marks unsupported properties; a split answer is merged; a SetC_SNA rejects."""
+    loop = asyncio.get_running_loop()
+    get = _Pending(ESV.GET, (0xD3, 0xE7), loop.create_future())
+    get.absorb(_frame(ESV.GET_SNA, [(0xD3, b""), (0xE7, b"\x00\x00\x01\x00")]))
+    assert get.future.done() and get.rejected == {0xD3: b""}
+    split = _Pending(ESV.GET, (0xE0, 0xE3), loop.create_future())
+    split.absorb(_frame(ESV.GET_RES, [(0xE0, b"\x00\x00\x00\x01")]))
+    assert not split.future.done() and split.partial
+    split.absorb(_frame(ESV.GET_RES, [(0xE3, b"\x00\x00\x00\x02"), (0x99, b"\x01")]))
+    assert split.future.done() and set(split.answers) == {0xE0, 0xE3}
+    sets = _Pending(ESV.SETC, (0xE5,), loop.create_future())
+    sets.absorb(_frame(ESV.SETC_SNA, [(0xE5, b"\x64")]))
+    assert sets.rejected == {0xE5: b"\x64"}
+
+
+async def test_session_filters_frames() -> None:
+    """_on_udp: only the meter's address, its EOJ, our controller and a known TID resolve."""
+    session = BRouteSession("/nonexistent", BRouteCredentials(RBID, PASSWORD))
+    session._meter_addr = "FE80:0000:0000:0000:C2F9:4500:DEAD:BEEF"
+    loop = asyncio.get_running_loop()
+    pending = _Pending(ESV.GET, (0xE7,), loop.create_future())
+    session._pending[7] = pending
+    good = build(7, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x00\x00\x00\x05")])
+    for sender, payload in [
+        ("FE80:0000:0000:0000:0000:0000:0000:0001", good),
+        (session._meter_addr, build(8, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")])),
+        (
+            session._meter_addr,
+            build(7, EOJ(2, 0x88, 2), CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")]),
+        ),
+        (session._meter_addr, build(7, m.METER, EOJ(5, 0xFF, 2), ESV.GET_RES, [(0xE7, b"\x01")])),
+        (session._meter_addr, build(7, m.METER, CONTROLLER, ESV.SET_RES, [(0xE7, b"")])),
+        (session._meter_addr, b"\x10\x81garbage"),
+    ]:
+        session._on_udp(sender, payload)
+        assert not pending.future.done()
+    session._on_udp(session._meter_addr, good)
+    assert pending.future.done() and pending.answers == {0xE7: b"\x00\x00\x00\x05"}
+
+
+def _frame(esv: int, props: list[tuple[int, bytes]]):  # type: ignore[no-untyped-def]
+    from custom_components.hems.echonet.frame import decode_frame
+
+    return decode_frame(build(1, m.METER, CONTROLLER, esv, props))
