@@ -524,6 +524,7 @@ class BRouteSession:
                 modem = kind(link.write, self._timing, self._credentials.redact)
                 self._modem = modem
                 if await modem.probe():
+                    self._dialect_hint = modem.dialect  # probe this family first next time
                     break
             else:
                 raise UnsupportedDongleError(f"no Wi-SUN module answers on {self._port}")
@@ -545,8 +546,9 @@ class BRouteSession:
             found = await modem.scan(duration)
             if found:
                 pan = max(found, key=lambda p: p.lqi if p.lqi is not None else -1)
-                if pan != self._pan:
-                    self._pan = pan
+                old = self._pan
+                self._pan = pan
+                if old is None or _place(old) != _place(pan):
                     for callback in list(self._pan_listeners):
                         _call(callback, pan)
                 return pan
@@ -897,6 +899,11 @@ def _decode[T](decoder: Callable[[bytes], T], edt: bytes | None) -> T | None:
     except FrameError as err:
         _LOGGER.warning("B-route: undecodable meter value: %s", err)
         return None
+
+
+def _place(pan: PanDescriptor) -> tuple[Dialect, int, int, str]:
+    """What identifies where the meter is (not how well it was heard)."""
+    return pan.dialect, pan.channel, pan.pan_id, pan.mac
 
 
 def _meter_datetime(values: dict[int, bytes | None]) -> datetime:
