@@ -29,11 +29,13 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     KIND_ECHONET,
+    KIND_ENERGY,
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
 )
 from .discovery import ProbeResult, async_adapters, async_probe
 from .echonet import AddressInUseError, TransportError
+from .flow_energy import EnergyFlowMixin, EnergyOptionsFlow
 from .portinfo import describe_port_owner
 
 _LOGGER = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def _unique_id(interface: str) -> str:
     return f"{KIND_ECHONET}_{interface}"
 
 
-class HemsConfigFlow(ConfigFlow, domain=DOMAIN):
+class HemsConfigFlow(EnergyFlowMixin, ConfigFlow, domain=DOMAIN):
     """Set up an ECHONET Lite hub (one per network interface)."""
 
     VERSION = 1
@@ -59,13 +61,15 @@ class HemsConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Options of a hub entry."""
+        """Options of a hub entry (or of the energy entry)."""
+        if config_entry.data.get(CONF_KIND) == KIND_ENERGY:
+            return EnergyOptionsFlow()
         return HemsOptionsFlow()
 
     # ------------------------------------------------------------------ user
 
     #: What the user can set up (each a step of this flow); other kinds append theirs.
-    USER_MENU: ClassVar[tuple[str, ...]] = ("echonet",)
+    USER_MENU: ClassVar[tuple[str, ...]] = ("echonet", "energy")
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Start: choose what to set up."""

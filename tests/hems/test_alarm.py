@@ -1,0 +1,130 @@
+"""Alarm mode (報知モード) against the simulated electric lock (0x026F) and its door sensor."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from homeassistant.components import persistent_notification
+from homeassistant.components.alarm_control_panel import DOMAIN as ALARM_DOMAIN
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+import pytest
+
+from custom_components.hems.const import DOMAIN
+from simulator.house import House
+
+from .conftest import HouseFactory, setup_hub
+from .test_energy_support import entity_id, runtime_of, setup_energy
+
+LOCKED, UNLOCKED = b"\x41", b"\x42"
+OPEN, CLOSED = b"\x41", b"\x42"
+
+
+async def _wait(hass: HomeAssistant, predicate: Callable[[], bool], what: str) -> None:
+    for _ in range(100):
+        await hass.async_block_till_done()
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _state(hass: HomeAssistant, entity: str) -> str:
+    state = hass.states.get(entity)
+    assert state is not None, entity
+    return state.state
+
+
+async def _set_lock(
+    house: House, hass: HomeAssistant, epc: int, edt: bytes, entity: str, expect: str
+) -> None:
+    house.obj("entrance-lock").update({epc: edt})  # the lock announces the change
+    await _wait(hass, lambda: _state(hass, entity) == expect, f"{entity} -> {expect}")
+
+
+async def _service(hass: HomeAssistant, service: str, alarm: str) -> None:
+    await hass.services.async_call(ALARM_DOMAIN, service, {"entity_id": alarm}, blocking=True)
+
+
+async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None:
+    """Arm, refusal while open, trigger on door open and on unlock, notification, disarm."""
+    house = await make_house()
+    await setup_hub(hass)
+    entry = await setup_energy(hass)
+    runtime = runtime_of(entry)
+    watched = runtime.alarm_entities()
+    door = next(e for e in watched if e.startswith("binary_sensor.") and e.endswith("_door"))
+    locks = [e for e in watched if e.startswith("lock.")]
+    alarm = entity_id(hass, entry, "alarm", ALARM_DOMAIN)
+    alarm_events: list[Event] = []
+    hass.bus.async_listen("hems_alarm", alarm_events.append)
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    notification_id = f"{DOMAIN}_alarm_{entry.entry_id}"
+    assert _state(hass, alarm) == "disarmed"
+    assert _state(hass, door) == "off"
+
+    # Refused while the door is open, naming it.
+    await _set_lock(house, hass, 0xE3, OPEN, door, "on")
+    assert _state(hass, entity_id(hass, entry, "any_open", "binary_sensor")) == "on"
+    with pytest.raises(ServiceValidationError) as refused:
+        await _service(hass, "alarm_arm_away", alarm)
+    assert refused.value.translation_key == "alarm_open"
+    door_name = hass.states.get(door).name
+    assert door_name in refused.value.translation_placeholders["open"]
+    assert _state(hass, alarm) == "disarmed"
+
+    # Closed: arming works; opening the door triggers.
+    await _set_lock(house, hass, 0xE3, CLOSED, door, "off")
+    await _service(hass, "alarm_arm_away", alarm)
+    assert _state(hass, alarm) == "armed_away"
+    assert _state(hass, entity_id(hass, entry, "alarm_event", "event")) != "unknown"
+    await _set_lock(house, hass, 0xE3, OPEN, door, "on")
+    await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger")
+    triggered = [e for e in alarm_events if e.data["type"] == "triggered"]
+    assert triggered[-1].data["entity_id"] == door
+    assert triggered[-1].data["change"] == "opened"
+    await _wait(hass, lambda: notification_id in notifications, "notification")
+    assert door_name in notifications[notification_id]["message"]
+    assert "opened" in notifications[notification_id]["message"]
+
+    # Disarm clears the notification.
+    await _service(hass, "alarm_disarm", alarm)
+    assert _state(hass, alarm) == "disarmed"
+    assert notification_id not in notifications
+    await _set_lock(house, hass, 0xE3, CLOSED, door, "off")
+
+    # Unlocking while armed triggers too (message in Japanese when HA is in Japanese).
+    if locks:
+        lock = locks[0]
+        assert _state(hass, lock) == "locked"
+        assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "on"
+        await _service(hass, "alarm_arm_away", alarm)
+        hass.config.language = "ja"
+        await _set_lock(house, hass, 0xE0, UNLOCKED, lock, "unlocked")
+        await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger on unlock")
+        assert alarm_events[-1].data["change"] == "unlocked"
+        assert alarm_events[-1].data["entity_id"] == lock
+        await _wait(hass, lambda: notification_id in notifications, "notification")
+        assert "解錠" in notifications[notification_id]["message"]
+        assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "off"
+        await _service(hass, "alarm_disarm", alarm)
+
+    # Disarmed: changes are ignored.
+    await hass.async_block_till_done()
+    count = len(alarm_events)
+    await _set_lock(house, hass, 0xE3, OPEN, door, "on")
+    assert _state(hass, alarm) == "disarmed"
+    assert [e.data["type"] for e in alarm_events[count:]] == []
+
+
+async def test_alarm_restores_armed_state(hass: HomeAssistant, make_house: HouseFactory) -> None:
+    """A reload keeps the alarm armed."""
+    await make_house()
+    await setup_hub(hass)
+    entry = await setup_energy(hass)
+    alarm = entity_id(hass, entry, "alarm", ALARM_DOMAIN)
+    await _service(hass, "alarm_arm_away", alarm)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _state(hass, alarm) == "armed_away"

@@ -1,0 +1,127 @@
+"""The energy entry against the virtual house (smart meter, solar, battery, meters) over a day."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from freezegun import freeze_time
+from freezegun.api import real_monotonic
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+
+from custom_components.hems.const import DOMAIN
+from custom_components.hems.coordinator import EchonetHub
+from custom_components.hems.energy import price_at
+from custom_components.hems.home_settings import OPT_TARGET_ELECTRICITY
+
+from .conftest import HouseFactory, setup_hub
+from .test_energy_support import (
+    energy_entry,
+    entity_id,
+    runtime_of,
+    setup_energy,
+    sync_house,
+    value,
+)
+
+JST = ZoneInfo("Asia/Tokyo")
+START = datetime(2026, 5, 20, 0, 0, 5, tzinfo=JST)
+
+
+async def test_a_day_in_the_house(
+    hass: HomeAssistant, make_house: HouseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Costs, rates, peak, records and notices from the simulated meter and devices."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    # Home Assistant's clock jumps; the event loop keeps real time so UDP timeouts stay real.
+    monkeypatch.setattr(asyncio.get_running_loop(), "time", real_monotonic)
+    notices: list[Event] = []
+    hass.bus.async_listen("hems_notice", notices.append)
+    with freeze_time(START, tick=True) as freezer:
+        house = await make_house(start=START)
+        uid = house.node("smart-meter").uid.hex()
+        registry = er.async_get(hass)
+        for key in ("fixed_time_import_energy", "fixed_time_export_energy"):
+            registry.async_get_or_create("sensor", DOMAIN, f"{uid}-0x028801-{key}")
+        hub = await setup_hub(hass)
+        entry = await setup_energy(hass, energy_entry(**{OPT_TARGET_ELECTRICITY: 150}))
+        runtime = runtime_of(entry)
+        sources = runtime.sources
+        assert sources.get("purchase") == ("sensor.smart_meter_grid_import_energy",)
+        assert len(sources.get("fixed_purchase")) == 1
+        fixed = sources.get("fixed_purchase")[0]
+        assert registry.async_get(fixed).unique_id.endswith("-0x028801-fixed_time_import_energy")
+        assert "sensor.solar_power_solar_energy" in sources.get("generation")
+        first_fixed = value(hass, fixed)
+        assert isinstance(hub.runtime_data, EchonetHub)
+        coordinators = hub.runtime_data.coordinators
+
+        async def step(seconds: float) -> None:
+            freezer.tick(seconds)
+            sync_house(house)
+            for coordinator in list(coordinators.values()):
+                await coordinator.async_refresh()
+            await hass.async_block_till_done()
+            await runtime.coordinator.async_refresh()
+            await hass.async_block_till_done()
+
+        def sensor(key: str) -> float:
+            return value(hass, entity_id(hass, entry, key))
+
+        max_sale = 0.0
+        while house.clock.now() < START + timedelta(hours=23, minutes=50):
+            await step(600)
+            max_sale = max(max_sale, sensor("sale_revenue_today"))
+        # End of the day: the meter's half-hour values were used, the counters only in between.
+        day_fixed = value(hass, fixed) - first_fixed
+        purchase_kwh = hass.states.get(entity_id(hass, entry, "purchase_cost_today")).attributes[
+            "purchase_kwh"
+        ]
+        assert abs(purchase_kwh - day_fixed) < 0.25, (purchase_kwh, day_fixed)
+        assert len(runtime.final["purchase"]) >= 46
+        assert sensor("purchase_cost_today") > 0
+        assert max_sale > 0  # the sun shone at noon
+        assert sensor("sale_revenue_today") == sensor("sale_revenue_month")
+        assert 0 < sensor("self_sufficiency_today") < 100
+        assert 0 < sensor("self_consumption_today") <= 100
+        assert sensor("house_energy_today") > purchase_kwh  # generation was used at home
+        now = datetime.now(JST)
+        assert sensor("electricity_price") == pytest.approx(
+            float(
+                price_at(runtime.tariff, now, period_usage={"standard": purchase_kwh}).price_per_kwh
+            ),
+            abs=0.01,
+        )
+        assert hass.states.get(entity_id(hass, entry, "tariff_period")).state == "standard"
+        assert sensor("sale_price") == 15
+        slots = runtime.ledger.slots()
+        peak = max(slots, key=lambda slot: slot.purchase)
+        assert sensor("peak_demand") == pytest.approx(float(peak.purchase), abs=1e-3)
+        assert sensor("peak_demand_power") == pytest.approx(float(peak.purchase) * 2, abs=1e-3)
+        assert hass.states.get(entity_id(hass, entry, "peak_demand_time")).state == (
+            peak.start.astimezone(ZoneInfo("UTC")).isoformat()
+        )
+        bill = hass.states.get(entity_id(hass, entry, "projected_bill"))
+        assert float(bill.state) >= bill.attributes["so_far"] > 0
+        assert bill.attributes["basic_charge"] == 935.25  # 30 A
+        assert sensor("co2_emitted_today") == pytest.approx(purchase_kwh * 0.45, abs=0.01)
+        assert sensor("electricity_target") > 0
+        assert sensor("warmest_room") >= sensor("coldest_room")
+        assert sensor("house_power") >= 0
+        # The next day: records of the finished day, and today's figures start again.
+        await step(1200)
+        records = hass.states.get(entity_id(hass, entry, "record_best_generation"))
+        assert records.attributes["date"] == "2026-05-20"
+        assert float(records.state) > 5
+        assert (
+            hass.states.get(entity_id(hass, entry, "record_lowest_consumption")).attributes["date"]
+            == "2026-05-20"
+        )
+        assert sensor("purchase_cost_today") < sensor("purchase_cost_month")
+        assert any(event.data["type"] == "eco_record" for event in notices)
+        # 150 kWh in a month is projected to be exceeded after a day of ~20 kWh? Not yet: the
+        # projection needs three days; the running usage is far below 90 %.
+        assert not any(event.data["type"].startswith("target") for event in notices)
