@@ -23,6 +23,12 @@ properties (JSON shapes, values with their coefficients already applied, URL par
 ``data`` overrides change the representation, not the bytes on the wire, so they are not applied
 to the codec.  Kept from them: the ``DEL`` actions (``mcrules_deleted`` per class) and a check
 that every coefficient reference they make is also in the device data (which the codec applies).
+
+A small supplement adds classes of the printed Appendix that the MRA does not cover (see
+``SUPPLEMENT_NOTE`` below): they go through the same normalisation, are marked
+``"source": "supplement"`` in ``mra.json`` and listed in ``meta.supplement``, and
+``COPYRIGHT.txt`` says that they are not MRA data.  A class that the MRA itself defines always
+wins over the supplement's.
 """
 
 from __future__ import annotations
@@ -400,6 +406,23 @@ class Generator:
             if not wanted <= have:
                 raise MRAError(f"{where}: MCRules coefficient {wanted - have} for 0x{epc:02X}")
 
+    def supplement(self, mra_codes: set[int]) -> list[Json]:
+        """Records of the supplement's classes that the MRA does not define itself."""
+        docs: list[Json] = []
+        if OPEN_CLOSE_BASE in mra_codes:
+            base = self._load(f"devices/0x{OPEN_CLOSE_BASE:04X}.json")
+            docs.extend(derive_open_close(base, code) for code in OPEN_CLOSE_CLASSES)
+        docs.append(OPEN_CLOSE_SENSOR)
+        records = []
+        for doc in docs:
+            code = hexint(doc["eoj"])
+            if code in mra_codes:
+                continue  # the MRA's own definition wins
+            record = self.class_record(doc, f"supplement/0x{code:04X}", None)
+            record["source"] = "supplement"
+            records.append(record)
+        return records
+
     def generate(self) -> dict[str, str]:
         """All output files: name -> text."""
         meta = self._load("metaData.json")["metaData"]
@@ -418,6 +441,10 @@ class Generator:
             record = self.class_record(doc, path.stem, mcrules.get(hexint(doc["eoj"])))
             check_keys(record, super_class)
             classes.append(record)
+        supplement = self.supplement({c["code"] for c in classes})
+        for record in supplement:
+            check_keys(record, super_class)
+        classes.extend(supplement)
         classes.sort(key=lambda c: c["code"])
         check_keys(node_profile, None)
         check_coefficients(super_class, None)
@@ -431,6 +458,7 @@ class Generator:
                 "date": meta["date"],
                 "format_version": meta["formatVersion"],
                 "version": version,
+                "supplement": sorted(c["code"] for c in supplement),
             },
             "super_class": super_class,
             "node_profile": node_profile,
@@ -445,8 +473,155 @@ class Generator:
             f"(MRA) data version {meta['dataVersion']} (Appendix Release {meta['release']}, "
             f"{meta['date']}),\n"
             f"{meta['Copyright']}, under the licence above.\n"
+            f"\n{SUPPLEMENT_NOTE}\n"
         )
         return {DATA_FILE: text + "\n", COPYRIGHT_FILE: copyright_text}
+
+
+# -- supplement: Appendix classes that the MRA does not cover ----------------------------------
+
+SUPPLEMENT_NOTE = (
+    'Classes marked "source": "supplement" are not MRA data: scripts/generate_definitions.py\n'
+    "adds them from the printed Appendix. The electrically operated open/close classes are\n"
+    "derived from the MRA's 0x0263 data (the Appendix gives them the same properties; each keeps\n"
+    "the ones it has), the open/close sensor 0x0029 is written out from the Appendix."
+)
+
+#: The MRA class whose data the other electrically operated open/close classes share.
+OPEN_CLOSE_BASE = 0x0263
+#: The properties every described open/close class has (0x0262 has no detailed requirements
+#: in the Appendix: it gets these).
+_OPEN_CLOSE_COMMON = (0x89, 0xD0, 0xD1, 0xD2, 0xE0, 0xE1, 0xE3, 0xE8, 0xE9, 0xEA, 0xEE, 0xEF)
+#: class -> (English name, Japanese name, shortName, the 0x0263 properties the class has).
+#: Names and property lists follow the Appendix (as in the Consortium's device descriptions);
+#: properties a class has beyond 0x0263's (a window's rain detection 0xC1, a door's opening
+#: time 0xD5 ...) are not added and decode as raw bytes.
+OPEN_CLOSE_CLASSES: dict[int, tuple[str, str, str, tuple[int, ...]]] = {
+    0x0261: (
+        "Electrically operated shutter",
+        "電動シャッター",
+        "electricShutter",
+        (*_OPEN_CLOSE_COMMON, 0x90, 0xE2, 0xE5, 0xED),
+    ),
+    0x0262: (
+        "Electrically operated curtain",
+        "電動カーテン",
+        "electricCurtain",
+        _OPEN_CLOSE_COMMON,
+    ),
+    0x0264: (
+        "Electrically operated gate",
+        "電動ゲート",
+        "electricGate",
+        (*_OPEN_CLOSE_COMMON, 0xE5),
+    ),
+    0x0265: (
+        "Electrically operated window",
+        "電動窓",
+        "electricWindow",
+        (*_OPEN_CLOSE_COMMON, 0x90, 0xE5),
+    ),
+    0x0266: (
+        "Automatically operated entrance door/sliding door",
+        "電動玄関ドア・引戸",
+        "electricDoor",
+        _OPEN_CLOSE_COMMON,
+    ),
+}
+#: 0xE9's "slit degree-of-opening" option only exists in classes with the slit (0xED).
+_SLIT_EPC = 0xED
+_SLIT_OPTION = "0x45"
+
+_LATEST = {"from": "A", "to": "latest"}
+
+#: Open/close sensor (Appendix 0x0029): 0xB1 or 0xE0 is mandatory.
+OPEN_CLOSE_SENSOR: Json = {
+    "eoj": "0x0029",
+    "className": {"ja": "開閉センサ", "en": "Open/close sensor"},
+    "shortName": "openCloseSensor",
+    "elProperties": [
+        {
+            "epc": "0xB0",
+            "validRelease": _LATEST,
+            "propertyName": {"ja": "検知閾値レベル設定", "en": "Detection threshold level"},
+            "shortName": "detectionThresholdLevel",
+            "accessRule": {"get": "optional", "set": "optional", "inf": "optional"},
+            "data": {"$ref": "#/definitions/level_31-8"},
+        },
+        {
+            "epc": "0xB1",
+            "validRelease": _LATEST,
+            "propertyName": {
+                "ja": "開度検知状態2",
+                "en": "Degree-of-opening detection status 2",
+            },
+            "shortName": "openCloseStatus",
+            "accessRule": {"get": "required_c", "set": "notApplicable", "inf": "required"},
+            "data": {
+                "type": "state",
+                "size": 1,
+                "enum": [
+                    {
+                        "edt": "0x41",
+                        "name": "open",
+                        "descriptions": {"ja": "開検知", "en": "Open detected"},
+                    },
+                    {
+                        "edt": "0x42",
+                        "name": "closed",
+                        "descriptions": {"ja": "閉検知", "en": "Close detected"},
+                    },
+                ],
+            },
+        },
+        {
+            "epc": "0xE0",
+            "validRelease": _LATEST,
+            "propertyName": {
+                "ja": "開度検知状態1",
+                "en": "Degree-of-opening detection status 1",
+            },
+            "shortName": "degreeOfOpening",
+            "accessRule": {"get": "required_c", "set": "notApplicable", "inf": "optional"},
+            "data": {
+                "oneOf": [
+                    {"$ref": "#/definitions/level_31-8"},
+                    {
+                        "type": "state",
+                        "size": 1,
+                        "enum": [
+                            {
+                                "edt": "0x30",
+                                "name": "closed",
+                                "descriptions": {"ja": "閉検知", "en": "Close detected"},
+                            },
+                            {
+                                "edt": "0x39",
+                                "name": "openLevelUnknown",
+                                "descriptions": {"ja": "開度不明", "en": "Opening level unknown"},
+                            },
+                        ],
+                    },
+                ]
+            },
+        },
+    ],
+}
+
+
+def derive_open_close(base: Json, code: int) -> Json:
+    """The MRA document of ``OPEN_CLOSE_BASE`` as class ``code`` (its names and properties)."""
+    name_en, name_ja, short, epcs = OPEN_CLOSE_CLASSES[code]
+    doc: Json = json.loads(json.dumps(base))
+    doc["eoj"] = f"0x{code:04X}"
+    doc["className"] = {"ja": name_ja, "en": name_en}
+    doc["shortName"] = short
+    doc["elProperties"] = [p for p in doc["elProperties"] if hexint(p["epc"]) in epcs]
+    for prop in doc["elProperties"]:
+        if hexint(prop["epc"]) == 0xE9 and _SLIT_EPC not in epcs:
+            data = prop["data"]
+            data["enum"] = [e for e in data["enum"] if e["edt"] != _SLIT_OPTION]
+    return doc
 
 
 def _coefficients(node: Json) -> Iterable[int]:

@@ -32,6 +32,8 @@ GENERATOR = REPO / "scripts" / "generate_definitions.py"
 PACKAGE = REPO / "custom_components" / "hems" / "echonet" / "definitions"
 MRA = REPO.parent / "shared" / "mra"
 GENERATED = ("mra.json", "COPYRIGHT.txt")
+#: Appendix classes that the MRA 1.3.1 leaves out, added by the generator's supplement.
+SUPPLEMENT = {0x0029, 0x0261, 0x0262, 0x0264, 0x0265, 0x0266}
 
 needs_mra = pytest.mark.skipif(not (MRA / "metaData.json").is_file(), reason="MRA not present")
 
@@ -132,9 +134,10 @@ def test_only_latest_release_variants() -> None:
     assert prop.decode(b"\x01") == b"\x01"
     # 0x83 changed from settable (release A) to not settable (B..latest).
     assert SUPER_CLASS.properties[0x83].set is Access.NOT_APPLICABLE
-    # every class of the MRA folder is there
+    # every class of the MRA folder is there, plus the supplement
     codes = {int(p.stem, 16) for p in (MRA / "devices").glob("0x*.json")}
-    assert set(all_classes()) == codes
+    assert not codes & SUPPLEMENT
+    assert set(all_classes()) == codes | SUPPLEMENT
 
 
 # -- package and lazy loading ----------------------------------------------------------------
@@ -204,7 +207,7 @@ def test_get_class_unknown_and_generic() -> None:
 
 def test_all_classes() -> None:
     classes = all_classes()
-    assert len(classes) == 55
+    assert len(classes) == 55 + len(SUPPLEMENT)
     assert 0x0EF0 not in classes
     assert {0x0130, 0x0287, 0x0288, 0x027D, 0x0279, 0x05FF} <= set(classes)
     for code, cls in classes.items():
@@ -213,6 +216,90 @@ def test_all_classes() -> None:
         assert cls.key == re.sub(r"[^a-z0-9_]", "", cls.key)
     with pytest.raises(TypeError):
         classes[0x0130] = classes[0x0130]  # type: ignore[index]
+
+
+def test_supplement_is_marked_and_not_mra_data() -> None:
+    data = json.loads((PACKAGE / "mra.json").read_text(encoding="utf-8"))
+    assert set(data["meta"]["supplement"]) == SUPPLEMENT
+    sources = {c["code"]: c.get("source") for c in data["classes"]}
+    assert {code for code, source in sources.items() if source == "supplement"} == SUPPLEMENT
+    assert {source for code, source in sources.items() if code not in SUPPLEMENT} == {None}
+    notice = (PACKAGE / "COPYRIGHT.txt").read_text(encoding="utf-8")
+    assert '"source": "supplement" are not MRA data' in notice
+
+
+def test_supplement_open_close_classes_share_0x0263_data() -> None:
+    shutter = get_class(0x0263)
+    assert shutter is not None
+    names = {
+        0x0261: ("Electrically operated shutter", "電動シャッター", "electric_shutter"),
+        0x0262: ("Electrically operated curtain", "電動カーテン", "electric_curtain"),
+        0x0264: ("Electrically operated gate", "電動ゲート", "electric_gate"),
+        0x0265: ("Electrically operated window", "電動窓", "electric_window"),
+        0x0266: (
+            "Automatically operated entrance door/sliding door",
+            "電動玄関ドア・引戸",
+            "electric_door",
+        ),
+    }
+    for code, (name_en, name_ja, key) in names.items():
+        cls = get_class(code)
+        assert cls is not None
+        assert (cls.name_en, cls.name_ja, cls.key) == (name_en, name_ja, key)
+        for epc in (0xE0, 0xE1, 0xEA):
+            prop = cls.properties[epc]
+            assert prop.key == shutter.properties[epc].key
+            assert prop.name_en == shutter.properties[epc].name_en
+        assert cls.properties[0xE0].decode(b"\x43") == "stop"
+        assert cls.properties[0xE0].encode("open") == b"\x41"
+        assert cls.properties[0xE1].decode(b"\x32") == 50
+        assert cls.properties[0xEA].decode(b"\x45") == "stopped_halfway"
+        assert cls.properties[0xE0].settable and cls.properties[0xEA].announced
+        assert cls.properties[0x80] is SUPER_CLASS.properties[0x80]
+    # each class keeps the 0x0263 properties it has: the slit only on the shutter
+    assert 0xED in get_class(0x0261).properties  # type: ignore[union-attr]
+    window = get_class(0x0265)
+    assert window is not None
+    assert 0xED not in window.properties and 0xE2 not in window.properties
+    assert "slit_degree_of_opening" not in [o.key for o in window.properties[0xE9].options]
+
+
+def test_supplement_open_close_sensor() -> None:
+    sensor = get_class(0x0029)
+    assert sensor is not None
+    assert (sensor.name_en, sensor.name_ja, sensor.key) == (
+        "Open/close sensor",
+        "開閉センサ",
+        "open_close_sensor",
+    )
+    status = sensor.properties[0xB1]
+    assert status.key == "open_close_status"
+    assert status.decode(b"\x41") == "open"
+    assert status.decode(b"\x42") == "closed"
+    assert status.announced and not status.settable
+    degree = sensor.properties[0xE0]
+    assert degree.decode(b"\x30") == "closed"
+    assert degree.decode(b"\x34") == 4
+    assert degree.decode(b"\x39") == "open_level_unknown"
+    threshold = sensor.properties[0xB0]
+    assert threshold.settable and threshold.levels == 8
+    assert threshold.encode(2) == b"\x32"
+
+
+@needs_mra
+def test_mra_definition_wins_over_the_supplement(tmp_path: Path) -> None:
+    mra = tmp_path / "mra"
+    shutil.copytree(MRA, mra)
+    doc = json.loads((mra / "devices" / "0x0263.json").read_text(encoding="utf-8"))
+    doc["eoj"] = "0x0265"
+    doc["className"] = {"ja": "窓(MRA)", "en": "Window from the MRA"}
+    (mra / "devices" / "0x0265.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert _run(mra, "--out", tmp_path / "out").returncode == 0
+    data = json.loads((tmp_path / "out" / "mra.json").read_text(encoding="utf-8"))
+    window = next(c for c in data["classes"] if c["code"] == 0x0265)
+    assert window["en"] == "Window from the MRA"
+    assert "source" not in window
+    assert 0x0265 not in data["meta"]["supplement"]
 
 
 def test_super_class_merged_and_overridden() -> None:

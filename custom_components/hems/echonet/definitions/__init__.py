@@ -12,8 +12,8 @@ is built once, on first request::
 
 Public API:
 
-- ``get_class(class_code) -> ClassDef | None``: a class of the MRA (``0x0EF0`` gives the node
-  profile), ``None`` for classes the MRA does not cover;
+- ``get_class(class_code) -> ClassDef | None``: a class of the MRA or of the supplement
+  (``0x0EF0`` gives the node profile), ``None`` for classes neither covers;
 - ``class_or_generic(class_code) -> ClassDef``: the same, or an "Unknown class 0xGGCC" with only
   the super-class properties;
 - ``all_classes() -> Mapping[int, ClassDef]``: every device class (not the node profile);
@@ -34,6 +34,12 @@ Public API:
 Decoded value conventions, options and ranges are documented in :mod:`.datatypes`.
 
 Notes on the MRA data:
+
+- Supplement: a few classes of the printed Appendix that the MRA leaves out (the electrically
+  operated shutter, curtain, gate, window and entrance door 0x0261/0x0262/0x0264/0x0265/0x0266,
+  derived from the MRA's 0x0263 data, and the open/close sensor 0x0029) are added by the
+  generator; ``mra.json`` marks them ``"source": "supplement"`` and lists them in
+  ``meta.supplement``.  They are not MRA data (see ``COPYRIGHT.txt``).
 
 - Only the latest-release variant of each property is kept.
 - Device classes merge the device super class (0x0000) properties; the class's own definitions
@@ -232,7 +238,7 @@ def class_or_generic(class_code: int) -> ClassDef:
 
 @functools.cache
 def all_classes() -> Mapping[int, ClassDef]:
-    """Every device class of the MRA by class code (the node profile is not included)."""
+    """Every device class (MRA and supplement) by class code (not the node profile)."""
     classes = {}
     for code in sorted(_data()["by_code"]):
         found = get_class(code)

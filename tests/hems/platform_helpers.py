@@ -1,0 +1,116 @@
+"""Helpers of the climate/light/lock/cover/water_heater/fan platform tests.
+
+``start`` sets up a hub against a house whose simulated time only moves with ``house.step``,
+with discovery that waits for the house's nodes instead of a fixed two seconds, and with short
+request timeouts (silent devices fail fast).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+import time
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hems.coordinator import EchonetHub
+from custom_components.hems.echonet.controller import Controller, ControllerEvent
+from custom_components.hems.echonet.node import Node
+from simulator.device import SimObject
+from simulator.house import House, NodeSpec
+
+from .conftest import HouseFactory, setup_hub
+
+#: A fixed start, so that the simulated dynamics (outdoor temperature...) are reproducible.
+START = datetime.fromisoformat("2026-01-15T12:00:00+09:00")
+
+
+def _discovery_of(count: int) -> Callable[..., Coroutine[Any, Any, list[Node]]]:
+    async def discover(self: Controller, wait: float = 2.0) -> list[Node]:
+        found = asyncio.Event()
+
+        def added(_event: ControllerEvent) -> None:
+            if len(self.nodes) >= count:
+                found.set()
+
+        unsubscribe = self.subscribe(added)
+        try:
+            self.discover()
+            async with asyncio.timeout(5):
+                await found.wait()
+        finally:
+            unsubscribe()
+        # The last setup task has just ended: let its done-callback run first, or
+        # wait_for_setups() would spin on the finished task without ever yielding.
+        await asyncio.sleep(0)
+        await self.wait_for_setups()
+        return list(self.nodes.values())
+
+    return discover
+
+
+async def start(
+    hass: HomeAssistant,
+    make_house: HouseFactory,
+    specs: list[NodeSpec] | None = None,
+) -> tuple[House, MockConfigEntry]:
+    """Start a house (the default one, or ``specs``) and set up a hub for it."""
+    # Simulated time stands still but for house.step(): the dynamics are reproducible.
+    house = await make_house(specs=specs, start=START, speed=1e-9)
+    with patch.object(Controller, "async_discover", _discovery_of(len(house.nodes))):
+        entry = await setup_hub(hass)
+    hub = entry.runtime_data
+    assert isinstance(hub, EchonetHub)
+    assert len(hub.controller.nodes) == len(house.nodes)
+    hub.controller.timeout = 0.2
+    return house, entry
+
+
+def entity_id(hass: HomeAssistant, domain: str, obj: SimObject, key: str) -> str:
+    """The entity id of an object's entity (by unique id: node uid, EOJ, description key)."""
+    assert obj.node is not None
+    uid = obj.node.uid.hex()
+    registry = er.async_get(hass)
+    found = registry.async_get_entity_id(domain, "hems", f"{uid}-{obj.eoj}-{key}")
+    assert found is not None, f"no {domain} {key} for {obj.eoj}"
+    return found
+
+
+def state_of(hass: HomeAssistant, entity: str) -> State:
+    """The current state (asserted to exist)."""
+    state = hass.states.get(entity)
+    assert state is not None, entity
+    return state
+
+
+async def wait_for(hass: HomeAssistant, entity: str, check: Callable[[State], bool]) -> State:
+    """Wait (3 s at most) until the entity's state passes ``check`` (a push takes a moment)."""
+    deadline = time.monotonic() + 3.0
+    while True:
+        await hass.async_block_till_done()
+        state = state_of(hass, entity)
+        if check(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{entity} stayed {state.state} {dict(state.attributes)}")
+        await asyncio.sleep(0.01)
+
+
+def obj_spec(
+    name: str,
+    eoj: int,
+    behaviour: Any = None,
+    *,
+    values: dict[int, bytes] | None = None,
+    omit: tuple[int, ...] = (),
+    inf: tuple[int, ...] | None = None,
+) -> NodeSpec:
+    """A node with one object (for a device the default house does not have)."""
+    from simulator.house import _obj
+
+    return NodeSpec(name, [_obj(eoj, behaviour, values=values, omit=omit, inf=inf)])
