@@ -136,7 +136,7 @@ def _float(text: Any) -> float | None:
 
 def _dec(value: Any) -> str:
     """A form number as the tariff's dict form (a decimal string)."""
-    return decimal_str(to_decimal(value))
+    return decimal_str(to_decimal(value).normalize())
 
 
 def _preset_selector(language: str) -> selector.SelectSelector:

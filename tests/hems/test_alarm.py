@@ -81,6 +81,7 @@ async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None
     assert _state(hass, entity_id(hass, entry, "alarm_event", "event")) != "unknown"
     await _set_lock(house, hass, 0xE3, OPEN, door, "on")
     await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger")
+    await hass.async_block_till_done()
     triggered = [e for e in alarm_events if e.data["type"] == "triggered"]
     assert triggered[-1].data["entity_id"] == door
     assert triggered[-1].data["change"] == "opened"
@@ -103,8 +104,9 @@ async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None
         hass.config.language = "ja"
         await _set_lock(house, hass, 0xE0, UNLOCKED, lock, "unlocked")
         await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger on unlock")
-        assert alarm_events[-1].data["change"] == "unlocked"
-        assert alarm_events[-1].data["entity_id"] == lock
+        await hass.async_block_till_done()
+        unlocked = [e for e in alarm_events if e.data.get("change") == "unlocked"]
+        assert unlocked[-1].data["entity_id"] == lock
         await _wait(hass, lambda: notification_id in notifications, "notification")
         assert "解錠" in notifications[notification_id]["message"]
         assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "off"

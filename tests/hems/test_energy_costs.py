@@ -1,0 +1,139 @@
+"""Exact costs from any integration's counters and a meter's half-hour values (no double
+counting), time-of-use prices, the contract-current alert and target notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+import pytest
+
+from custom_components.hems.home_settings import (
+    OPT_AUTO_SOURCES,
+    OPT_CONTRACT_AMPERES,
+    OPT_SOURCES,
+    OPT_TARGET_ELECTRICITY,
+)
+
+from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy, value
+
+JST = ZoneInfo("Asia/Tokyo")
+ENERGY = {"device_class": "energy", "unit_of_measurement": "kWh", "state_class": "total_increasing"}
+
+TOU: dict[str, Any] = {
+    "name": "TOU",
+    "seasons": [
+        {
+            "key": "all",
+            "periods": [
+                {"key": "day", "price": "30", "windows": [{"start": "07:00", "end": "23:00"}]},
+                {"key": "night", "price": "20", "windows": [{"start": "23:00", "end": "07:00"}]},
+            ],
+        }
+    ],
+    "fuel_adjustment": {"2026-06": "-1"},
+    "renewable_surcharge": {"2026": "4"},
+    "sale": {"price": "10"},
+    "basic": {"kind": "fixed", "amount": "1000"},
+    "emission_factor": "0.5",
+}
+
+SOURCES = {
+    "purchase": ["sensor.meter_import"],
+    "sale": ["sensor.meter_export"],
+    "fixed_purchase": ["sensor.meter_fixed_import"],
+    "current": ["sensor.meter_current"],
+    "purchase_power": ["sensor.meter_power"],
+}
+
+
+def _at(hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(2026, 6, 10, hour, minute, second, tzinfo=JST)
+
+
+async def test_costs_without_double_counting(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Half-hour meter values replace the counter's estimate of their slot."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    notices: list[Event] = []
+    hass.bus.async_listen("hems_notice", notices.append)
+    freezer.move_to(_at(6, 0))
+    hass.states.async_set("sensor.meter_import", "100", ENERGY)
+    hass.states.async_set("sensor.meter_export", "50", ENERGY)
+    hass.states.async_set(
+        "sensor.meter_fixed_import", "100", {**ENERGY, "measured_at": "2026-06-10T06:00:00"}
+    )
+    hass.states.async_set("sensor.meter_current", "10", {"unit_of_measurement": "A"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            TOU,
+            **{
+                OPT_AUTO_SOURCES: False,
+                OPT_SOURCES: SOURCES,
+                OPT_CONTRACT_AMPERES: 30,
+                OPT_TARGET_ELECTRICITY: 3,
+            },
+        ),
+    )
+    runtime = runtime_of(entry)
+
+    def sensor(key: str) -> float:
+        return value(hass, entity_id(hass, entry, key))
+
+    assert sensor("electricity_price") == 23  # night 20 - 1 + 4
+    assert hass.states.get(entity_id(hass, entry, "tariff_period")).state == "night"
+    # The meter's 06:30 value: 1.2 kWh in 06:00-06:30.
+    freezer.move_to(_at(6, 31))
+    hass.states.async_set(
+        "sensor.meter_fixed_import", "101.2", {**ENERGY, "measured_at": "2026-06-10T06:30:00"}
+    )
+    await hass.async_block_till_done()
+    # The counter reports 3 kWh for 06:00-07:30 (1 kWh a slot): its 06:00 share is dropped.
+    freezer.move_to(_at(7, 30))
+    hass.states.async_set("sensor.meter_import", "103", ENERGY)
+    hass.states.async_set("sensor.meter_export", "52", ENERGY)
+    await hass.async_block_till_done()
+    await runtime.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    cost = hass.states.get(entity_id(hass, entry, "purchase_cost_today"))
+    assert cost.attributes["purchase_kwh"] == pytest.approx(3.2)
+    assert float(cost.state) == pytest.approx(1.2 * 23 + 1 * 23 + 1 * 33)
+    assert cost.attributes["by_period"]["night"]["kwh"] == pytest.approx(2.2)
+    assert cost.attributes["last_reset"] == "2026-06-10T00:00:00+09:00"  # local midnight
+    assert sensor("sale_revenue_today") == 20
+    assert sensor("electricity_price") == 33
+    assert hass.states.get(entity_id(hass, entry, "tariff_period")).state == "day"
+    assert sensor("co2_emitted_today") == pytest.approx(1.6)
+    assert sensor("self_sufficiency_today") == 0
+    bill = hass.states.get(entity_id(hass, entry, "projected_bill"))
+    # basic + day 1 x 30 + night 2.2 x 20 - fuel 3.2 x 1, rounded down; surcharge separately.
+    assert bill.attributes["so_far"] == 1000 + int(30 + 2.2 * 20 - 3.2) + int(3.2 * 4)
+    # Target: 3.2 kWh used of 3 -> exceeded, announced once.
+    exceeded = [e for e in notices if e.data["type"] == "target_exceeded"]
+    assert len(exceeded) == 1 and exceeded[0].data["target"] == "electricity"
+    await runtime.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len([e for e in notices if e.data["type"] == "target_exceeded"]) == 1
+    assert sensor("electricity_target") == pytest.approx(3.2 / 3 * 100, abs=0.1)
+    # Contract current: 80 % warns, above the contract is over.
+    alert = entity_id(hass, entry, "contract_current", "binary_sensor")
+    assert hass.states.get(alert).state == "off"
+    hass.states.async_set("sensor.meter_current", "25", {"unit_of_measurement": "A"})
+    await hass.async_block_till_done()
+    assert hass.states.get(alert).state == "on"
+    hass.states.async_set("sensor.meter_current", "31", {"unit_of_measurement": "A"})
+    await hass.async_block_till_done()
+    kinds = [e.data["type"] for e in notices if e.data["type"].startswith("contract")]
+    assert kinds == ["contract_current_warning", "contract_current_over"]
+    notice_entity = hass.states.get(entity_id(hass, entry, "notice_event", "event"))
+    assert notice_entity.attributes["event_type"] == "contract_current_over"
+    # The ledger survives a reload (Store).
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert value(hass, entity_id(hass, entry, "purchase_cost_today")) == pytest.approx(83.6)

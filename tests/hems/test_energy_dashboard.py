@@ -1,0 +1,141 @@
+"""Home Assistant's Energy dashboard validation accepts the energy entry's sensors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.energy.data import async_get_manager
+from homeassistant.components.energy.validate import async_validate
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+
+from custom_components.hems.home_settings import OPT_AUTO_SOURCES, OPT_SOURCES
+
+from .test_energy_costs import ENERGY, TOU
+from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: object, enable_custom_integrations: None
+) -> None:
+    """The recorder must start before hass (this replaces the package's autouse fixture)."""
+
+
+GAS = {"device_class": "gas", "unit_of_measurement": "m³", "state_class": "total_increasing"}
+WATER = {"device_class": "water", "unit_of_measurement": "m³", "state_class": "total_increasing"}
+
+
+async def test_energy_dashboard_validation(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Price entities, cost and consumption sensors pass the Energy dashboard's checks."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    start = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
+    freezer.move_to(start + timedelta(minutes=1))
+    hass.states.async_set("sensor.meter_import", "100", ENERGY)
+    hass.states.async_set("sensor.meter_export", "50", ENERGY)
+    hass.states.async_set("sensor.gas_meter", "10", GAS)
+    hass.states.async_set("sensor.water_meter", "20", WATER)
+    tariff = {**TOU, "water": {"unit_price": "250"}, "gas": {"unit_price": "180"}}
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            tariff,
+            **{
+                OPT_AUTO_SOURCES: False,
+                OPT_SOURCES: {
+                    "purchase": ["sensor.meter_import"],
+                    "sale": ["sensor.meter_export"],
+                    "gas": ["sensor.gas_meter"],
+                    "water": ["sensor.water_meter"],
+                },
+            },
+        ),
+    )
+    freezer.move_to(start + timedelta(minutes=3))
+    hass.states.async_set("sensor.meter_import", "101", ENERGY)
+    hass.states.async_set("sensor.meter_export", "50.5", ENERGY)
+    hass.states.async_set("sensor.gas_meter", "10.1", GAS)
+    hass.states.async_set("sensor.water_meter", "20.2", WATER)
+    await hass.async_block_till_done()
+    await runtime_of(entry).coordinator.async_refresh()
+    await async_wait_recording_done(hass)
+    freezer.move_to(start + timedelta(minutes=6))
+    do_adhoc_statistics(hass, start=start.astimezone(UTC))
+    await async_wait_recording_done(hass)
+
+    def ours(key: str) -> str:
+        return entity_id(hass, entry, key)
+
+    assert await async_setup_component(hass, "energy", {})
+    manager = await async_get_manager(hass)
+    await manager.async_update(
+        {
+            "energy_sources": [
+                {
+                    "type": "grid",
+                    "flow_from": [
+                        {
+                            "stat_energy_from": "sensor.meter_import",
+                            "stat_cost": None,
+                            "entity_energy_price": ours("electricity_price"),
+                            "number_energy_price": None,
+                        },
+                        {
+                            "stat_energy_from": ours("house_energy_today"),
+                            "stat_cost": ours("purchase_cost_today"),
+                            "entity_energy_price": None,
+                            "number_energy_price": None,
+                        },
+                    ],
+                    "flow_to": [
+                        {
+                            "stat_energy_to": "sensor.meter_export",
+                            "stat_compensation": None,
+                            "entity_energy_price": ours("sale_price"),
+                            "number_energy_price": None,
+                        }
+                    ],
+                    "cost_adjustment_day": 0,
+                },
+                {
+                    "type": "gas",
+                    "stat_energy_from": "sensor.gas_meter",
+                    "stat_cost": ours("gas_cost_month"),
+                    "entity_energy_price": None,
+                    "number_energy_price": None,
+                },
+                {
+                    "type": "water",
+                    "stat_energy_from": "sensor.water_meter",
+                    "stat_cost": ours("water_cost_month"),
+                    "entity_energy_price": None,
+                    "number_energy_price": None,
+                },
+            ],
+            "device_consumption": [{"stat_consumption": ours("house_energy_month")}],
+        }
+    )
+    await hass.async_block_till_done()
+    freezer.move_to(start + timedelta(minutes=11))
+    do_adhoc_statistics(hass, start=(start + timedelta(minutes=5)).astimezone(UTC))
+    await async_wait_recording_done(hass)
+    result = (await async_validate(hass)).as_dict()
+    issues = [
+        issue
+        for group in ("energy_sources", "device_consumption")
+        for source in result[group]
+        for issue in source
+    ]
+    assert issues == [], issues
+    assert float(hass.states.get(ours("gas_cost_month")).state) == 18

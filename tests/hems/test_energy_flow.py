@@ -1,0 +1,295 @@
+"""Config and options flow of the energy entry: preset, every tariff part, sources, targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from custom_components.hems.const import DOMAIN
+from custom_components.hems.energy import Tariff
+from custom_components.hems.flow_energy import MENU
+from custom_components.hems.home_settings import (
+    OPT_ALARM_ENTITIES,
+    OPT_AUTO_SOURCES,
+    OPT_CONTRACT_AMPERES,
+    OPT_SOURCES,
+    OPT_TARGET_ELECTRICITY,
+    OPT_TARIFF,
+)
+
+from .test_energy_support import energy_entry, entity_id, setup_energy, value
+
+ROOT = Path(__file__).parents[2] / "custom_components" / "hems"
+
+
+async def test_create_from_the_user_menu(hass: HomeAssistant) -> None:
+    """user -> energy -> preset: the entry is created, with sale, water and gas prices."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    assert result["type"] is FlowResultType.MENU
+    assert "energy" in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "energy"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "energy"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "preset": "smart_life",
+            "sale_price": 16,
+            "water_price": 250,
+            "gas_price": 180,
+            OPT_CONTRACT_AMPERES: 50,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    tariff = Tariff.from_dict(entry.options[OPT_TARIFF])
+    assert tariff.is_time_of_use
+    assert tariff.basic.contract_amperes == 50
+    assert tariff.sale is not None and tariff.sale.stages[0].price == 16
+    assert tariff.water is not None and tariff.water.unit_price == 250
+    assert value(hass, entity_id(hass, entry, "sale_price")) == 16
+    assert hass.states.get(entity_id(hass, entry, "tariff_period")).state in {"day", "night"}
+    # One energy entry only.
+    again = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    again = await hass.config_entries.flow.async_configure(
+        again["flow_id"], {"next_step_id": "energy"}
+    )
+    assert again["type"] is FlowResultType.ABORT
+    assert again["reason"] == "energy_already_configured"
+
+
+class OptionsDriver:
+    """Walks the options flow menu."""
+
+    def __init__(self, hass: HomeAssistant, flow_id: str) -> None:
+        self.hass = hass
+        self.flow_id = flow_id
+
+    async def open(self, step: str) -> dict[str, Any]:
+        result = await self.hass.config_entries.options.async_configure(
+            self.flow_id, {"next_step_id": step}
+        )
+        assert result["step_id"] == step, result
+        return dict(result)
+
+    async def submit(self, data: dict[str, Any]) -> dict[str, Any]:
+        return dict(await self.hass.config_entries.options.async_configure(self.flow_id, data))
+
+    async def edit(self, step: str, data: dict[str, Any]) -> dict[str, Any]:
+        await self.open(step)
+        result = await self.submit(data)
+        assert result["type"] is FlowResultType.MENU, result
+        return result
+
+
+async def test_options_edit_every_part(hass: HomeAssistant) -> None:
+    """Every tariff part through forms (errors translated by code), then save."""
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(_flat()).to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "energy"
+    assert result["menu_options"] == MENU
+    flow = OptionsDriver(hass, result["flow_id"])
+
+    await flow.edit(
+        "general",
+        {
+            "name": "My plan",
+            "billing_start_day": 5,
+            "public_holidays": True,
+            "extra_holidays": "12-31, 01-02",
+            "rounding_subtotal": "down",
+            "rounding_surcharge": "down",
+            "rounding_sale": "half_up",
+            "rounding_line": "none",
+            "rounding_fuel_adjustment": "none",
+            "rounding_usage_kwh": "none",
+            "emission_factor": 0.42,
+        },
+    )
+    # Time of use: add a night period; until the day period has windows the season is flagged.
+    await flow.open("seasons")
+    result = await flow.submit({"season": "0", "action": "periods"})
+    assert result["step_id"] == "periods"
+    result = await flow.submit({"period": "0", "action": "add"})
+    assert result["step_id"] == "period"
+    result = await flow.submit(
+        {
+            "key": "night",
+            "name": "夜間",
+            "price_1": 25.5,
+            "start_1": "23:15:00",
+            "end_1": "07:00:00",
+        }
+    )
+    assert result["errors"] == {"base": "time_not_half_hour"}
+    result = await flow.submit(
+        {
+            "key": "night",
+            "name": "夜間",
+            "price_1": 25.5,
+            "start_1": "23:00:00",
+            "end_1": "07:00:00",
+        }
+    )
+    assert result["step_id"] == "periods"
+    assert result["errors"] == {"base": "period_without_windows"}
+    result = await flow.submit({"period": "0", "action": "edit"})
+    result = await flow.submit(
+        {
+            "key": "day",
+            "price_1": 30,
+            "up_to_1": 120,
+            "price_2": 36,
+            "start_1": "07:00:00",
+            "end_1": "23:00:00",
+            "days_1": ["weekday", "saturday", "sunday", "holiday"],
+        }
+    )
+    assert result["step_id"] == "periods"
+    assert not result["errors"]
+    result = await flow.submit({"period": "0", "action": "done"})
+    assert result["type"] is FlowResultType.MENU
+    # A summer season takes July and August from the year-round one.
+    await flow.open("seasons")
+    result = await flow.submit({"season": "0", "action": "add"})
+    assert result["step_id"] == "season"
+    result = await flow.submit({"key": "summer", "name": "夏季", "months": ["7", "8"]})
+    assert result["type"] is FlowResultType.MENU
+    # Basic charge: an amperage missing from the table is refused, per 10 A works.
+    await flow.open("basic")
+    result = await flow.submit({"kind": "ampere", "half_if_no_usage": True})
+    assert result["step_id"] == "basic_amounts"
+    result = await flow.submit({"contract_amperes": 35, "a30": 935.25, "a40": 1247})
+    assert result["errors"] == {"base": "ampere_not_in_table"}
+    result = await flow.submit({"contract_amperes": 40, "a30": 935.25, "a40": 1247})
+    assert result["type"] is FlowResultType.MENU
+    await flow.open("basic")
+    await flow.submit({"kind": "per_10a", "half_if_no_usage": False})
+    result = await flow.submit({"contract_amperes": 40, "unit_price": 311.75})
+    assert result["type"] is FlowResultType.MENU
+    # Fuel cost adjustment (negative) and renewable surcharge.
+    await flow.open("fuel_adjustment")
+    result = await flow.submit({"month": "2026-13", "rate": 1})
+    assert result["errors"] == {"month": "bad_month"}
+    result = await flow.submit({"month": "2026-05", "rate": -1.5})
+    assert result["type"] is FlowResultType.MENU
+    await flow.edit("fuel_adjustment", {"month": "2026-06", "rate": 2.25})
+    await flow.edit("surcharge", {"fiscal_year": 2026, "rate": 4.1})
+    # Sale: the two-stage scheme needs its second price and date.
+    await flow.open("sale")
+    result = await flow.submit({"kind": "two_stage", "price": 24})
+    assert result["errors"] == {"base": "missing_value"}
+    result = await flow.submit(
+        {"kind": "two_stage", "price": 24, "second_price": 8.3, "switch_date": "2029-10-01"}
+    )
+    assert result["type"] is FlowResultType.MENU
+    await flow.edit("utilities", {"water_unit_price": 250, "gas_unit_price": 180.5})
+    await flow.edit(
+        "targets",
+        {
+            OPT_TARGET_ELECTRICITY: 300,
+            "target_warn_percent": 85,
+            OPT_CONTRACT_AMPERES: 40,
+            "ampere_warn_percent": 80,
+        },
+    )
+    await flow.edit("alarm", {OPT_ALARM_ENTITIES: []})
+    await flow.edit(
+        "sources", {OPT_AUTO_SOURCES: False, "purchase": "sensor.meter_import", "generation": []}
+    )
+    # JSON: bad text and a bad tariff are refused with translated errors.
+    await flow.open("tariff_json")
+    result = await flow.submit({"tariff": "{nope"})
+    assert result["errors"] == {"base": "invalid_json"}
+    bad = {
+        "name": "x",
+        "seasons": [{"key": "all", "months": [1], "periods": [{"key": "a", "price": 1}]}],
+    }
+    result = await flow.submit({"tariff": json.dumps(bad)})
+    assert result["errors"] == {"base": "season_gap"}
+    result = await flow.submit({"tariff": result["data_schema"]({})["tariff"]})
+    assert result["type"] is FlowResultType.MENU
+
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    tariff = Tariff.from_dict(entry.options[OPT_TARIFF])
+    assert tariff.name == "My plan"
+    assert tariff.billing_start_day == 5
+    assert tariff.holidays.extra == ((12, 31), (1, 2))
+    assert str(tariff.emission_factor) == "0.42"
+    assert [season.key for season in tariff.seasons] == ["all", "summer"]
+    assert 7 not in tariff.seasons[0].months
+    day, night = tariff.seasons[0].periods
+    assert [str(t.price) for t in day.tiers] == ["30", "36"]
+    assert str(day.tiers[0].up_to_kwh) == "120"
+    assert night.windows[0].to_dict()["start"] == "23:00"
+    assert tariff.basic.to_dict()["kind"] == "per_10a"
+    assert {k.key: str(v) for k, v in tariff.fuel_adjustment.items()} == {
+        "2026-05": "-1.5",
+        "2026-06": "2.25",
+    }
+    assert str(tariff.renewable_surcharge[2026]) == "4.1"
+    assert tariff.sale is not None and len(tariff.sale.stages) == 2
+    assert tariff.gas is not None and str(tariff.gas.unit_price) == "180.5"
+    assert entry.options[OPT_TARGET_ELECTRICITY] == 300
+    assert entry.options[OPT_SOURCES] == {"purchase": ["sensor.meter_import"]}
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_options_refuse_saving_an_invalid_tariff(hass: HomeAssistant) -> None:
+    """Save shows the tariff's error (translated code) and goes back to the menu."""
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(_flat()).to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    await flow.open("seasons")
+    await flow.submit({"season": "0", "action": "periods"})
+    await flow.submit({"period": "0", "action": "add"})
+    await flow.submit({"key": "night", "price_1": 20, "start_1": "01:00:00", "end_1": "05:00:00"})
+    await flow.submit({"period": "0", "action": "done"})
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "period_without_windows"}
+    result = await flow.submit({})
+    assert result["type"] is FlowResultType.MENU
+    await flow.edit("preset", {"preset": "tiered_b"})
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert Tariff.from_dict(entry.options[OPT_TARIFF]).basic.contract_amperes == 30
+
+
+def test_every_tariff_error_and_step_is_translated() -> None:
+    """Each TariffError code is an error key of both flows, in English and Japanese."""
+    codes = set()
+    for path in (ROOT / "energy").glob("*.py"):
+        codes |= set(re.findall(r'code="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert len(codes) > 30
+    steps = set(re.findall(r'step_id="([a-z_]+)"', (ROOT / "flow_energy.py").read_text()))
+    for language in ("en", "ja"):
+        data = json.loads((ROOT / "translations" / f"{language}.json").read_text("utf-8"))
+        for flow in ("config", "options"):
+            missing = codes - set(data[flow]["error"])
+            assert not missing, (language, flow, missing)
+        assert steps - {"energy"} <= set(data["options"]["step"])
+        assert set(MENU) == set(data["options"]["step"]["energy"]["menu_options"])
+        for key in ("alarm_open", "alarm_unlocked", "alarm_opened", "invalid_tariff"):
+            assert key in data["exceptions"]
+
+
+def _flat() -> dict[str, Any]:
+    return {
+        "name": "Flat",
+        "seasons": [{"key": "all", "periods": [{"key": "flat", "price": "30"}]}],
+        "renewable_surcharge": {"2025": "3.98"},
+    }
