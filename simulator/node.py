@@ -335,7 +335,7 @@ class SimNode:
         self._collect = []
         try:
             for epc, edt in props:
-                if obj.write(epc, edt):
+                if epc not in self.quirks.refuse_set and obj.write(epc, edt):
                     result.append((epc, edt if self.quirks.echo_set_edt else b""))
                 else:
                     failed = True

@@ -38,6 +38,8 @@ class Quirks:
     duplicate_answers: bool = False
     #: Before the real answer, send one carrying a stale TID (TID - 1).
     stale_tid: bool = False
+    #: EPCs whose Sets the device refuses (SetC_SNA), whatever the value.
+    refuse_set: set[int] = field(default_factory=set)
     #: Do not answer anything at all (the device is gone or hung).
     silent: bool = False
     #: Do not send multicast (announcements lost, e.g. behind Wi-Fi or a VLAN).
@@ -87,7 +89,7 @@ class Quirks:
                 value = float(raw)
             elif name == "drop_together":
                 value = [frozenset(int(e, 16) for e in part.split("+")) for part in raw.split("/")]
-            elif name == "wrong_length":
+            elif name in ("wrong_length", "refuse_set"):
                 value = {int(e, 16) for e in raw.split("+")}
             else:
                 value = raw.lower() not in ("0", "false", "no", "off")

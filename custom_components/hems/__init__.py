@@ -31,6 +31,9 @@ _LOGGER = logging.getLogger(__name__)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+#: Seconds to wait for devices to answer at setup before the platforms are set up.
+SETUP_DISCOVERY_SECONDS = 2.0
+
 ECHONET_PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
@@ -107,7 +110,7 @@ async def _async_setup_echonet(hass: HomeAssistant, entry: HemsConfigEntry) -> b
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop_hub(hub))
     )
     # Nodes found in the first seconds are added with the platforms; later ones dynamically.
-    await controller.async_discover(wait=2.0)
+    await controller.async_discover(wait=SETUP_DISCOVERY_SECONDS)
     hub.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, ECHONET_PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))

@@ -539,9 +539,9 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
         HemsBinarySensorDescription(
             key="opening",
             translation_key="opening",
-            epcs=(0xB0,),
+            epcs=(0xB1,),
             device_class=BinarySensorDeviceClass.OPENING,
-            on_states=frozenset({"open", "true"}),
+            on_states=frozenset({"open"}),
         ),
     ),
     0x0135: (

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
@@ -87,8 +86,9 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
             name=f"ECHONET Lite node {node.uid}",
             update_interval=self.fast_interval,
         )
-        # The controller read everything when it found the node.
-        self._last_full = time.monotonic()
+        # The controller read everything when it found the node: count the fast polls
+        # until the next full one.
+        self._polls = 0
         #: Properties that entities want refreshed at the fast interval, per object.
         self.fast_epcs: dict[EOJ, set[int]] = {}
         #: The latest change (entities of other properties skip their state write).
@@ -100,8 +100,9 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
         return [o for o in self.node.objects.values() if self.hub.enabled(o)]
 
     async def _async_update_data(self) -> None:
-        now = time.monotonic()
-        full = now - self._last_full >= self.hub.poll_interval - 0.5
+        self._polls += 1
+        every = max(1, round(self.hub.poll_interval / self.hub.fast_interval))
+        full = self._polls % every == 0
         controller = self.hub.controller
         try:
             for obj in self.objects:
@@ -120,8 +121,6 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
                 translation_key="device_not_answering",
                 translation_placeholders={"address": self.node.address, "error": str(err)},
             ) from err
-        if full:
-            self._last_full = now
         self.update_interval = self.fast_interval
         self.changes = None
 

@@ -56,7 +56,9 @@ async def async_probe(
     seconds: float = PROBE_SECONDS,
 ) -> ProbeResult:
     """Open a controller on ``address`` for a few seconds and report what answered."""
-    controller = Controller(address, hosts=hosts or [], discovery_interval=3600)
+    controller = Controller(
+        address, hosts=hosts or [], discovery_interval=3600, timeout=1.5, retries=1
+    )
     await controller.start(discover=False)
     try:
         nodes = await controller.async_discover(wait=seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
@@ -29,6 +30,13 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/hems."""
 
 
+@pytest.fixture(autouse=True)
+def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On loopback every simulated device answers within milliseconds: wait less."""
+    monkeypatch.setattr("custom_components.hems.SETUP_DISCOVERY_SECONDS", 0.3)
+    monkeypatch.setattr("custom_components.hems.discovery.PROBE_SECONDS", 0.3)
+
+
 HouseFactory = Callable[..., Coroutine[Any, Any, House]]
 
 
@@ -37,11 +45,14 @@ async def make_house() -> AsyncIterator[HouseFactory]:
     """Start simulated houses on loopback (stopped afterwards)."""
     houses: list[House] = []
 
-    async def _make(scenario: str = "house", *, specs: list[NodeSpec] | None = None, **kw: Any) -> House:
+    async def _make(
+        scenario: str = "house", *, specs: list[NodeSpec] | None = None, **kw: Any
+    ) -> House:
+        announce = kw.pop("announce", False)
         kw.setdefault("tick_interval", 0)
         kw.setdefault("base_address", next_base())
         house = House(scenario, specs=specs, **kw)
-        await house.start(announce=False)
+        await house.start(announce=announce)
         houses.append(house)
         return house
 
@@ -68,3 +79,10 @@ async def setup_hub(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let datagrams in flight arrive (real sockets), then let Home Assistant finish."""
+    for _ in range(3):
+        await asyncio.sleep(0.02)
+        await hass.async_block_till_done(wait_background_tasks=True)

@@ -385,6 +385,8 @@ class Controller:
         """Wait until nodes being set up are ready (or failed)."""
         while self._setups:
             await asyncio.gather(*list(self._setups.values()), return_exceptions=True)
+            # Let the tasks' done callbacks run (they remove them from _setups).
+            await asyncio.sleep(0)
 
     async def probe(self, host: str) -> Node:
         """Set up the node at ``host`` by unicast (for networks without multicast)."""
