@@ -8,6 +8,10 @@ Hand-written strings stay as they are; this script (re)writes only:
 * the ``state`` tables of curated enum sensors and selects whose options come from the MRA
   (hand-written labels win).
 
+It also keeps ``icons.json`` complete: every entity translation key gets an icon (hand-chosen
+ones in ``icons.json`` are kept; missing ones are chosen from the key, the MRA unit and the
+platform).
+
 ``--check`` exits 1 when the files are not up to date.  Run after changing the catalog or
 regenerating the definitions.
 """
@@ -39,6 +43,113 @@ from custom_components.hems.generic import (  # noqa: E402
 )
 
 TRANSLATIONS = ROOT / "custom_components" / "hems" / "translations"
+ICONS = ROOT / "custom_components" / "hems" / "icons.json"
+
+#: (substring of the key or of the MRA unit/name, icon), first match wins.
+ICON_RULES: tuple[tuple[str, str], ...] = (
+    ("fault", "mdi:alert-circle-outline"),
+    ("alarm", "mdi:shield-home-outline"),
+    ("price", "mdi:currency-jpy"),
+    ("cost", "mdi:cash"),
+    ("bill", "mdi:receipt-text-outline"),
+    ("revenue", "mdi:cash-plus"),
+    ("co2", "mdi:molecule-co2"),
+    ("self_sufficiency", "mdi:home-lightning-bolt-outline"),
+    ("self_consumption", "mdi:home-battery-outline"),
+    ("record", "mdi:trophy-outline"),
+    ("target", "mdi:bullseye-arrow"),
+    ("peak", "mdi:chart-bell-curve-cumulative"),
+    ("warmest", "mdi:thermometer-high"),
+    ("coldest", "mdi:thermometer-low"),
+    ("solar", "mdi:solar-power-variant"),
+    ("generat", "mdi:solar-power"),
+    ("state_of_charge", "mdi:battery-medium"),
+    ("charg", "mdi:battery-charging"),
+    ("battery", "mdi:battery"),
+    ("vehicle", "mdi:car-electric"),
+    ("water", "mdi:water"),
+    ("hot_water", "mdi:water-boiler"),
+    ("boil", "mdi:water-boiler"),
+    ("bath", "mdi:bathtub-outline"),
+    ("gas", "mdi:fire"),
+    ("temperature", "mdi:thermometer"),
+    ("humidity", "mdi:water-percent"),
+    ("door", "mdi:door"),
+    ("lock", "mdi:lock-outline"),
+    ("open", "mdi:window-open-variant"),
+    ("motion", "mdi:motion-sensor"),
+    ("occupan", "mdi:home-account"),
+    ("smoke", "mdi:smoke"),
+    ("pollution", "mdi:air-filter"),
+    ("filter", "mdi:air-filter"),
+    ("current", "mdi:current-ac"),
+    ("voltage", "mdi:sine-wave"),
+    ("circuit", "mdi:electric-switch"),
+    ("link_quality", "mdi:signal"),
+    ("connection", "mdi:connection"),
+    ("timer", "mdi:timer-outline"),
+    ("time", "mdi:clock-outline"),
+    ("date", "mdi:calendar"),
+    ("fan", "mdi:fan"),
+    ("air_flow", "mdi:fan"),
+    ("light", "mdi:lightbulb-outline"),
+    ("mode", "mdi:tune"),
+    ("level", "mdi:tune-variant"),
+    ("power", "mdi:flash"),
+    ("energy", "mdi:lightning-bolt"),
+    ("kwh", "mdi:lightning-bolt"),
+)
+PLATFORM_ICONS: dict[str, str] = {
+    "sensor": "mdi:information-outline",
+    "binary_sensor": "mdi:checkbox-marked-circle-outline",
+    "switch": "mdi:toggle-switch-outline",
+    "select": "mdi:form-select",
+    "number": "mdi:numeric",
+    "button": "mdi:gesture-tap-button",
+    "event": "mdi:bell-outline",
+    "lock": "mdi:lock-outline",
+    "climate": "mdi:thermostat",
+    "fan": "mdi:fan",
+    "water_heater": "mdi:water-boiler",
+    "alarm_control_panel": "mdi:shield-home-outline",
+}
+
+
+def _icon(platform: str, key: str, name: str) -> str | None:
+    text = f"{key} {name}".lower().replace(" ", "_")
+    for needle, icon in ICON_RULES:
+        if needle in text:
+            return icon
+    return PLATFORM_ICONS.get(platform)
+
+
+def build_icons(current: dict[str, object], en: dict[str, object]) -> dict[str, object]:
+    """icons.json with an icon for every entity translation key (hand-chosen ones kept)."""
+    data = json.loads(json.dumps(current))
+    icons = data.setdefault("entity", {})
+    entity = en.get("entity", {})
+    assert isinstance(entity, dict)
+    for platform, keys in entity.items():
+        if platform not in PLATFORM_ICONS:
+            continue
+        slot = icons.setdefault(platform, {})
+        for key, value in keys.items():
+            if key in slot:
+                continue
+            name = value.get("name", "") if isinstance(value, dict) else ""
+            icon = _icon(platform, key, name)
+            if icon:
+                slot[key] = {"default": icon}
+        icons[platform] = dict(sorted(slot.items()))
+    data["entity"] = dict(sorted(icons.items()))
+    data.setdefault(
+        "services",
+        {
+            "get_property": {"service": "mdi:download-network-outline"},
+            "set_property": {"service": "mdi:upload-network-outline"},
+        },
+    )
+    return data
 GENERATED = re.compile(r"^x[0-9a-f]{4}_[0-9a-f]{2}$")
 LANGUAGES = ("en", "ja")
 
@@ -148,6 +259,15 @@ def main() -> int:
             stale.append(path.name)
             if not args.check:
                 path.write_text(text, encoding="utf-8")
+    en = json.loads((TRANSLATIONS / "en.json").read_text(encoding="utf-8"))
+    if not args.check:
+        en = build("en", en)
+    current_icons = json.loads(ICONS.read_text(encoding="utf-8")) if ICONS.exists() else {}
+    icons_text = render(build_icons(current_icons, en))
+    if not ICONS.exists() or ICONS.read_text(encoding="utf-8") != icons_text:
+        stale.append(ICONS.name)
+        if not args.check:
+            ICONS.write_text(icons_text, encoding="utf-8")
     if args.check and stale:
         print(f"out of date: {', '.join(stale)} (run scripts/generate_translations.py)")
         return 1

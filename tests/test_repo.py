@@ -1,0 +1,97 @@
+"""House rules of the repository, checked on every run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+import subprocess
+import sys
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPONENT = ROOT / "custom_components" / "hems"
+
+
+def _keys(obj: object, prefix: str = "") -> set[str]:
+    if isinstance(obj, dict):
+        out: set[str] = set()
+        for key, value in obj.items():
+            out |= _keys(value, f"{prefix}.{key}" if prefix else key)
+        return out
+    return {prefix}
+
+
+def test_english_and_japanese_have_the_same_keys() -> None:
+    en = json.loads((COMPONENT / "translations" / "en.json").read_text(encoding="utf-8"))
+    ja = json.loads((COMPONENT / "translations" / "ja.json").read_text(encoding="utf-8"))
+    assert _keys(en) == _keys(ja)
+    # Placeholders are the same in both languages.
+    for key in _keys(en):
+        en_text, ja_text = en, ja
+        for part in key.split("."):
+            en_text, ja_text = en_text[part], ja_text[part]
+        if isinstance(en_text, str):
+            assert set(re.findall(r"{(\w+)}", en_text)) == set(re.findall(r"{(\w+)}", ja_text)), key
+
+
+def test_generated_files_are_up_to_date() -> None:
+    for script in ("generate_definitions.py", "generate_translations.py"):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / script), "--check"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_entity_translation_key_has_an_icon() -> None:
+    en = json.loads((COMPONENT / "translations" / "en.json").read_text(encoding="utf-8"))
+    icons = json.loads((COMPONENT / "icons.json").read_text(encoding="utf-8"))
+    for platform, keys in en["entity"].items():
+        if platform in ("light", "cover"):
+            continue
+        for key in keys:
+            assert key in icons["entity"].get(platform, {}), f"{platform}.{key}"
+    assert set(icons["services"]) == set(yaml.safe_load((COMPONENT / "services.yaml").read_text()))
+
+
+def test_manifest_and_hacs() -> None:
+    manifest = json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == "hems"
+    assert manifest["iot_class"] == "local_push"
+    assert manifest["config_flow"] is True
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    assert set(hacs) <= {
+        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
+        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+    }
+
+
+def test_brand_images() -> None:
+    for name in ("icon.png", "icon@2x.png", "logo.png", "logo@2x.png"):
+        assert (COMPONENT / "brand" / name).stat().st_size > 500
+
+
+def test_libraries_do_not_import_home_assistant() -> None:
+    for package in ("echonet", "wisun"):
+        for path in (COMPONENT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"^\s*(from|import) homeassistant", text, re.M), path
+
+
+def test_quality_scale_is_filled() -> None:
+    rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    for name, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] in ("done", "exempt", "todo"), name
+            if status["status"] == "exempt":
+                assert status.get("comment"), name
+        else:
+            assert status in ("done", "todo"), name
