@@ -28,6 +28,7 @@ from .const import (
     DEFAULT_FAST_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
+    KIND_BROUTE,
     KIND_ECHONET,
     KIND_ENERGY,
     MAX_POLL_INTERVAL,
@@ -35,6 +36,7 @@ from .const import (
 )
 from .discovery import ProbeResult, async_adapters, async_probe
 from .echonet import AddressInUseError, TransportError
+from .flow_broute import BrouteFlowMixin, BrouteOptionsFlow
 from .flow_energy import EnergyFlowMixin, EnergyOptionsFlow
 from .portinfo import describe_port_owner
 
@@ -45,7 +47,7 @@ def _unique_id(interface: str) -> str:
     return f"{KIND_ECHONET}_{interface}"
 
 
-class HemsConfigFlow(EnergyFlowMixin, ConfigFlow, domain=DOMAIN):
+class HemsConfigFlow(BrouteFlowMixin, EnergyFlowMixin, ConfigFlow, domain=DOMAIN):
     """Set up an ECHONET Lite hub (one per network interface)."""
 
     VERSION = 1
@@ -64,12 +66,14 @@ class HemsConfigFlow(EnergyFlowMixin, ConfigFlow, domain=DOMAIN):
         """Options of a hub entry (or of the energy entry)."""
         if config_entry.data.get(CONF_KIND) == KIND_ENERGY:
             return EnergyOptionsFlow()
+        if config_entry.data.get(CONF_KIND) == KIND_BROUTE:
+            return BrouteOptionsFlow()
         return HemsOptionsFlow()
 
     # ------------------------------------------------------------------ user
 
     #: What the user can set up (each a step of this flow); other kinds append theirs.
-    USER_MENU: ClassVar[tuple[str, ...]] = ("echonet", "energy")
+    USER_MENU: ClassVar[tuple[str, ...]] = ("echonet", "broute", "energy")
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Start: choose what to set up."""
@@ -257,6 +261,8 @@ class HemsConfigFlow(EnergyFlowMixin, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Move the hub to another network interface."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_KIND) == KIND_BROUTE:
+            return await self.async_step_broute_reconfigure(user_input)
         self._adapters = await async_adapters(self.hass)
         self._hosts = list(entry.data.get(CONF_HOSTS, []))
         errors: dict[str, str] = {}
