@@ -27,8 +27,8 @@ hems_python() {
 
 hems_ensure_venv() {
   local stamp want
-  want=$(cat "$REQ" requirements_common.txt | sha256sum | cut -c1-16)
-  stamp="$VENV/.hems-requirements"
+  want=$(cat "$REQ" requirements_test.txt requirements_common.txt | sha256sum | cut -c1-16)
+  stamp="$VENV/.hems-$(basename "$REQ" .txt)"
   if [ ! -x "$VENV/bin/python" ]; then
     local py
     py=$(hems_python)
@@ -40,8 +40,9 @@ hems_ensure_venv() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --ignore-requires-python -r "$REQ" 2>&1 \
       | grep -v -e "is ignored: it is neither" || true
-    "$VENV/bin/python" -c 'import pytest_homeassistant_custom_component, hypothesis, uecho' \
-      || { echo "installing the test requirements failed" >&2; return 1; }
+    local check='import pytest_homeassistant_custom_component, hypothesis, uecho, momonga'
+    if [ "$REQ" = requirements_demo.txt ]; then check="$check, hass_frontend"; fi
+    "$VENV/bin/python" -c "$check" || { echo "installing $REQ failed" >&2; return 1; }
     echo "$want" > "$stamp"
   fi
 }
