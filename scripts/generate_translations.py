@@ -212,7 +212,7 @@ def _curated_states(lang: str) -> dict[str, dict[str, dict[str, str]]]:
     out: dict[str, dict[str, dict[str, str]]] = {}
     for code, descriptions in SENSORS.items():
         for sensor in descriptions:
-            if sensor.options and sensor.translation_key:
+            if sensor.device_class == "enum" and sensor.translation_key:
                 prop = class_or_generic(code).get(sensor.epcs[0])
                 out.setdefault("sensor", {})[sensor.translation_key] = _states(prop, lang)
     for code, selects in SELECTS.items():

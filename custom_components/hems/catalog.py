@@ -107,12 +107,6 @@ def _settable(epc: int) -> Callable[[EchonetObject], bool]:
     return exists
 
 
-def _enum_options(class_code: int, epc: int) -> list[str]:
-    from .echonet.definitions import class_or_generic
-
-    return [o.key for o in class_or_generic(class_code).get(epc).options]
-
-
 # --------------------------------------------------------------------------- sensor builders
 
 
@@ -158,14 +152,14 @@ def temperature(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
     )
 
 
-def enum(key: str, class_code: int, epc: int, **kw: Any) -> HemsSensorDescription:
-    """An enum sensor with the MRA's states (translated)."""
+def enum(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
+    """An enum sensor with the MRA's states (translated; the options come from the object's
+    class when the entity is made, so importing this module reads no definitions)."""
     return HemsSensorDescription(
         key=key,
         translation_key=kw.pop("translation_key", key),
         epcs=(epc,),
         device_class=SensorDeviceClass.ENUM,
-        options=_enum_options(class_code, epc),
         value_fn=_state(epc),
         **kw,
     )
@@ -261,8 +255,8 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             entity_category=EntityCategory.DIAGNOSTIC,
         ),
     ),
-    0x026F: (enum("alarm_status", 0x026F, 0xE5),),
-    0x0272: (enum("bath_operation_status", 0x0272, 0xEF),),
+    0x026F: (enum("alarm_status", 0xE5),),
+    0x0272: (enum("bath_operation_status", 0xEF),),
     0x0279: (
         power("solar_power", 0xE0),
         energy("solar_energy", 0xE1),
@@ -284,7 +278,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             state_class=TOTAL_INCREASING,
             monotonic=True,
         ),
-        enum("generation_status", 0x027C, 0xCB),
+        enum("generation_status", 0xCB),
         HemsSensorDescription(
             key="remaining_hot_water",
             translation_key="remaining_hot_water",
@@ -324,10 +318,10 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             native_unit_of_measurement=WH,
             entity_category=EntityCategory.DIAGNOSTIC,
         ),
-        enum("working_status", 0x027D, 0xCF),
+        enum("working_status", 0xCF),
     ),
     0x027E: (
-        enum("vehicle_status", 0x027E, 0xC7),
+        enum("vehicle_status", 0xC7),
         power("ev_power", 0xD3),
         power("charging_power", 0xD3, value_fn=_positive(0xD3, 1)),
         power("discharging_power", 0xD3, value_fn=_positive(0xD3, -1)),
@@ -451,7 +445,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         ),
     ),
     0x02A1: (
-        enum("vehicle_status", 0x02A1, 0xC7),
+        enum("vehicle_status", 0xC7),
         power("ev_power", 0xD3),
         energy("charged_energy", 0xD8),
         HemsSensorDescription(

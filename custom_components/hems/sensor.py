@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -60,6 +60,8 @@ class HemsSensor(HemsEchonetEntity, SensorEntity, RestoreEntity):
     ) -> None:
         super().__init__(coordinator, obj, description)
         self._last: float | None = None
+        if description.device_class == SensorDeviceClass.ENUM and description.options is None:
+            self._attr_options = [o.key for o in obj.prop(description.epcs[0]).options]
 
     async def async_added_to_hass(self) -> None:
         """Restore the last counter value, so a counter never goes backwards across restarts."""

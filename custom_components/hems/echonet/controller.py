@@ -32,7 +32,7 @@ from .const import (
     EPC_VERSION_INFO,
     ESV,
 )
-from .definitions import NODE_PROFILE as NODE_PROFILE_DEF, class_or_generic
+from .definitions import class_or_generic
 from .errors import (
     DeviceRejectedError,
     EchonetError,
@@ -435,7 +435,7 @@ class Controller:
             await self._sync_objects(known, instances)
             return
         probe = Node(f"ip:{host}", host)
-        profile = EchonetObject(probe, NODE_PROFILE, NODE_PROFILE_DEF)
+        profile = EchonetObject(probe, NODE_PROFILE, class_or_generic(NODE_PROFILE.class_code))
         profile.get_map = frozenset(IDENTITY_EPCS)
         probe.profile = profile
         values = await self._get(profile, IDENTITY_EPCS, Priority.SETUP, emit=False)
