@@ -162,6 +162,8 @@ class EchonetHub:
     controller: Controller
     coordinators: dict[str, EchonetNodeCoordinator] = field(default_factory=dict)
     unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+    #: Device registry id of every node's device (the parent of its objects' devices).
+    node_devices: dict[str, str] = field(default_factory=dict)
 
     @property
     def poll_interval(self) -> int:
@@ -255,7 +257,7 @@ class EchonetHub:
         language = self._language()
         maker = manufacturer_name(node.manufacturer_code, language)
         product = _text(profile.values.get(0x8C)) if profile else None
-        return registry.async_get_or_create(
+        device = registry.async_get_or_create(
             config_entry_id=self.entry.entry_id,
             identifiers={(DOMAIN, node_identifier(node))},
             manufacturer=maker,
@@ -265,11 +267,14 @@ class EchonetHub:
             name=f"{maker} {product}".strip() if product else f"ECHONET Lite {node.address}",
             configuration_url=None,
         )
+        self.node_devices[node.uid] = device.id
+        return device
 
     @callback
     def _register_object(self, obj: EchonetObject) -> None:
         registry = dr.async_get(self.hass)
-        node_device = registry.async_get_device(identifiers={(DOMAIN, node_identifier(obj.node))})
+        # Not registry.async_get_device: deprecated in 2026.10 (identifiers are unique per entry).
+        node_device_id = self.node_devices.get(obj.node.uid)
         code = _maker_code(obj.values.get(0x8A)) or obj.node.manufacturer_code
         device = registry.async_get_or_create(
             config_entry_id=self.entry.entry_id,
@@ -282,8 +287,8 @@ class EchonetHub:
             name=object_device_name(obj, self._language()),
             suggested_area=object_suggested_area(obj, self._language()),
         )
-        if node_device is not None and device.via_device_id != node_device.id:
-            registry.async_update_device(device.id, via_device_id=node_device.id)
+        if node_device_id is not None and device.via_device_id != node_device_id:
+            registry.async_update_device(device.id, via_device_id=node_device_id)
 
 
 def _text(edt: bytes | None) -> str | None:

@@ -42,7 +42,8 @@ async def async_get_config_entry_diagnostics(
             "options": _redact(dict(entry.options)),
         }
     }
-    hub = entry.runtime_data
+    # An entry that failed to set up (e.g. port 3610 busy) has no runtime data yet.
+    hub = getattr(entry, "runtime_data", None)
     if isinstance(hub, EchonetHub):
         out["controller"] = hub.controller.diagnostics()
         out["polling"] = {
@@ -65,7 +66,7 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: HemsConfigEntry, device: dr.DeviceEntry
 ) -> dict[str, Any]:
     """Diagnostics of one device (an object, or a node)."""
-    hub = entry.runtime_data
+    hub = getattr(entry, "runtime_data", None)
     ids = {i for d, i in device.identifiers if d == DOMAIN}
     if not isinstance(hub, EchonetHub):
         return {}
