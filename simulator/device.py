@@ -29,6 +29,7 @@ _COMPUTED = frozenset({0x9D, 0x9E, 0x9F})
 
 #: Status properties whose MRA sample (the first option) would mean an alarm or a fault.
 _QUIET: dict[int, dict[int, bytes]] = {
+    0x0029: {0xB1: b"\x42"},  # closed
     0x0135: {0xC0: b"\x42", 0xC1: b"\x42", 0xE1: b"\x42"},
     0x026F: {0xE5: b"\x40", 0xE7: b"\x40"},
     0x026B: {0xC2: b"\x42" * 4},

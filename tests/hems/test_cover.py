@@ -81,7 +81,7 @@ async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFac
     entity = entity_id(hass, "cover", shutter, "cover")
     state = state_of(hass, entity)
     assert (state.state, state.attributes["current_position"]) == (CoverState.OPEN, 100)
-    assert state.attributes["friendly_name"] == "Electric shutter (Living room)"
+    assert state.attributes["friendly_name"] == "Electric storm shutter (Living room)"
 
     await _call(hass, "close_cover", entity)
     assert shutter.values[0xE0] == b"\x42"

@@ -254,6 +254,7 @@ class Controller:
         self._tasks: set[asyncio.Task[None]] = set()
         self._setups: dict[str, asyncio.Task[None]] = {}
         self._probe_backoff: dict[str, float] = {}
+        self._probe_failures: dict[str, int] = {}
         self._last_resync: dict[str, float] = {}
         self._discovery_task: asyncio.Task[None] | None = None
         self.ignored_frames = 0
@@ -352,11 +353,16 @@ class Controller:
 
     async def _discovery_loop(self) -> None:
         delay = 1.0
-        # A few quick rounds at start (multicast is lossy), then the slow period.
-        for _ in range(3):
+        # Quick rounds at start (multicast is lossy) until a round finds nothing new, then the
+        # slow period.
+        for round_ in range(6):
+            before = len(self.nodes) + len(self._setups)
             self.discover()
             await asyncio.sleep(delay)
-            delay *= 2
+            await self.wait_for_setups()
+            if round_ >= 2 and len(self.nodes) + len(self._setups) == before:
+                break
+            delay = min(delay * 2, 8.0)
         while True:
             await asyncio.sleep(self.discovery_interval)
             self.discover()
@@ -423,11 +429,17 @@ class Controller:
         except asyncio.CancelledError:
             raise
         except EchonetError as err:
-            self._probe_backoff[host] = time.monotonic() + 60.0
+            self._back_off_probe(host)
             _LOGGER.debug("Setting up the ECHONET Lite node at %s failed: %s", host, err)
         except Exception:
-            self._probe_backoff[host] = time.monotonic() + 60.0
+            self._back_off_probe(host)
             _LOGGER.exception("Unexpected error setting up the ECHONET Lite node at %s", host)
+
+    def _back_off_probe(self, host: str) -> None:
+        """Wait before setting up ``host`` again: 5 s, doubling up to 5 minutes."""
+        failures = self._probe_failures.get(host, 0) + 1
+        self._probe_failures[host] = failures
+        self._probe_backoff[host] = time.monotonic() + min(300.0, 5.0 * 2 ** (failures - 1))
 
     async def _setup_address_inner(self, host: str, instances: list[EOJ] | None) -> None:
         known = self._by_address.get(host)
@@ -474,6 +486,7 @@ class Controller:
         self.nodes[uid] = node
         self._by_address[host] = node
         self._probe_backoff.pop(host, None)
+        self._probe_failures.pop(host, None)
         _LOGGER.debug("Found ECHONET Lite node %s at %s: %s", uid, host, list(node.objects))
         self._emit(NodeAdded(node))
 

@@ -57,9 +57,7 @@ def _unicast_socket(address: str, port: int) -> socket.socket:
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(address))
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
-        # Room for the burst of answers to a multicast discovery (best effort).
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        _enlarge_receive_buffer(sock)
         sock.bind((address, port))
     except OSError as err:
         sock.close()
@@ -71,6 +69,25 @@ def _unicast_socket(address: str, port: int) -> socket.socket:
     return sock
 
 
+def _enlarge_receive_buffer(sock: socket.socket) -> None:
+    """Room for the burst of answers to a multicast discovery (best effort).
+
+    Hundreds of nodes answer a discovery within milliseconds; the default buffer (about 200
+    datagrams) would drop the late ones.  SO_RCVBUFFORCE works past the system limit where we
+    may (root, as Home Assistant often runs); SO_RCVBUF up to the limit otherwise.
+    """
+    force = getattr(socket, "SO_RCVBUFFORCE", None)
+    if force is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, force, 4 << 20)
+        except OSError:
+            pass
+        else:
+            return
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+
+
 def _multicast_socket(address: str, group: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
     try:
@@ -79,6 +96,7 @@ def _multicast_socket(address: str, group: str, port: int) -> socket.socket:
         if hasattr(socket, "SO_REUSEPORT"):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        _enlarge_receive_buffer(sock)
         sock.bind((group, port))
         mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(address))
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
