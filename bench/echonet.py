@@ -52,9 +52,9 @@ async def _hems_refresh(house: House) -> dict[str, float]:
 
 
 async def _pychonet_refresh(house: House) -> dict[str, float]:
-    from pychonet import ECHONETAPIClient  # noqa: PLC0415
-    from pychonet.lib.const import GET  # noqa: PLC0415
-    from pychonet.lib.udpserver import UDPServer  # noqa: PLC0415
+    from pychonet import ECHONETAPIClient
+    from pychonet.lib.const import GET
+    from pychonet.lib.udpserver import UDPServer
 
     loop = asyncio.get_running_loop()
     server = UDPServer(local_ip="127.0.0.1")
@@ -168,7 +168,7 @@ def decode_benchmark(corpus: list[bytes], seconds: float = 3.0) -> dict[str, Any
     Both decoders run in alternating rounds (ABAB...) so that load on the machine affects
     them alike; the ratio is taken over the whole run.
     """
-    from pychonet.lib.functions import decodeEchonetMsg  # noqa: PLC0415
+    from pychonet.lib.functions import decodeEchonetMsg
 
     # Same answers from both decoders on the whole corpus (checked, not assumed).
     for frame in corpus:
@@ -212,7 +212,7 @@ async def scale_benchmark(count: int = 200) -> dict[str, Any]:
             ready = sum(
                 1 for n in controller.nodes.values() if all(o.ready for o in n.objects.values())
             )
-            if ready >= count and not controller._setups:  # noqa: SLF001
+            if ready >= count and not controller._setups:
                 break
             if time.perf_counter() - start > 60:
                 break

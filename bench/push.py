@@ -47,7 +47,7 @@ async def push_benchmark(count: int = 1000) -> dict[str, Any]:
     await house.start(announce=False)
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as config_dir:
-        Path(config_dir, "custom_components").mkdir()
+        await asyncio.to_thread(Path(config_dir, "custom_components").mkdir)
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             entry = MockConfigEntry(

@@ -1,6 +1,6 @@
 """Run every benchmark, print the table and write bench/results.json.
 
-    ./scripts/bench            (or: python -m bench.run [--quick])
+./scripts/bench            (or: python -m bench.run [--quick])
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ async def _run(quick: bool) -> dict[str, Any]:
     results.update(await echonet.scale_benchmark(200))
     results.update(await push.push_benchmark(200 if quick else 1000))
     if importlib.util.find_spec("bench.broute") is not None:
-        from . import broute  # noqa: PLC0415
+        from . import broute
 
         results.update(await broute.run())
     return results

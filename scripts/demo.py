@@ -99,7 +99,9 @@ class Api:
         self.base = f"http://127.0.0.1:{port}"
         self.token: str | None = None
 
-    def call(self, method: str, path: str, data: dict[str, Any] | None = None, form: bool = False) -> Any:
+    def call(
+        self, method: str, path: str, data: dict[str, Any] | None = None, form: bool = False
+    ) -> Any:
         body = None
         headers = {}
         if data is not None:
@@ -120,7 +122,9 @@ class Api:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if proc.returncode is not None:
-                raise RuntimeError("Home Assistant exited while starting (see .demo/home-assistant.log)")
+                raise RuntimeError(
+                    "Home Assistant exited while starting (see .demo/home-assistant.log)"
+                )
             try:
                 self.call("GET", "/api/onboarding")
                 return
@@ -186,6 +190,10 @@ class Api:
                 time.sleep(1)
             result = self.call("POST", f"/api/config/config_entries/flow/{result['flow_id']}", {})
         return result
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    return f"{result.get('type')} {result.get('title', result.get('reason', ''))}"
 
 
 async def _spawn(*args: str, log: Path | None = None) -> asyncio.subprocess.Process:
@@ -260,9 +268,21 @@ async def main(args: argparse.Namespace) -> int:
         if not args.no_meter:
             print("Starting the virtual Wi-SUN dongle (A1 dialect) ...")
             dongle = await _spawn(
-                python, "-m", "simulator.dongle", "--dialect", "a1", "--link", str(dongle_link),
-                "--speed", str(args.speed), "--fast", "0.05",
-                "--id", BROUTE_ID, "--password", BROUTE_PASSWORD,
+                python,
+                "-m",
+                "simulator.dongle",
+                "--dialect",
+                "a1",
+                "--link",
+                str(dongle_link),
+                "--speed",
+                str(args.speed),
+                "--fast",
+                "0.05",
+                "--id",
+                BROUTE_ID,
+                "--password",
+                BROUTE_PASSWORD,
             )
             procs.append(("the virtual dongle", dongle))
             await _read_until(dongle, str(dongle_link), echo=False)
@@ -285,7 +305,7 @@ async def main(args: argparse.Namespace) -> int:
                 api.flow,
                 [{"next_step_id": "echonet"}, {"interface": "lo"}, {"next_step_id": "finish"}],
             )
-            print(f"  ECHONET Lite hub: {hub.get('type')} {hub.get('title', hub.get('reason', ''))}")
+            print(f"  ECHONET Lite hub: {_outcome(hub)}")
             if dongle is not None:
                 meter = await loop.run_in_executor(
                     None,
@@ -295,7 +315,7 @@ async def main(args: argparse.Namespace) -> int:
                         {"port": str(dongle_link), "rbid": BROUTE_ID, "password": BROUTE_PASSWORD},
                     ],
                 )
-                print(f"  smart meter: {meter.get('type')} {meter.get('title', meter.get('reason', ''))}")
+                print(f"  smart meter: {_outcome(meter)}")
             await asyncio.sleep(3)  # let the hub's entities register before detection
             energy = await loop.run_in_executor(
                 None,
@@ -311,7 +331,7 @@ async def main(args: argparse.Namespace) -> int:
                     },
                 ],
             )
-            print(f"  energy management: {energy.get('type')} {energy.get('title', energy.get('reason', ''))}")
+            print(f"  energy management: {_outcome(energy)}")
         print(
             textwrap.dedent(
                 f"""

@@ -150,6 +150,8 @@ def build_icons(current: dict[str, object], en: dict[str, object]) -> dict[str, 
         },
     )
     return data
+
+
 GENERATED = re.compile(r"^x[0-9a-f]{4}_[0-9a-f]{2}$")
 LANGUAGES = ("en", "ja")
 

@@ -171,7 +171,7 @@ def house_specs() -> list[NodeSpec]:
                         0x026501,
                         b.Cover(position=0.0),
                         name="Bathroom window",
-                    location=0x20,
+                        location=0x20,
                         values={0xE0: b"\x43", 0xEA: b"\x42"},
                         inf=(0x80, 0xE0, 0xEA),
                     ),

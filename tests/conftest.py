@@ -7,9 +7,20 @@ other address, so sockets are enabled here for all tests.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+
+from tests.houses import HouseFactory, house_factory
 
 
 @pytest.fixture(autouse=True)
 def _sockets_on_loopback(socket_enabled: None) -> None:
     """Allow the real UDP sockets the tests need (loopback and test namespaces only)."""
+
+
+@pytest.fixture
+async def make_house() -> AsyncIterator[HouseFactory]:
+    """Start simulated houses on loopback (stopped after the test)."""
+    async for factory in house_factory():
+        yield factory

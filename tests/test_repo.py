@@ -69,8 +69,16 @@ def test_manifest_and_hacs() -> None:
     assert manifest["config_flow"] is True
     hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
     assert set(hacs) <= {
-        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
-        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+        "name",
+        "content_in_root",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "country",
+        "homeassistant",
+        "hacs",
+        "persistent_directory",
+        "render_readme",
     }
 
 

@@ -696,35 +696,23 @@ SELECTS: Final[dict[int, tuple[HemsSelectDescription, ...]]] = {
 
 # --------------------------------------------------------------------------- numbers
 
+#: Target charge of a vehicle (EV charger/discharger and EV charger, 0xE7).
+_CHARGE_AMOUNT: Final = HemsNumberDescription(
+    key="charge_amount",
+    translation_key="charge_amount",
+    epcs=(0xE7,),
+    device_class=NumberDeviceClass.ENERGY,
+    native_unit_of_measurement=WH,
+    native_min_value=0,
+    native_max_value=100_000,
+    native_step=100,
+    mode=NumberMode.BOX,
+    exists_fn=_settable(0xE7),
+)
+
 NUMBERS: Final[dict[int, tuple[HemsNumberDescription, ...]]] = {
-    0x027E: (
-        HemsNumberDescription(
-            key="charge_amount",
-            translation_key="charge_amount",
-            epcs=(0xE7,),
-            device_class=NumberDeviceClass.ENERGY,
-            native_unit_of_measurement=WH,
-            native_min_value=0,
-            native_max_value=100_000,
-            native_step=100,
-            mode=NumberMode.BOX,
-            exists_fn=_settable(0xE7),
-        ),
-    ),
-    0x02A1: (
-        HemsNumberDescription(
-            key="charge_amount",
-            translation_key="charge_amount",
-            epcs=(0xE7,),
-            device_class=NumberDeviceClass.ENERGY,
-            native_unit_of_measurement=WH,
-            native_min_value=0,
-            native_max_value=100_000,
-            native_step=100,
-            mode=NumberMode.BOX,
-            exists_fn=_settable(0xE7),
-        ),
-    ),
+    0x027E: (_CHARGE_AMOUNT,),
+    0x02A1: (_CHARGE_AMOUNT,),
 }
 
 # --------------------------------------------------------------------------- entity platforms

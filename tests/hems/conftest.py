@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -19,10 +19,9 @@ from custom_components.hems.const import (
     DOMAIN,
     KIND_ECHONET,
 )
-from homeassistant.core import HomeAssistant
-from simulator.house import House, NodeSpec
+from tests.houses import HouseFactory
 
-from tests.echonet.conftest import next_base
+__all__ = ["HouseFactory"]
 
 
 @pytest.fixture(autouse=True)
@@ -37,37 +36,18 @@ def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("custom_components.hems.discovery.PROBE_SECONDS", 0.3)
 
 
-HouseFactory = Callable[..., Coroutine[Any, Any, House]]
-
-
-@pytest.fixture
-async def make_house() -> AsyncIterator[HouseFactory]:
-    """Start simulated houses on loopback (stopped afterwards)."""
-    houses: list[House] = []
-
-    async def _make(
-        scenario: str = "house", *, specs: list[NodeSpec] | None = None, **kw: Any
-    ) -> House:
-        announce = kw.pop("announce", False)
-        kw.setdefault("tick_interval", 0)
-        kw.setdefault("base_address", next_base())
-        house = House(scenario, specs=specs, **kw)
-        await house.start(announce=announce)
-        houses.append(house)
-        return house
-
-    yield _make
-    for house in houses:
-        await house.stop()
-
-
 def hub_entry(**options: Any) -> MockConfigEntry:
     """A hub entry on the loopback interface."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="ECHONET Lite (lo)",
         unique_id=f"{KIND_ECHONET}_lo",
-        data={CONF_KIND: KIND_ECHONET, CONF_INTERFACE: "lo", CONF_ADDRESS: "127.0.0.1", CONF_HOSTS: []},
+        data={
+            CONF_KIND: KIND_ECHONET,
+            CONF_INTERFACE: "lo",
+            CONF_ADDRESS: "127.0.0.1",
+            CONF_HOSTS: [],
+        },
         options={CONF_POLL_INTERVAL: 60, CONF_FAST_POLL_INTERVAL: 10, **options},
     )
 

@@ -7,6 +7,9 @@ import socket
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
 import pytest
 
 from custom_components.hems.const import (
@@ -21,9 +24,6 @@ from custom_components.hems.const import (
     DOMAIN,
     KIND_ECHONET,
 )
-from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 
@@ -114,9 +114,7 @@ async def test_default_interface_is_the_one_with_the_default_route(
     assert next(iter(result["data_schema"].schema)).default() == "eth9"  # first non-loopback
 
 
-async def test_one_hub_per_interface(
-    hass: HomeAssistant, adapters: list[dict[str, Any]]
-) -> None:
+async def test_one_hub_per_interface(hass: HomeAssistant, adapters: list[dict[str, Any]]) -> None:
     hub_entry().add_to_hass(hass)
     result = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -196,9 +194,7 @@ async def test_add_a_device_by_ip_address(
         result["flow_id"], {CONF_HOST: "127.0.9.99"}
     )
     assert result["errors"] == {CONF_HOST: "no_device_at_host"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: address}
-    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: address})
     assert result["type"] is FlowResultType.MENU
     assert result["description_placeholders"]["nodes"] == "1"
     result = await hass.config_entries.flow.async_configure(
@@ -344,9 +340,11 @@ async def test_options_flow(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     schema = {str(k): k for k in result["data_schema"].schema}
-    devices = schema[CONF_DISABLED_DEVICES].container if hasattr(
-        schema[CONF_DISABLED_DEVICES], "container"
-    ) else None
+    devices = (
+        schema[CONF_DISABLED_DEVICES].container
+        if hasattr(schema[CONF_DISABLED_DEVICES], "container")
+        else None
+    )
     assert devices is None or devices  # (selector options are checked below)
     options = result["data_schema"].schema[schema[CONF_DISABLED_DEVICES]].config["options"]
     battery = next(o["value"] for o in options if "Storage battery" in o["label"])
@@ -365,7 +363,12 @@ async def test_options_flow(
     assert result["errors"] == {CONF_HOSTS: "invalid_host"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {**bad, CONF_FAST_POLL_INTERVAL: 5, CONF_DISABLED_DEVICES: [battery], CONF_HOSTS: "127.0.5.5"},
+        {
+            **bad,
+            CONF_FAST_POLL_INTERVAL: 5,
+            CONF_DISABLED_DEVICES: [battery],
+            CONF_HOSTS: "127.0.5.5",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

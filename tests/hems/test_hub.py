@@ -6,11 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 import socket
 
-import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
-
-from custom_components.hems.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -22,6 +17,11 @@ from homeassistant.helpers import (
 )
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.hems.const import DOMAIN
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 
@@ -61,9 +61,7 @@ async def test_polling_picks_up_unannounced_changes(
     assert hass.states.get(SOC).state == "91"
 
 
-async def test_fast_interval_refreshes_power(
-    hass: HomeAssistant, make_house: HouseFactory
-) -> None:
+async def test_fast_interval_refreshes_power(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house = await make_house()
     await setup_hub(hass)
     house.obj("solar").values[0xE0] = (1234).to_bytes(2, "big")

@@ -6,8 +6,6 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from custom_components.hems.const import DOMAIN
-
 from .conftest import HouseFactory, setup_hub
 
 

@@ -16,8 +16,7 @@ from custom_components.hems.echonet.frame import EOJ
 from simulator import behaviours as b
 from simulator.house import House, addresses
 from simulator.quirks import Quirks
-
-from tests.echonet.conftest import next_base
+from tests.houses import next_base
 
 JST_NOON = datetime.fromisoformat("2026-05-15T12:00:00+09:00")
 JST_NIGHT = datetime.fromisoformat("2026-05-15T02:00:00+09:00")
