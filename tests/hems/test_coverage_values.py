@@ -1,0 +1,108 @@
+"""How entities show odd values: counters that step back, values a device garbles,
+states the device reports that no option knows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.components.binary_sensor import BinarySensorDeviceClass
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.hems.catalog import SENSORS
+from custom_components.hems.descriptions import HemsBinarySensorDescription
+from custom_components.hems.echonet.node import EchonetObject
+from simulator.device import SimObject
+from simulator.house import House
+
+from .conftest import HouseFactory, settle
+from .platform_helpers import entity_id, start, state_of
+
+
+async def _full_poll(hass: HomeAssistant) -> None:
+    """Six fast polls: the sixth reads everything (60 s / 10 s)."""
+    for step in range(1, 7):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11 * step))
+        await settle(hass)
+
+
+def _hub_obj(entry: MockConfigEntry, obj: SimObject) -> EchonetObject:
+    assert obj.node is not None
+    return entry.runtime_data.controller.get_object(obj.node.uid.hex(), obj.eoj)
+
+
+async def _house(hass: HomeAssistant, make_house: HouseFactory) -> tuple[House, MockConfigEntry]:
+    return await start(hass, make_house)
+
+
+async def test_counter_never_steps_back_but_accepts_a_reset(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house, _entry = await _house(hass, make_house)
+    gas = house.obj("meters", 0x028201)
+    sensor = entity_id(hass, "sensor", gas, "gas_consumption")
+    before = float(state_of(hass, sensor).state)
+    raw = int.from_bytes(gas.values[0xE0], "big")
+    gas.values[0xE0] = (raw - 5).to_bytes(4, "big")  # a late, lower answer: a glitch
+    await _full_poll(hass)
+    assert float(state_of(hass, sensor).state) == before
+    gas.values[0xE0] = (12).to_bytes(4, "big")  # the meter was replaced: a reset
+    await _full_poll(hass)
+    assert float(state_of(hass, sensor).state) < before / 2
+
+
+async def test_garbled_values_show_as_unknown(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house, entry = await _house(hass, make_house)
+    board = house.obj("board")
+    current = entity_id(hass, "sensor", board, "current_r")
+    assert state_of(hass, current).state != STATE_UNKNOWN
+    # The board answers its currents with one byte too many (and EcoCute an unknown state).
+    house.node("board").quirks.wrong_length = {0xC7}
+    ecocute = house.obj("ecocute")
+    ecocute.values[0xB0] = b"\x4f"
+    await _full_poll(hass)
+    assert state_of(hass, current).state == STATE_UNKNOWN
+    boiling = entity_id(hass, "switch", ecocute, "manual_boiling")
+    assert state_of(hass, boiling).state == STATE_UNKNOWN
+    # The fixed-time reading's time cannot be told from a garbled value either.
+    meter = _hub_obj(entry, house.obj("smart-meter"))
+    fixed = next(d for d in SENSORS[0x0288] if d.key == "fixed_time_import_energy")
+    assert fixed.attrs_fn is not None
+    assert fixed.attrs_fn(meter) == {"measured_at": "2026-01-15T12:00:00"}
+    meter.values[0xEA] = b"\x00"
+    assert fixed.attrs_fn(meter) is None
+    assert fixed.value(meter) is None
+
+
+async def test_curated_switch_controls_the_device(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house, entry = await _house(hass, make_house)
+    ecocute = house.obj("ecocute")
+    seen = _hub_obj(entry, ecocute)
+    boiling = entity_id(hass, "switch", ecocute, "manual_boiling")
+    assert state_of(hass, boiling).state == "off"
+    await hass.services.async_call("switch", "turn_on", {"entity_id": boiling}, blocking=True)
+    assert seen.prop(0xB0).decode(ecocute.values[0xB0], {}) == "manual_heating"
+    assert state_of(hass, boiling).state == "on"
+    await hass.services.async_call("switch", "turn_off", {"entity_id": boiling}, blocking=True)
+    assert seen.prop(0xB0).decode(ecocute.values[0xB0], {}) == "auto"
+    assert state_of(hass, boiling).state == "off"
+
+
+async def test_binary_sensor_description_with_a_value_function(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house, entry = await _house(hass, make_house)
+    ac = _hub_obj(entry, house.obj("living-ac"))
+    running = HemsBinarySensorDescription(
+        key="running",
+        epcs=(0x80,),
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda o: o.value(0x80) == "true",
+    )
+    assert running.value(ac) is True
