@@ -165,18 +165,6 @@ def enum(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
     )
 
 
-def percent(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
-    """A percentage sensor."""
-    return HemsSensorDescription(
-        key=key,
-        translation_key=kw.pop("translation_key", key),
-        epcs=(epc,),
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=MEASUREMENT,
-        **kw,
-    )
-
-
 # Every object: its own power and energy measurement (super class 0x84 / 0x85).
 COMMON_SENSORS: Final = (
     power("power_consumption", 0x84),

@@ -207,14 +207,14 @@ class EchonetHub:
             return
         if isinstance(event, ObjectAdded):
             coordinator = self.coordinators.get(event.obj.node.uid)
-            if coordinator is None:
+            if coordinator is None:  # pragma: no cover - NodeAdded always comes first
                 return
             self._register_object(event.obj)
             self._announce([event.obj])
             return
         node = event.obj.node if isinstance(event, PropertiesUpdated) else event.node
         coordinator = self.coordinators.get(node.uid)
-        if coordinator is None:
+        if coordinator is None:  # pragma: no cover - NodeAdded always comes first
             return
         if isinstance(event, NodeAddressChanged):
             self._register_node(node)
@@ -224,7 +224,7 @@ class EchonetHub:
 
     @callback
     def _add_node(self, node: Node) -> None:
-        if node.uid in self.coordinators:
+        if node.uid in self.coordinators:  # pragma: no cover - one NodeAdded per node
             return
         coordinator = EchonetNodeCoordinator(self.hass, self.entry, self, node)
         self.coordinators[node.uid] = coordinator

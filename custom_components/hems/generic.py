@@ -291,8 +291,8 @@ class GenericEntities:
             if kind is Kind.STATE and len(options) == 1:
                 self.buttons.append(HemsButtonDescription(press_state=options[0].key, **common))
             return
-        if readable:
-            self.sensors.append(_sensor(obj, epc, key, prop))
+        # Readable (a property in neither map is never asked for): a sensor.
+        self.sensors.append(_sensor(obj, epc, key, prop))
 
 
 def generic_entities(obj: EchonetObject) -> GenericEntities:

@@ -27,7 +27,7 @@ def async_setup_objects(
 ) -> None:
     """Add the platform's entities for every object of an ECHONET Lite hub entry."""
     hub = entry.runtime_data
-    if not isinstance(hub, EchonetHub):
+    if not isinstance(hub, EchonetHub):  # pragma: no cover - called for hub entries only
         return
 
     @callback

@@ -128,3 +128,19 @@ async def test_generic_entities_are_cached(hass: HomeAssistant, full_house: Hous
     first = generic_entities(obj)
     assert isinstance(first, GenericEntities)
     assert generic_entities(obj) is first
+
+
+async def test_generic_mapping_of_a_volume_counter(hass: HomeAssistant, full_house: House) -> None:
+    """Every m3 property of the MRA is curated; the generic mapping would still fit one."""
+    from homeassistant.components.sensor import SensorStateClass
+
+    from custom_components.hems.generic import _sensor, translation_key
+
+    gas = _hub_obj(hass, _sim(full_house, 0x0282))
+    description = _sensor(gas, 0xE0, translation_key(gas, 0xE0), gas.prop(0xE0))
+    assert description.device_class is SensorDeviceClass.VOLUME
+    assert description.state_class is SensorStateClass.TOTAL_INCREASING
+    assert description.native_unit_of_measurement == "m³"
+    assert isinstance(description.value(gas), float | int)
+    gas.values[0xE0] = b"\x00"  # garbled: no number
+    assert description.value(gas) is None

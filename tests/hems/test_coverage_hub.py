@@ -10,10 +10,12 @@ from unittest.mock import patch
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.hems.const import CONF_DISABLED_DEVICES
 from custom_components.hems.coordinator import EchonetHub
@@ -154,3 +156,46 @@ async def test_board_circuits_read_late_when_the_board_is_slow(
         e.unique_id.endswith("-main_power")
         for e in er.async_entries_for_config_entry(registry, entry.entry_id)
     )
+
+
+async def test_devices_without_the_properties_of_curated_entities(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Objects that lack what a curated entity needs simply do not get that entity."""
+    spec = NodeSpec(
+        "sparse",
+        [
+            _obj(0x026B01, b.WaterHeater(), omit=(0xE3,)),  # no bath auto mode
+            _obj(0x026F01, b.Lock(), omit=(0xE4,)),  # no occupancy
+            _obj(0x027D01, b.Battery(), omit=(0xDA,)),  # no operation mode
+            _obj(0x027E01, b.EvCharger(), omit=(0xE7,)),  # no charge amount
+            # An object with an appendix release (0x82: 00 00 'R' 00).
+            _obj(0x001101, b.Sensor(), values={0x82: b"\x00\x00R\x00"}),
+        ],
+    )
+    house = await make_house(specs=[spec])
+    entry = await setup_hub(hass)
+    keys = {
+        e.unique_id.split("-", 1)[1]
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+    assert "0x026B01-manual_boiling" in keys and "0x026B01-bath_auto" not in keys
+    assert "0x026F01-door" in keys and "0x026F01-occupancy" not in keys
+    assert "0x027D01-state_of_charge" in keys and "0x027D01-operation_mode" not in keys
+    assert "0x027E01-ev_power" in keys and "0x027E01-charge_amount" not in keys
+    node = house.node("sparse")
+    sensor = house.obj("sparse", 0x001101)
+    assert hems_device(hass, f"{node.uid.hex()}-{sensor.eoj}").sw_version == "Release R"
+
+
+async def test_a_node_that_answers_cannot_be_removed(
+    hass: HomeAssistant, make_house: HouseFactory, hass_ws_client: WebSocketGenerator
+) -> None:
+    house = await make_house()
+    entry = await setup_hub(hass)
+    assert await async_setup_component(hass, "config", {})
+    node = hems_device(hass, house.node("battery").uid.hex())
+    client = await hass_ws_client(hass)
+    response = await client.remove_device(node.id, entry.entry_id)
+    assert not response["success"]
+    assert dr.async_get(hass).async_get(node.id) is not None
