@@ -90,12 +90,14 @@ def location_name(edt: bytes | None, language: str) -> str | None:
 
 
 def object_device_name(obj: EchonetObject, language: str) -> str:
-    """Name of the Home Assistant device of an object: class, then location or instance."""
+    """Name of the Home Assistant device of an object.
+
+    The class name; the installation location (0x81) becomes the device's area instead of a
+    part of its name (Home Assistant puts the area in front of entity names and ids).
+    Without a location, instances after the first are numbered.
+    """
     name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
-    location = location_name(obj.values.get(0x81), language)
-    if location:
-        return f"{name} ({location})"
-    if obj.eoj.instance > 1:
+    if obj.eoj.instance > 1 and not location_name(obj.values.get(0x81), language):
         return f"{name} {obj.eoj.instance}"
     return name
 

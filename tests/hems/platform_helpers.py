@@ -114,3 +114,43 @@ def obj_spec(
     from simulator.house import _obj
 
     return NodeSpec(name, [_obj(eoj, behaviour, values=values, omit=omit, inf=inf)])
+
+
+#: Attributes whose presence depends on the Home Assistant version, not on us: the friendly
+#: name (naming scheme), the mired colour temperatures (dropped in 2026.x), cover is_closed
+#: (added in 2026.x).
+_VERSIONED = frozenset({"friendly_name", "color_temp", "min_mireds", "max_mireds", "is_closed"})
+
+
+def snapshot_view(
+    hass: HomeAssistant, states: list[State]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """States as snapshots hold them: keyed by EOJ and description key (not by entity id,
+    which depends on the Home Assistant version's naming and on the house's addresses), and
+    without the friendly name (likewise version dependent)."""
+    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
+
+    registry = er.async_get(hass)
+    devices = dr.async_get(hass)
+    out = []
+    for state in states:
+        entry = registry.async_get(state.entity_id)
+        assert entry is not None and entry.device_id is not None
+        device = devices.async_get(entry.device_id)
+        assert device is not None
+        # The model (product code) tells apart objects with the same EOJ on different nodes.
+        key = f"{device.model} {entry.unique_id.split('-', 1)[1]}"
+        attrs = {str(k): v for k, v in state.attributes.items() if k not in _VERSIONED}
+        out.append((key, state.state, attrs))
+    return sorted(out, key=lambda item: (item[0], item[1], repr(sorted(item[2].items()))))
+
+
+def device_name(hass: HomeAssistant, entity: str) -> str | None:
+    """The name of the device an entity belongs to."""
+    from homeassistant.helpers import device_registry as dr
+
+    entry = er.async_get(hass).async_get(entity)
+    assert entry is not None and entry.device_id is not None
+    device = dr.async_get(hass).async_get(entry.device_id)
+    assert device is not None
+    return device.name

@@ -9,14 +9,22 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.climate import AIR_CONDITIONER, FLOOR_HEATER
 from simulator import behaviours as b
+from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, obj_spec, start, state_of, wait_for
+from .platform_helpers import (
+    device_name,
+    entity_id,
+    obj_spec,
+    snapshot_view,
+    start,
+    state_of,
+    wait_for,
+)
 
 AC_FEATURES = (
     ClimateEntityFeature.TARGET_TEMPERATURE
@@ -36,14 +44,13 @@ def test_platform_epcs_match_the_catalog() -> None:
     assert set(FLOOR_HEATER.epcs) == PLATFORM_EPCS[0x027B]
 
 
-async def test_climate_entities_of_the_house(
-    hass: HomeAssistant, make_house: HouseFactory, snapshot: SnapshotAssertion
-) -> None:
+async def test_climate_entities_of_the_house(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
-    living = state_of(hass, entity_id(hass, "climate", house.obj("living-ac"), "climate"))
+    living_id = entity_id(hass, "climate", house.obj("living-ac"), "climate")
+    living = state_of(hass, living_id)
     assert living.state == HVACMode.COOL
     attrs = living.attributes
-    assert attrs["friendly_name"] == "Air conditioner (Living room)"  # the device's name
+    assert device_name(hass, living_id) == "Air conditioner"  # the entity takes the device's name
     assert attrs["supported_features"] == AC_FEATURES
     assert attrs["hvac_modes"] == ["off", "heat_cool", "cool", "heat", "dry", "fan_only"]
     assert attrs["fan_modes"] == ["auto", "1", "2", "3", "4", "5", "6", "7", "8"]
@@ -65,7 +72,7 @@ async def test_climate_entities_of_the_house(
     assert floor.attributes["temperature"] == 22
     assert floor.attributes["current_temperature"] == 16  # room (0xE2), not the floor (0xE3)
     states = sorted(hass.states.async_all("climate"), key=lambda s: s.entity_id)
-    assert [(s.entity_id, s.state, dict(s.attributes)) for s in states] == snapshot
+    assert_golden("climate_climate_entities_of_the_house", snapshot_view(hass, states))
 
 
 async def test_air_conditioner_follows_pushed_changes(

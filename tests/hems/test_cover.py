@@ -12,15 +12,15 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.cover import COVERS
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
+from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
 
 SHUTTER = 0x026301
 WINDOW = 0x026501
@@ -47,9 +47,7 @@ def test_platform_epcs_match_the_catalog() -> None:
         assert set(description.epcs) == PLATFORM_EPCS[code], hex(code)
 
 
-async def test_every_cover_class(
-    hass: HomeAssistant, make_house: HouseFactory, snapshot: SnapshotAssertion
-) -> None:
+async def test_every_cover_class(hass: HomeAssistant, make_house: HouseFactory) -> None:
     covers = [
         _obj((code << 8) | 1, b.Cover(position=40.0), values={0xEA: b"\x45"})
         for code in range(0x0260, 0x0267)
@@ -72,7 +70,7 @@ async def test_every_cover_class(
         0x0266: "door",
     }
     states = sorted(hass.states.async_all("cover"), key=lambda s: s.entity_id)
-    assert [(s.entity_id, s.state, dict(s.attributes)) for s in states] == snapshot
+    assert_golden("cover_every_cover_class", snapshot_view(hass, states))
 
 
 async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFactory) -> None:
@@ -81,7 +79,7 @@ async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFac
     entity = entity_id(hass, "cover", shutter, "cover")
     state = state_of(hass, entity)
     assert (state.state, state.attributes["current_position"]) == (CoverState.OPEN, 100)
-    assert state.attributes["friendly_name"] == "Electric storm shutter (Living room)"
+    assert device_name(hass, entity) == "Electric storm shutter"
 
     await _call(hass, "close_cover", entity)
     assert shutter.values[0xE0] == b"\x42"

@@ -9,15 +9,15 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.fan import FAN, FAN_CLASSES
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
+from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
 
 ALL = (
     FanEntityFeature.SET_SPEED
@@ -36,20 +36,18 @@ def test_platform_epcs_match_the_catalog() -> None:
         assert set(FAN.epcs) == PLATFORM_EPCS[code], hex(code)
 
 
-async def test_air_cleaner(
-    hass: HomeAssistant, make_house: HouseFactory, snapshot: SnapshotAssertion
-) -> None:
+async def test_air_cleaner(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
     cleaner = house.obj("air-cleaner")
     entity = entity_id(hass, "fan", cleaner, "fan")
     state = state_of(hass, entity)
     assert state.state == STATE_ON
-    assert state.attributes["friendly_name"] == "Air cleaner (Living room)"
+    assert device_name(hass, entity) == "Air cleaner"
     assert state.attributes["supported_features"] == ALL
     assert state.attributes["preset_modes"] == ["auto"]
     assert (state.attributes["percentage"], state.attributes["preset_mode"]) == (50, None)
     assert state.attributes["percentage_step"] == 12.5
-    assert [(s.entity_id, s.state, dict(s.attributes)) for s in [state]] == snapshot
+    assert_golden("fan_air_cleaner", snapshot_view(hass, [state]))
 
     await _call(hass, "set_percentage", entity, percentage=100)
     assert cleaner.values[0xA0] == b"\x38"

@@ -8,15 +8,15 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.light import LIGHT, nearest_color
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
+from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
 
 LIVING = 0x029001
 ENTRANCE = 0x029101
@@ -40,13 +40,12 @@ def test_colour_presets_snap_to_the_nearest() -> None:
     assert nearest_color(9000) == "daylight_color"
 
 
-async def test_lights_of_the_house(
-    hass: HomeAssistant, make_house: HouseFactory, snapshot: SnapshotAssertion
-) -> None:
+async def test_lights_of_the_house(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
-    living = state_of(hass, entity_id(hass, "light", house.obj("lighting", LIVING), "light"))
+    living_id = entity_id(hass, "light", house.obj("lighting", LIVING), "light")
+    living = state_of(hass, living_id)
     assert living.state == STATE_ON
-    assert living.attributes["friendly_name"] == "Light (Living room)"
+    assert device_name(hass, living_id) == "Light"
     assert living.attributes["supported_color_modes"] == ["color_temp"]
     assert living.attributes["color_mode"] == "color_temp"
     assert living.attributes["brightness"] == 204  # 80 %
@@ -62,7 +61,7 @@ async def test_lights_of_the_house(
     assert entrance.state == STATE_OFF
     assert entrance.attributes["supported_color_modes"] == ["onoff"]
     states = sorted(hass.states.async_all("light"), key=lambda s: s.entity_id)
-    assert [(s.entity_id, s.state, dict(s.attributes)) for s in states] == snapshot
+    assert_golden("light_lights_of_the_house", snapshot_view(hass, states))
 
 
 async def test_light_follows_pushed_changes(hass: HomeAssistant, make_house: HouseFactory) -> None:

@@ -14,7 +14,7 @@ from custom_components.hems.lock import LOCKS
 from simulator import behaviours as b
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, obj_spec, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, obj_spec, start, state_of, wait_for
 
 LOCKED = b"\x41"
 UNLOCKED = b"\x42"
@@ -34,9 +34,11 @@ async def test_main_and_sub_lock(hass: HomeAssistant, make_house: HouseFactory) 
     main = entity_id(hass, "lock", door, "lock")
     sub = entity_id(hass, "lock", door, "sub_lock")
     assert state_of(hass, main).state == LockState.LOCKED
-    assert state_of(hass, main).attributes["friendly_name"] == "Electric lock (Entrance)"
+    assert device_name(hass, main) == "Electric lock"  # the main lock takes the device's name
     assert state_of(hass, sub).state == LockState.LOCKED
-    assert state_of(hass, sub).attributes["friendly_name"] == "Electric lock (Entrance) Sub lock"
+    sub_entry = er.async_get(hass).async_get(sub)
+    assert sub_entry is not None and sub_entry.translation_key == "sub_lock"
+    assert device_name(hass, sub) == "Electric lock"
     assert state_of(hass, main).attributes["supported_features"] == 0
 
     await _call(hass, "unlock", main)

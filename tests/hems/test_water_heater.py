@@ -9,14 +9,14 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.water_heater import WATER_HEATERS
 from simulator import behaviours as b
+from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, obj_spec, start, state_of, wait_for
+from .platform_helpers import entity_id, obj_spec, snapshot_view, start, state_of, wait_for
 
 
 async def _call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
@@ -30,9 +30,7 @@ def test_platform_epcs_match_the_catalog() -> None:
         assert set(description.epcs) == PLATFORM_EPCS[code], hex(code)
 
 
-async def test_ecocute(
-    hass: HomeAssistant, make_house: HouseFactory, snapshot: SnapshotAssertion
-) -> None:
+async def test_ecocute(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
     ecocute = house.obj("ecocute")
     entity = entity_id(hass, "water_heater", ecocute, "water_heater")
@@ -44,7 +42,7 @@ async def test_ecocute(
         WaterHeaterEntityFeature.TARGET_TEMPERATURE | WaterHeaterEntityFeature.OPERATION_MODE
     )
     assert (state.attributes["temperature"], state.attributes["current_temperature"]) == (65, 65)
-    assert [(s.entity_id, s.state, dict(s.attributes)) for s in [state]] == snapshot
+    assert_golden("water_heater_ecocute", snapshot_view(hass, [state]))
 
     await _call(hass, "set_operation_mode", entity, operation_mode="manual_heating")
     assert ecocute.values[0xB0] == b"\x42"
