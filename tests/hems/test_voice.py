@@ -5,11 +5,14 @@ plus ``gazetteer-matcher`` from Home Assistant 2026.10); skipped when they are m
 
 What the sentences of Home Assistant's intents allow (checked here, in both test lanes):
 
-* English: lights by area ("turn on the living room light"); any device by its name or an
-  alias ("turn off the air conditioner") when no other exposed device has that name.
+* English: lights by area ("turn on the living room light"); an air conditioner by area and
+  name ("turn off the living room air conditioner", "... the air conditioner in the living
+  room"), or by its name or an alias ("turn off the air conditioner") when no other exposed
+  device has that name (with two air conditioners, the assistant asks which).
 * Japanese: turning on is ``点けて`` / ``点灯して`` / ``オンにして`` (not the hiragana
   ``つけて``: 「リビングの照明をつけて」 is not understood); a device by its name or alias
-  (「エアコンを消して」), with no area form for air conditioners.  Lights in Japanese need the
+  (「エアコンを消して」) when no other exposed device has it, with no area form for air
+  conditioners (「リビングのエアコンを消して」 is not understood).  Lights in Japanese need the
   intents of Home Assistant 2026.10 (home-assistant-intents 2026.1.28, in 2026.2, leaves
   lights out of turning on/off): 「リビングの照明を点けて」 by area.
 
@@ -136,6 +139,26 @@ async def test_english_air_conditioner(hass: HomeAssistant, make_house: HouseFac
     response = await say(hass, "turn off the air conditioner", "en")
     assert response.error_code is None, response.speech
     await _expect(hass, ac, entity, on=False)
+    assert _power(house.obj("bedroom-ac")) == b.OFF
+
+
+async def test_english_air_conditioner_by_area(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Devices are named by class, their place is their area: "the living room air conditioner"."""
+    house = await _voice_house(hass, make_house, "en")
+    ac = house.obj("living-ac")
+    entity = entity_id(hass, "climate", ac, "climate")
+    assert state_of(hass, entity).attributes["friendly_name"] == "Air conditioner"
+    response = await say(hass, "turn off the air conditioner", "en")
+    assert response.error_code is not None  # two of them: which one?
+    assert _power(ac) == b.ON
+    response = await say(hass, "turn off the living room air conditioner", "en")
+    assert response.error_code is None, response.speech
+    await _expect(hass, ac, entity, on=False)
+    response = await say(hass, "turn on the air conditioner in the living room", "en")
+    assert response.error_code is None, response.speech
+    await _expect(hass, ac, entity, on=True, hvac_on="cool")
     assert _power(house.obj("bedroom-ac")) == b.OFF
 
 
