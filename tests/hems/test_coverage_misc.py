@@ -13,7 +13,18 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hems import button, number, select, switch
+from custom_components.hems import (
+    button,
+    climate,
+    cover,
+    fan,
+    light,
+    lock,
+    number,
+    select,
+    switch,
+    water_heater,
+)
 from custom_components.hems.const import CONF_KIND, DOMAIN, KIND_ENERGY
 from custom_components.hems.platform import async_setup_kind_platform
 from custom_components.hems.portinfo import describe_port_owner
@@ -135,7 +146,8 @@ def test_port_owner_invisible(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_platforms_without_entities_of_another_kind(hass: HomeAssistant) -> None:
-    """The energy entry has no buttons, numbers, selects or switches."""
+    """The energy entry has no buttons, numbers, selects, switches, climate, covers, fans,
+    lights, locks or water heaters."""
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_KIND: KIND_ENERGY})
     entry.add_to_hass(hass)
     added: list[Any] = []
@@ -143,7 +155,18 @@ async def test_platforms_without_entities_of_another_kind(hass: HomeAssistant) -
     def add(entities: Any, *_args: Any, **_kw: Any) -> None:
         added.extend(entities)
 
-    for platform in (button, number, select, switch):
+    for platform in (
+        button,
+        climate,
+        cover,
+        fan,
+        light,
+        lock,
+        number,
+        select,
+        switch,
+        water_heater,
+    ):
         await platform.async_setup_entry(hass, entry, add)
     assert await async_setup_kind_platform(hass, entry, add, "switch")
     assert added == []
