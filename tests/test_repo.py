@@ -37,7 +37,13 @@ def test_english_and_japanese_have_the_same_keys() -> None:
 
 
 def test_generated_files_are_up_to_date() -> None:
-    for script in ("generate_definitions.py", "generate_translations.py"):
+    scripts = ["generate_translations.py"]
+    # The MRA source sits beside the repository (../shared/mra); the Python 3.14 CI lane runs
+    # in a chroot that only sees the repository, so there the definitions are checked by the
+    # other lane only.
+    if (ROOT.parent / "shared" / "mra").is_dir():
+        scripts.insert(0, "generate_definitions.py")
+    for script in scripts:
         result = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / script), "--check"],
             capture_output=True,

@@ -128,7 +128,7 @@ def snapshot_view(
     """States as snapshots hold them: keyed by EOJ and description key (not by entity id,
     which depends on the Home Assistant version's naming and on the house's addresses), and
     without the friendly name (likewise version dependent)."""
-    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
+    from homeassistant.helpers import device_registry as dr
 
     registry = er.async_get(hass)
     devices = dr.async_get(hass)
