@@ -97,6 +97,12 @@ async def _pychonet_refresh(house: House) -> dict[str, float]:
         seconds = time.perf_counter() - start
         frames = sent - before
     finally:
+        # pychonet's UDPServer.close() leaves its reader registered on the socket's file
+        # descriptor; the next socket that gets the same number (a simulated node of the next
+        # benchmark) would have its datagrams swallowed.  Unregister it first.
+        fd = server._sock.fileno()
+        loop.remove_reader(fd)
+        loop.remove_writer(fd)
         server.close()
         await asyncio.sleep(0.05)
     return {

@@ -148,7 +148,7 @@ async def async_remove_config_entry_device(
     if module is not None:
         remove = getattr(module, "async_remove_config_entry_device", None)
         return True if remove is None else bool(await remove(hass, entry, device))
-    hub = entry.runtime_data
+    hub = getattr(entry, "runtime_data", None)  # None while the entry is not set up
     if not isinstance(hub, EchonetHub):
         return True
     ids = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}

@@ -37,7 +37,8 @@ async def test_push_updates_state_without_polling(
     hass: HomeAssistant, make_house: HouseFactory
 ) -> None:
     house = await make_house()
-    entry = await setup_hub(hass)
+    # No poll can come in between: the update must be the push itself.
+    entry = await setup_hub(hass, poll_interval=3600, fast_poll_interval=3600)
     controller = entry.runtime_data.controller
     assert hass.states.get(MODE).state == "auto"
     sent = controller.transport.frames_sent
@@ -136,9 +137,11 @@ async def test_new_object_and_new_node_appear_without_reload(
     registry = er.async_get(hass)
     before = len(er.async_entries_for_config_entry(registry, entry.entry_id))
     house.node("sensors").add_object(_obj(0x001103, b.Sensor(), name="Attic temperature"))
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await entry.runtime_data.controller.wait_for_setups()
-    await hass.async_block_till_done()
+    for _ in range(40):  # the node announces its new instance list (INF 0xD5)
+        await settle(hass)
+        await entry.runtime_data.controller.wait_for_setups()
+        if hass.states.get("sensor.temperature_sensor_3_temperature") is not None:
+            break
     assert hass.states.get("sensor.temperature_sensor_3_temperature") is not None
     late = await make_house(
         specs=[NodeSpec("late-light", [_obj(0x029001, b.Light(), values={0x80: b.ON})])],
