@@ -41,11 +41,13 @@ async def test_push_updates_state_without_polling(
     entry = await setup_hub(hass, poll_interval=3600, fast_poll_interval=3600)
     controller = entry.runtime_data.controller
     assert hass.states.get(MODE).state == "auto"
-    sent = controller.transport.frames_sent
+    battery = controller.node_at(house.node("battery").address)
+    assert battery is not None
+    asked = battery.stats.requests
     house.obj("battery").update({0xDA: b"\x42"})  # the battery announces (INF) a new mode
     await settle(hass)
     assert hass.states.get(MODE).state == "charging"
-    assert controller.transport.frames_sent == sent
+    assert battery.stats.requests == asked  # nothing was asked of the battery
 
 
 async def test_polling_picks_up_unannounced_changes(

@@ -258,8 +258,12 @@ class BRouteSession:
             supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await supervisor
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        if tasks:
+            # Wait for them to end: a cancelled task still pending would outlive the session.
+            await asyncio.gather(*tasks, return_exceptions=True)
         modem = self._modem
         if modem is not None and self._state in _CONNECTED_STATES:
             with contextlib.suppress(WisunError, OSError, TimeoutError):
