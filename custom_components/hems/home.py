@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .energy import TariffError
+from .energy.tariff import preload_holidays
 from .home_alarm import HomeAlarm
 from .home_entities import binary_sensor_entities, event_entities, sensor_entities
 from .home_runtime import HomeRuntime
@@ -43,6 +44,8 @@ def _runtime(entry: HemsConfigEntry) -> HomeRuntime:
 
 async def async_setup_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> bool:
     """Set up the energy entry."""
+    # The holiday calendar imports its country module on first use: do that off the loop.
+    await hass.async_add_executor_job(preload_holidays)
     try:
         settings = HomeSettings.from_options(entry.options)
     except TariffError as err:

@@ -690,6 +690,11 @@ class HolidayRules:
         return cls(public, tuple(extra))
 
 
+def preload_holidays() -> None:
+    """Load the Japanese holiday calendar now (it imports modules: run it off the event loop)."""
+    _japanese_holidays().get(datetime.now(_UTC).date())
+
+
 @cache
 def _japanese_holidays() -> holidays.HolidayBase:
     # Years are filled in on first use (expand=True); creating the object is cheap, the import

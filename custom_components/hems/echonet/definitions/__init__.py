@@ -127,6 +127,7 @@ __all__ = [
     "class_or_generic",
     "generic_property",
     "get_class",
+    "preload",
 ]
 
 _NODE_PROFILE_CODE = 0x0EF0
@@ -141,6 +142,15 @@ def _data() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(text)
     data["by_code"] = {c["code"]: c for c in data["classes"]}
     return data
+
+
+def preload() -> None:
+    """Read the data file now (it is otherwise read on first use).
+
+    Blocking file I/O: callers with an event loop run this in an executor first, so that no
+    later lookup reads the disk inside the loop.
+    """
+    _data()
 
 
 def _property(record: Mapping[str, Any]) -> PropertyDef:
