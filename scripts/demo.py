@@ -192,6 +192,94 @@ class Api:
         return result
 
 
+async def _configure_energy_dashboard(api: Api) -> str:
+    """Point the Energy dashboard at the house's meters, solar, battery, gas, water and prices."""
+    import aiohttp  # Home Assistant's own dependency
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{api.base}/api/websocket") as ws,
+    ):
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": api.token})
+        await ws.receive_json()
+        await ws.send_json({"id": 1, "type": "config/entity_registry/list"})
+        registry = (await ws.receive_json())["result"]
+
+        def find(suffix: str, prefix: str = "") -> str | None:
+            for entry in registry:
+                unique = entry.get("unique_id") or ""
+                if (
+                    entry["platform"] == "hems"
+                    and unique.endswith(suffix)
+                    and unique.startswith(prefix)
+                ):
+                    return str(entry["entity_id"])
+            return None
+
+        grid_in = find("-grid_import_energy", "broute_") or find("-0x028801-grid_import_energy")
+        grid_out = find("-grid_export_energy", "broute_") or find("-0x028801-grid_export_energy")
+        sources: list[dict[str, Any]] = [
+            {
+                "type": "grid",
+                "flow_from": [
+                    {
+                        "stat_energy_from": grid_in,
+                        "stat_cost": None,
+                        "entity_energy_price": find("-electricity_price"),
+                        "number_energy_price": None,
+                    }
+                ],
+                "flow_to": [
+                    {
+                        "stat_energy_to": grid_out,
+                        "stat_compensation": None,
+                        "entity_energy_price": find("-sale_price"),
+                        "number_energy_price": None,
+                    }
+                ],
+                "cost_adjustment_day": 0,
+            },
+            {
+                "type": "solar",
+                "stat_energy_from": find("-solar_energy"),
+                "config_entry_solar_forecast": None,
+            },
+            {
+                "type": "battery",
+                "stat_energy_from": find("-0x027D01-discharged_energy"),
+                "stat_energy_to": find("-0x027D01-charged_energy"),
+            },
+        ]
+        for kind, suffix in (("gas", "-0x028201-gas_consumption"), ("water", "-water_consumption")):
+            if (entity := find(suffix)) is not None:
+                sources.append(
+                    {
+                        "type": kind,
+                        "stat_energy_from": entity,
+                        "stat_cost": None,
+                        "entity_energy_price": None,
+                        "number_energy_price": None,
+                    }
+                )
+        devices = [
+            {"stat_consumption": e["entity_id"]}
+            for e in registry
+            if e["platform"] == "hems"
+            and (e.get("unique_id") or "").endswith("-energy_consumption")
+        ]
+        await ws.send_json(
+            {
+                "id": 2,
+                "type": "energy/save_prefs",
+                "energy_sources": sources,
+                "device_consumption": devices,
+            }
+        )
+        result = await ws.receive_json()
+    return "configured" if result.get("success") else f"not configured: {result.get('error')}"
+
+
 def _outcome(result: dict[str, Any]) -> str:
     return f"{result.get('type')} {result.get('title', result.get('reason', ''))}"
 
@@ -332,6 +420,8 @@ async def main(args: argparse.Namespace) -> int:
                 ],
             )
             print(f"  energy management: {_outcome(energy)}")
+            await asyncio.sleep(3)
+            print(f"  Energy dashboard: {await _configure_energy_dashboard(api)}")
         print(
             textwrap.dedent(
                 f"""

@@ -22,7 +22,6 @@ from .coordinator import EchonetHub, object_identifier
 from .discovery import async_start_discovery
 from .echonet import AddressInUseError, TransportError
 from .echonet.controller import Controller
-from .echonet.definitions import preload as preload_definitions
 from .kinds import async_kind_module
 from .models import HemsConfigEntry
 from .portinfo import describe_port_owner
@@ -78,8 +77,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> bool
 async def _async_setup_echonet(hass: HomeAssistant, entry: HemsConfigEntry) -> bool:
     interface = entry.data[CONF_INTERFACE]
     address = await async_interface_address(hass, interface, entry.data[CONF_ADDRESS])
-    # The definitions file is read once, off the event loop.
-    await hass.async_add_executor_job(preload_definitions)
     controller = Controller(address, hosts=entry.data.get(CONF_HOSTS, []))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:

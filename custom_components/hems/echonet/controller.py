@@ -32,7 +32,7 @@ from .const import (
     EPC_VERSION_INFO,
     ESV,
 )
-from .definitions import class_or_generic
+from .definitions import class_or_generic, preload as preload_definitions
 from .errors import (
     DeviceRejectedError,
     EchonetError,
@@ -265,6 +265,8 @@ class Controller:
 
     async def start(self, *, discover: bool = True) -> None:
         """Open the sockets, then (optionally) start discovery and its periodic repeat."""
+        # The definitions are read from disk once, in a thread, not inside the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, preload_definitions)
         await self.transport.start()
         self._started = True
         if discover:
