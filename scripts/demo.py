@@ -76,6 +76,12 @@ def _prepare_config(config: Path, port: int, language: str, keep: bool) -> bool:
         shutil.rmtree(config)
     (config / ".storage").mkdir(parents=True)
     (config / "configuration.yaml").write_text(_configuration(port, language), encoding="utf-8")
+    # The integration's everyday Japanese sentences for Assist (「リビングの照明をつけて」).
+    sentences = config / "custom_sentences" / "ja"
+    sentences.mkdir(parents=True)
+    shutil.copy(
+        ROOT / "custom_components" / "hems" / "sentences" / "ja.yaml", sentences / "hems.yaml"
+    )
     # Onboarding: the user step runs through the API below; the other steps would set up
     # integrations that use the Internet (weather, radio, analytics): mark them done.
     (config / ".storage" / "onboarding").write_text(

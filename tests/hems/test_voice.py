@@ -18,12 +18,17 @@ What the sentences of Home Assistant's intents allow (checked here, in both test
 
 The sentences by name use the names the entities have, whether the device names carry the
 place ("エアコン (リビング)") or the area does ("エアコン" in the area リビング).
+
+The integration ships the missing everyday Japanese forms as custom sentences
+(``custom_components/hems/sentences/ja.yaml``, installed in ``<config>/custom_sentences/ja/``):
+with them 「リビングの照明をつけて」 and 「リビングのエアコンを消して」 work on both versions.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+import shutil
 from typing import Any
 
 import pytest
@@ -208,3 +213,51 @@ async def test_japanese_light(hass: HomeAssistant, make_house: HouseFactory) -> 
     response = await say(hass, f"{name}を消して", "ja")  # by its name
     assert response.error_code is None, response.speech
     await _expect(hass, light, entity, on=False)
+
+
+# --------------------------------------------------------------------------- Japanese, with
+# the integration's custom sentences installed
+
+SENTENCES = Path(__file__).parents[2] / "custom_components" / "hems" / "sentences" / "ja.yaml"
+
+
+async def test_japanese_custom_sentences(
+    hass: HomeAssistant, make_house: HouseFactory, tmp_path: Path
+) -> None:
+    """「リビングの照明をつけて」 and an air conditioner by area, with the shipped sentences."""
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "custom_sentences" / "ja" / "hems.yaml"
+    target.parent.mkdir(parents=True)
+    shutil.copy(SENTENCES, target)
+    house = await _voice_house(hass, make_house, "ja")
+    light = house.obj("lighting", LIVING_LIGHT)
+    light_entity = entity_id(hass, "light", light, "light")
+    entrance = house.obj("lighting", 0x029101)
+    entrance_on = _power(entrance)
+    response = await say(hass, "リビングの照明を消して", "ja")
+    assert response.error_code is None, response.speech
+    await _expect(hass, light, light_entity, on=False)
+    response = await say(hass, "リビングの照明をつけて", "ja")  # the issue's sentence
+    assert response.error_code is None, response.speech
+    assert response.speech["plain"]["speech"].endswith("がオンになりました")
+    await _expect(hass, light, light_entity, on=True)
+    response = await say(hass, "リビングの電気を消して", "ja")
+    assert response.error_code is None, response.speech
+    await _expect(hass, light, light_entity, on=False)
+    assert _power(entrance) == entrance_on  # the light of another area is left alone
+
+    # Two air conditioners named エアコン: the area tells them apart.
+    living, bedroom = house.obj("living-ac"), house.obj("bedroom-ac")
+    ac_entity = entity_id(hass, "climate", living, "climate")
+    assert state_of(hass, ac_entity).attributes["friendly_name"] == "エアコン"
+    bedroom_power = _power(bedroom)
+    response = await say(hass, "リビングのエアコンを消して", "ja")
+    assert response.error_code is None, response.speech
+    await _expect(hass, living, ac_entity, on=False)
+    response = await say(hass, "リビングのエアコンをつけて", "ja")
+    assert response.error_code is None, response.speech
+    await _expect(hass, living, ac_entity, on=True, hvac_on="cool")
+    assert _power(bedroom) == bedroom_power
+    # A name that is not there is not guessed.
+    response = await say(hass, "台所のエアコンをつけて", "ja")
+    assert response.error_code is not None
