@@ -15,6 +15,7 @@ from homeassistant.helpers import (
     device_registry as dr,
     issue_registry as ir,
 )
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN
@@ -138,6 +139,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> boo
     if unloaded and isinstance(entry.runtime_data, EchonetHub):
         await entry.runtime_data.async_stop()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> None:
+    """Delete what an entry kept on disk (meter PAN cache and last reading, energy ledger)."""
+    for key in (f"{DOMAIN}.broute.{entry.entry_id}", f"{DOMAIN}.energy.{entry.entry_id}"):
+        await Store[Any](hass, 1, key).async_remove()
 
 
 async def async_remove_config_entry_device(
