@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import timedelta
+import gc
 import itertools
 import logging
 import os
@@ -175,6 +176,34 @@ async def test_meter_not_found(make_dongle: DongleFactory, make_session: Session
     assert dongle.stats.scans == [6, 7, 8]
     assert dongle.stats.join_attempts == 0
     assert session.state is SessionState.CLOSED
+
+
+async def test_cancelled_connect_leaves_nothing_behind(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """Cancelling connect() mid-scan (a config flow closed by the user) closes the session
+    and leaves no task and no unretrieved error behind."""
+    dongle = await make_dongle("a1")
+    dongle.faults.meter_absent = True  # the scans go on
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    loop = asyncio.get_running_loop()
+    problems: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: problems.append(context))
+    try:
+        task = asyncio.create_task(session.connect())
+        await wait_for(lambda: bool(dongle.stats.scans))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert session.state is SessionState.CLOSED
+        del task
+        gc.collect()
+        await asyncio.sleep(0)
+        assert problems == []
+        assert not [t for t in asyncio.all_tasks() if t.get_name() == "hems-broute"]
+    finally:
+        loop.set_exception_handler(None)
 
 
 async def test_wrong_id_finds_no_meter(

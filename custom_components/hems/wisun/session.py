@@ -248,6 +248,9 @@ class BRouteSession:
             return await asyncio.shield(first)
         except asyncio.CancelledError:
             await self.close()
+            # The supervisor ends ``first`` with SessionClosedError: nobody waits for it now.
+            if not first.cancel() and not first.cancelled():
+                first.exception()
             raise
 
     async def close(self) -> None:
