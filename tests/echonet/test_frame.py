@@ -8,7 +8,15 @@ import random
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.hems.echonet import EOJ, ESV, Frame, FrameError, decode_frame, encode_frame
+from custom_components.hems.echonet import (
+    EOJ,
+    ESV,
+    Frame,
+    FrameError,
+    decode_frame,
+    encode_frame,
+    frame as frame_module,
+)
 from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build
 from custom_components.hems.echonet.propmap import decode_property_map, encode_property_map
 
@@ -215,3 +223,111 @@ def test_fuzz_100k_mutated_frames() -> None:
     """The issue's bar: at least 100 000 mutated frames, no exception but FrameError."""
     decoded = mutated_frames(100_000, seed=2)
     assert decoded > 0
+
+
+# --------------------------------------------------------------------------- learned layouts
+# decode_frame cuts frames whose layout it has seen twice with precompiled structs.  These
+# tests hold it to a plain walk of the bytes (written here, independently) on every frame,
+# decoded repeatedly so that each layout is first walked, then learned, then used.
+
+SETGET_ESVS = {ESV.SETGET, ESV.SETGET_RES, ESV.SETGET_SNA}
+
+
+def reference_decode(data: bytes) -> Frame | None:
+    """The plain walk; None where decode_frame must raise FrameError."""
+    if len(data) < 4 or data[0] != 0x10:
+        return None
+    tid = (data[2] << 8) | data[3]
+    if data[1] == 0x82:
+        return Frame(tid, EOJ(14, 240, 0), EOJ(14, 240, 0), 0, ehd2=0x82, payload=data[4:])
+    if data[1] != 0x81 or len(data) < 12:
+        return None
+
+    def walk(pos: int, count: int) -> tuple[tuple[tuple[int, bytes], ...] | None, int]:
+        out = []
+        for _ in range(count):
+            if pos + 2 > len(data) or pos + 2 + data[pos + 1] > len(data):
+                return None, pos
+            out.append((data[pos], data[pos + 2 : pos + 2 + data[pos + 1]]))
+            pos += 2 + data[pos + 1]
+        return tuple(out), pos
+
+    first, pos = walk(12, data[11])
+    if first is None:
+        return None
+    second: tuple[tuple[int, bytes], ...] | None = ()
+    if data[10] in SETGET_ESVS:
+        if pos >= len(data):
+            return None
+        second, pos = walk(pos + 1, data[pos])
+        if second is None:
+            return None
+    seoj, deoj = EOJ(*data[4:7]), EOJ(*data[7:10])
+    return Frame(tid, seoj, deoj, data[10], first, second)
+
+
+def assert_like_reference(data: bytes, times: int = 3) -> None:
+    expected = reference_decode(data)
+    for _ in range(times):
+        if expected is None:
+            with pytest.raises(FrameError):
+                decode_frame(data)
+        else:
+            assert decode_frame(data) == expected, data.hex()
+
+
+def test_mutated_frames_decode_like_the_plain_walk() -> None:
+    rng = random.Random(7)
+    for i in range(20_000):
+        assert_like_reference(_mutate(rng, SEEDS[i % len(SEEDS)]), times=2)
+
+
+@given(st.integers(0, 0xFFFF), eojs, eojs, services, props, props)
+def test_round_trip_with_learned_layouts(
+    tid: int, seoj: EOJ, deoj: EOJ, esv: ESV, a: tuple, b: tuple
+) -> None:
+    get_part = b if esv in SETGET_ESVS else ()
+    data = encode_frame(Frame(tid, seoj, deoj, esv, a, get_part))
+    assert_like_reference(data)
+    assert_like_reference(data + b"\x00")  # padded: another size, another layout
+
+
+def test_same_header_and_size_with_another_layout() -> None:
+    """Frames that share the header, the first property and the size but not the lengths of
+    the others: the learned layout does not fit and the frame is walked."""
+    frame_module._LAYOUTS.clear()
+    one = build(
+        1, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xB0, b"\x41"), (0xB3, b"\x18\x00")]
+    )
+    other = build(
+        2, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xB0, b"\x41\x42"), (0xB3, b"\x19")]
+    )
+    trick = build(
+        3, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xB0, b""), (0xB3, b"\x19\x01\x02")]
+    )
+    assert len(one) == len(other) == len(trick)
+    for _ in range(3):
+        for data in (one, other, trick):
+            assert_like_reference(data, times=1)
+    key = (len(one), one[4:14])
+    assert frame_module._LAYOUTS[key][1] == (1, 2, 1)  # compiled at the second sighting
+    # A frame cut short after its layout was learned.
+    assert_like_reference(one[:-1])
+    assert_like_reference(one + b"\xff\xff")
+
+
+def test_layouts_are_used_and_bounded() -> None:
+    frame_module._LAYOUTS.clear()
+    data = build(
+        9, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xBB, b"\x17"), (0x9F, bytes(17))]
+    )
+    decode_frame(data)
+    assert frame_module._LAYOUTS[(len(data), data[4:14])] == ()  # seen once
+    decode_frame(data)
+    layout = frame_module._LAYOUTS[(len(data), data[4:14])]
+    assert layout[1] == (1, 1, 17)  # compiled on the second sighting
+    assert decode_frame(data[:2] + b"\x00\x07" + data[4:]).tid == 7  # from the layout
+    for i in range(frame_module._MAX_LAYOUTS + 10):
+        edt = bytes((i & 0xFF, i >> 8))
+        decode_frame(build(1, AC, CONTROLLER, ESV.GET_RES, [(0x80, edt), (0x81, b"")]))
+    assert len(frame_module._LAYOUTS) <= frame_module._MAX_LAYOUTS

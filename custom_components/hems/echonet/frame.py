@@ -9,8 +9,9 @@ payload after the TID; they are decoded as opaque.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from struct import Struct
+from typing import Any, Final, NamedTuple
 
 from .const import EHD1, EHD2_FORMAT1, EHD2_FORMAT2, ESV, MAX_OPC, MAX_PDC, SETGET_SERVICES
 from .errors import FrameError
@@ -205,8 +206,50 @@ def _props(data: bytes, pos: int, count: int, end: int) -> tuple[tuple[Property,
     return props, pos
 
 
+# Layouts.  Answers to the same request from the same object have the same layout every
+# time (the values change, their lengths do not): the PDC of each property, for a given header
+# (SEOJ, DEOJ, ESV, OPC, first EPC and PDC) and frame size.  A layout seen twice is compiled
+# into two structs: one reads the PDC bytes, which must equal the layout's (otherwise the frame
+# is walked as usual), the other cuts every EPC and EDT in one call.  The result is exactly
+# what the walk gives.  Bounded: the table is emptied when full, so odd traffic cannot grow it.
+
+
+class _Layout(NamedTuple):
+    pdcs: Callable[[bytes, int], tuple[Any, ...]]
+    expected: tuple[int, ...]
+    fields: Callable[[bytes, int], tuple[Any, ...]]
+    seoj: EOJ
+    deoj: EOJ
+
+
+_SEEN_ONCE: Final[tuple[()]] = ()
+_MAX_LAYOUTS: Final = 2048
+_LAYOUTS: dict[tuple[int, bytes], _Layout | tuple[()]] = {}
+_PDC_PIECES: Final = [f"xB{n}x" for n in range(MAX_PDC + 1)]
+_FIELD_PIECES: Final = [f"Bx{n}s" for n in range(MAX_PDC + 1)]
+
+
+def _learn(key: tuple[int, bytes], props: tuple[Property, ...], seoj: EOJ, deoj: EOJ) -> None:
+    """Remember the layout of a frame's property list (compiled when seen the second time)."""
+    known = _LAYOUTS.get(key)
+    if known is None:
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = _SEEN_ONCE
+    elif known is _SEEN_ONCE:
+        pdcs = tuple([len(edt) for _, edt in props])
+        _LAYOUTS[key] = _Layout(
+            Struct("".join([_PDC_PIECES[n] for n in pdcs])).unpack_from,
+            pdcs,
+            Struct("".join([_FIELD_PIECES[n] for n in pdcs])).unpack_from,
+            seoj,
+            deoj,
+        )
+
+
 _new = tuple.__new__
 _pairs_get = _EOJ_PAIRS.get
+_layouts_get = _LAYOUTS.get
 
 
 def decode_frame(data: bytes) -> Frame:
@@ -218,8 +261,37 @@ def decode_frame(data: bytes) -> Frame:
     try:
         size = len(data)
         if size >= _HEADER_SIZE and data[0] == EHD1 and data[1] == EHD2_FORMAT1:
-            props, pos = _props(data, _HEADER_SIZE, data[11], size)
             esv = data[10]
+            count = data[11]
+            key = None
+            if count > 1 and data.__class__ is bytes and esv not in SETGET_SERVICES:
+                key = (size, data[4:14])
+                layout = _layouts_get(key)
+                if layout and layout[0](data, 12) == layout[1]:
+                    fields = iter(layout[2](data, 12))
+                    return _new(
+                        Frame,
+                        (
+                            (data[2] << 8) | data[3],
+                            layout[3],
+                            layout[4],
+                            esv,
+                            tuple(zip(fields, fields, strict=True)),
+                            (),
+                            EHD2_FORMAT1,
+                            b"",
+                        ),
+                    )
+            if count == 1 and size > 13:
+                pos = 14 + data[13]
+                if pos > size:
+                    raise FrameError(
+                        f"EPC 0x{data[12]:02X} claims more bytes than the frame holds"
+                        f" ({pos - size} missing)"
+                    )
+                props: tuple[Property, ...] = ((data[12], data[14:pos]),)
+            else:
+                props, pos = _props(data, _HEADER_SIZE, count, size)
             get_props: tuple[Property, ...] = ()
             if esv in SETGET_SERVICES:
                 if pos >= size:
@@ -227,6 +299,8 @@ def decode_frame(data: bytes) -> Frame:
                 get_props, pos = _props(data, pos + 1, data[pos], size)
             raw = data[4:10]
             seoj, deoj = _pairs_get(raw) or _eoj_pair(raw)
+            if key is not None:
+                _learn(key, props, seoj, deoj)
             return _new(
                 Frame,
                 ((data[2] << 8) | data[3], seoj, deoj, esv, props, get_props, EHD2_FORMAT1, b""),
