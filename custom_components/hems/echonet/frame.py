@@ -212,6 +212,7 @@ def _props(data: bytes, pos: int, count: int, end: int) -> tuple[tuple[Property,
 # into two structs: one reads the PDC bytes, which must equal the layout's (otherwise the frame
 # is walked as usual), the other cuts every EPC and EDT in one call.  The result is exactly
 # what the walk gives.  Bounded: the table is emptied when full, so odd traffic cannot grow it.
+# SetGet frames (two lists) are always walked: their layouts are not learned.
 
 
 class _Layout(NamedTuple):
@@ -264,7 +265,7 @@ def decode_frame(data: bytes) -> Frame:
             esv = data[10]
             count = data[11]
             key = None
-            if count > 1 and data.__class__ is bytes and esv not in SETGET_SERVICES:
+            if count > 1 and data.__class__ is bytes:
                 key = (size, data[4:14])
                 layout = _layouts_get(key)
                 if layout and layout[0](data, 12) == layout[1]:
@@ -276,7 +277,7 @@ def decode_frame(data: bytes) -> Frame:
                             layout[3],
                             layout[4],
                             esv,
-                            tuple(zip(fields, fields, strict=True)),
+                            tuple(zip(fields, fields, strict=False)),
                             (),
                             EHD2_FORMAT1,
                             b"",
@@ -299,7 +300,7 @@ def decode_frame(data: bytes) -> Frame:
                 get_props, pos = _props(data, pos + 1, data[pos], size)
             raw = data[4:10]
             seoj, deoj = _pairs_get(raw) or _eoj_pair(raw)
-            if key is not None:
+            if key is not None and esv not in SETGET_SERVICES:
                 _learn(key, props, seoj, deoj)
             return _new(
                 Frame,
