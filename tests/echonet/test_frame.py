@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+from unittest.mock import patch
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -305,12 +306,16 @@ def test_same_header_and_size_with_another_layout() -> None:
     trick = build(
         3, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xB0, b""), (0xB3, b"\x19\x01\x02")]
     )
-    assert len(one) == len(other) == len(trick)
+    swapped = build(  # the lengths of ``other``, other EPCs
+        4, AC, CONTROLLER, ESV.GET_RES, [(0x80, b"\x30"), (0xB3, b"\x41\x42"), (0xB0, b"\x19")]
+    )
+    assert len(one) == len(other) == len(trick) == len(swapped)
     for _ in range(3):
-        for data in (one, other, trick):
+        for data in (one, other, trick, swapped):
             assert_like_reference(data, times=1)
     key = (len(one), one[4:14])
-    assert frame_module._LAYOUTS[key][1] == (1, 2, 1)  # compiled at the second sighting
+    # compiled at the second sighting: EHD, then each EPC and PDC
+    assert frame_module._LAYOUTS[key].expected == (0x10, 0x81, 0x80, 1, 0xB0, 2, 0xB3, 1)
     # A frame cut short after its layout was learned.
     assert_like_reference(one[:-1])
     assert_like_reference(one + b"\xff\xff")
@@ -325,9 +330,16 @@ def test_layouts_are_used_and_bounded() -> None:
     assert frame_module._LAYOUTS[(len(data), data[4:14])] == ()  # seen once
     decode_frame(data)
     layout = frame_module._LAYOUTS[(len(data), data[4:14])]
-    assert layout[1] == (1, 1, 17)  # compiled on the second sighting
-    assert decode_frame(data[:2] + b"\x00\x07" + data[4:]).tid == 7  # from the layout
+    assert layout.expected == (0x10, 0x81, 0x80, 1, 0xBB, 1, 0x9F, 17)  # the second sighting
+    with patch.object(frame_module, "_props", side_effect=AssertionError("walked")):
+        again = decode_frame(data[:2] + b"\x00\x07" + data[4:])  # cut by the layout
+        assert again.tid == 7
+        assert again.props == ((0x80, b"\x30"), (0xBB, b"\x17"), (0x9F, bytes(17)))
+        assert again == reference_decode(data[:2] + b"\x00\x07" + data[4:])
+    with pytest.raises(FrameError, match="EHD1"):
+        decode_frame(b"\x11" + data[1:])  # the layout checks the EHD too
     for i in range(frame_module._MAX_LAYOUTS + 10):
-        edt = bytes((i & 0xFF, i >> 8))
-        decode_frame(build(1, AC, CONTROLLER, ESV.GET_RES, [(0x80, edt), (0x81, b"")]))
-    assert len(frame_module._LAYOUTS) <= frame_module._MAX_LAYOUTS
+        source = EOJ(0x01, i >> 8, i & 0xFF)
+        for _ in range(2):
+            decode_frame(build(1, source, CONTROLLER, ESV.GET_RES, [(0x80, b"1"), (0x81, b"")]))
+    assert 0 < len(frame_module._LAYOUTS) <= frame_module._MAX_LAYOUTS

@@ -207,30 +207,36 @@ def _props(data: bytes, pos: int, count: int, end: int) -> tuple[tuple[Property,
 
 
 # Layouts.  Answers to the same request from the same object have the same layout every
-# time (the values change, their lengths do not): the PDC of each property, for a given header
-# (SEOJ, DEOJ, ESV, OPC, first EPC and PDC) and frame size.  A layout seen twice is compiled
-# into two structs: one reads the PDC bytes, which must equal the layout's (otherwise the frame
-# is walked as usual), the other cuts every EPC and EDT in one call.  The result is exactly
-# what the walk gives.  Bounded: the table is emptied when full, so odd traffic cannot grow it.
-# SetGet frames (two lists) are always walked: their layouts are not learned.
+# time (the values change, their lengths do not): the EPC and PDC of each property, for a
+# given header (SEOJ, DEOJ, ESV, OPC, first EPC and PDC) and frame size.  A layout seen twice
+# is compiled into two structs: one reads the EHD, EPC and PDC bytes, which must equal the
+# layout's (otherwise the frame is walked as usual), the other cuts the TID and every EDT in
+# one call.  The result is exactly what the walk gives.  Bounded: the table is emptied when
+# full, so odd traffic cannot grow it.  Frames of one property are walked (as fast), and so
+# are SetGet frames (two lists): their layouts are not learned.
 
 
 class _Layout(NamedTuple):
-    pdcs: Callable[[bytes, int], tuple[Any, ...]]
+    check: Callable[[bytes, int], tuple[Any, ...]]
     expected: tuple[int, ...]
-    fields: Callable[[bytes, int], tuple[Any, ...]]
+    values: Callable[[bytes, int], tuple[Any, ...]]
+    epcs: tuple[int, ...]
     seoj: EOJ
     deoj: EOJ
+    esv: int
 
 
 _SEEN_ONCE: Final[tuple[()]] = ()
 _MAX_LAYOUTS: Final = 2048
 _LAYOUTS: dict[tuple[int, bytes], _Layout | tuple[()]] = {}
-_PDC_PIECES: Final = [f"xB{n}x" for n in range(MAX_PDC + 1)]
-_FIELD_PIECES: Final = [f"Bx{n}s" for n in range(MAX_PDC + 1)]
+_CHECK_PIECES: Final = [f"BB{n}x" for n in range(MAX_PDC + 1)]
+_VALUE_PIECES: Final = [f"2x{n}s" for n in range(MAX_PDC + 1)]
+_MIN_COUNT: Final = 2
 
 
-def _learn(key: tuple[int, bytes], props: tuple[Property, ...], seoj: EOJ, deoj: EOJ) -> None:
+def _learn(
+    key: tuple[int, bytes], props: tuple[Property, ...], seoj: EOJ, deoj: EOJ, esv: int
+) -> None:
     """Remember the layout of a frame's property list (compiled when seen the second time)."""
     known = _LAYOUTS.get(key)
     if known is None:
@@ -238,13 +244,16 @@ def _learn(key: tuple[int, bytes], props: tuple[Property, ...], seoj: EOJ, deoj:
             _LAYOUTS.clear()
         _LAYOUTS[key] = _SEEN_ONCE
     elif known is _SEEN_ONCE:
-        pdcs = tuple([len(edt) for _, edt in props])
+        pdcs = [len(edt) for _, edt in props]
+        epcs = tuple([epc for epc, _ in props])
         _LAYOUTS[key] = _Layout(
-            Struct("".join([_PDC_PIECES[n] for n in pdcs])).unpack_from,
-            pdcs,
-            Struct("".join([_FIELD_PIECES[n] for n in pdcs])).unpack_from,
+            Struct("BB10x" + "".join([_CHECK_PIECES[n] for n in pdcs])).unpack_from,
+            (EHD1, EHD2_FORMAT1, *(x for pair in zip(epcs, pdcs, strict=True) for x in pair)),
+            Struct(">2xH8x" + "".join([_VALUE_PIECES[n] for n in pdcs])).unpack_from,
+            epcs,
             seoj,
             deoj,
+            esv,
         )
 
 
@@ -261,28 +270,26 @@ def decode_frame(data: bytes) -> Frame:
     """
     try:
         size = len(data)
+        if data.__class__ is bytes:
+            layout = _layouts_get((size, data[4:14]))
+            if layout and layout[0](data, 0) == layout[1]:
+                values = iter(layout[2](data, 0))
+                return _new(
+                    Frame,
+                    (
+                        next(values),
+                        layout[4],
+                        layout[5],
+                        layout[6],
+                        tuple(zip(layout[3], values, strict=False)),
+                        (),
+                        EHD2_FORMAT1,
+                        b"",
+                    ),
+                )
         if size >= _HEADER_SIZE and data[0] == EHD1 and data[1] == EHD2_FORMAT1:
             esv = data[10]
             count = data[11]
-            key = None
-            if count > 1 and data.__class__ is bytes:
-                key = (size, data[4:14])
-                layout = _layouts_get(key)
-                if layout and layout[0](data, 12) == layout[1]:
-                    fields = iter(layout[2](data, 12))
-                    return _new(
-                        Frame,
-                        (
-                            (data[2] << 8) | data[3],
-                            layout[3],
-                            layout[4],
-                            esv,
-                            tuple(zip(fields, fields, strict=False)),
-                            (),
-                            EHD2_FORMAT1,
-                            b"",
-                        ),
-                    )
             if count == 1 and size > 13:
                 pos = 14 + data[13]
                 if pos > size:
@@ -300,8 +307,8 @@ def decode_frame(data: bytes) -> Frame:
                 get_props, pos = _props(data, pos + 1, data[pos], size)
             raw = data[4:10]
             seoj, deoj = _pairs_get(raw) or _eoj_pair(raw)
-            if key is not None and esv not in SETGET_SERVICES:
-                _learn(key, props, seoj, deoj)
+            if count >= _MIN_COUNT and esv not in SETGET_SERVICES and data.__class__ is bytes:
+                _learn((size, data[4:14]), props, seoj, deoj, esv)
             return _new(
                 Frame,
                 ((data[2] << 8) | data[3], seoj, deoj, esv, props, get_props, EHD2_FORMAT1, b""),
