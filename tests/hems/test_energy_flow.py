@@ -269,6 +269,45 @@ async def test_options_refuse_saving_an_invalid_tariff(hass: HomeAssistant) -> N
     assert Tariff.from_dict(entry.options[OPT_TARIFF]).basic.contract_amperes == 30
 
 
+async def test_options_remove_seasons_and_periods(hass: HomeAssistant) -> None:
+    """Removing a season gives its months back; the last season and period stay."""
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(_flat()).to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    await flow.open("seasons")
+    result = await flow.submit({"season": "0", "action": "remove"})
+    assert result["errors"] == {"base": "no_seasons"}
+    result = await flow.submit({"season": "0", "action": "add"})
+    result = await flow.submit({"key": "summer", "name": "夏季", "months": ["7", "8"]})
+    assert result["type"] is FlowResultType.MENU
+    await flow.open("seasons")
+    result = await flow.submit({"season": "1", "action": "remove"})
+    assert result["type"] is FlowResultType.MENU
+    # A night period, then removed again: the day period is alone and needs no windows.
+    await flow.open("seasons")
+    await flow.submit({"season": "0", "action": "periods"})
+    await flow.submit({"period": "0", "action": "add"})
+    result = await flow.submit(
+        {"key": "night", "price_1": 20, "start_1": "23:00:00", "end_1": "07:00:00"}
+    )
+    assert result["errors"] == {"base": "period_without_windows"}
+    result = await flow.submit({"period": "1", "action": "remove"})
+    assert result["step_id"] == "periods"
+    assert not result["errors"]
+    result = await flow.submit({"period": "0", "action": "remove"})
+    assert result["errors"] == {"base": "no_periods"}
+    result = await flow.submit({"period": "0", "action": "done"})
+    assert result["type"] is FlowResultType.MENU
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    tariff = Tariff.from_dict(entry.options[OPT_TARIFF])
+    assert [season.key for season in tariff.seasons] == ["all"]
+    assert sorted(tariff.seasons[0].months) == list(range(1, 13))
+    (period,) = tariff.seasons[0].periods
+    assert period.key == "flat"
+    assert not period.windows
+
+
 def test_every_tariff_error_and_step_is_translated() -> None:
     """Each TariffError code is an error key of both flows, in English and Japanese."""
     codes = set()
