@@ -18,7 +18,14 @@ from homeassistant.helpers import (
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN
+from .const import (
+    BROUTE_STORE_KEY,
+    CONF_ADDRESS,
+    CONF_HOSTS,
+    CONF_INTERFACE,
+    DOMAIN,
+    ENERGY_STORE_KEY,
+)
 from .coordinator import EchonetHub, object_identifier
 from .discovery import async_start_discovery
 from .echonet import AddressInUseError, TransportError
@@ -143,8 +150,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> boo
 
 async def async_remove_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> None:
     """Delete what an entry kept on disk (meter PAN cache and last reading, energy ledger)."""
-    for key in (f"{DOMAIN}.broute.{entry.entry_id}", f"{DOMAIN}.energy.{entry.entry_id}"):
-        await Store[Any](hass, 1, key).async_remove()
+    for key in (BROUTE_STORE_KEY, ENERGY_STORE_KEY):
+        await Store[Any](hass, 1, f"{key}.{entry.entry_id}").async_remove()
 
 
 async def async_remove_config_entry_device(

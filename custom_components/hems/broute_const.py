@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
+from .const import BROUTE_STORE_KEY
 from .wisun import Timing
 
 # Entry data.
@@ -37,7 +38,7 @@ FIXED_TIME_GRACE: Final = timedelta(minutes=3)
 #: Repair issue while the dongle is missing (suffix: entry id).
 ISSUE_DONGLE_MISSING: Final = "broute_dongle_missing"
 #: Store of the last live reading (suffix: entry id).
-STORE_KEY: Final = "hems.broute"
+STORE_KEY: Final = BROUTE_STORE_KEY
 STORE_VERSION: Final = 1
 STORE_SAVE_DELAY: Final = 300
 

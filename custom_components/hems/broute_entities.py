@@ -33,6 +33,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .broute_coordinator import BrouteCoordinator, BrouteData, rssi_dbm
@@ -220,9 +221,12 @@ class BrouteEntity(CoordinatorEntity[BrouteCoordinator]):
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: BrouteCoordinator, key: str, info: DeviceInfo) -> None:
+    def __init__(
+        self, coordinator: BrouteCoordinator, description: EntityDescription, info: DeviceInfo
+    ) -> None:
         super().__init__(coordinator)
-        self._attr_unique_id = f"{coordinator.uid}-{key}"
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.uid}-{description.key}"
         self._attr_device_info = info
 
 
@@ -230,15 +234,6 @@ class BrouteSensor(BrouteEntity, SensorEntity):
     """A value of the meter (or of the session, for the diagnostic ones)."""
 
     entity_description: BrouteSensorDescription
-
-    def __init__(
-        self,
-        coordinator: BrouteCoordinator,
-        description: BrouteSensorDescription,
-        info: DeviceInfo,
-    ) -> None:
-        super().__init__(coordinator, description.key, info)
-        self.entity_description = description
 
     @property
     def available(self) -> bool:
@@ -322,15 +317,6 @@ class BrouteCounterSensor(BrouteSensor, RestoreSensor):
 
 class BrouteConnectedSensor(BrouteEntity, BinarySensorEntity):
     """On while the PANA session with the meter is up."""
-
-    def __init__(
-        self,
-        coordinator: BrouteCoordinator,
-        description: BinarySensorEntityDescription,
-        info: DeviceInfo,
-    ) -> None:
-        super().__init__(coordinator, description.key, info)
-        self.entity_description = description
 
     @property
     def available(self) -> bool:

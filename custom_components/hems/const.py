@@ -6,6 +6,11 @@ from typing import Final
 
 DOMAIN: Final = "hems"
 
+#: Stores kept per entry (``<key>.<entry id>``): the meter's PAN cache and last reading, the
+#: energy ledger.
+BROUTE_STORE_KEY: Final = f"{DOMAIN}.broute"
+ENERGY_STORE_KEY: Final = f"{DOMAIN}.energy"
+
 # Config entry kinds (entry.data[CONF_KIND]).
 CONF_KIND: Final = "kind"
 KIND_ECHONET: Final = "echonet"

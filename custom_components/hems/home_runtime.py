@@ -36,7 +36,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import DOMAIN, ENERGY_STORE_KEY
 from .energy import (
     AmpereLevel,
     AmpereStatus,
@@ -142,7 +142,7 @@ class HomeRuntime(KindRuntime):
         self.sources = self._effective_sources()
         self.ledger = Ledger(self.tariff.timezone)
         self.store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.energy.{entry.entry_id}"
+            hass, STORAGE_VERSION, f"{ENERGY_STORE_KEY}.{entry.entry_id}"
         )
         self.counters: dict[str, CounterSlotter] = {}
         self.fixed_last: dict[str, tuple[datetime, Decimal]] = {}

@@ -204,27 +204,6 @@ async def test_add_a_device_by_ip_address(
     assert result["data"][CONF_HOSTS] == [address]
 
 
-async def test_manual_step_reports_a_busy_port(
-    hass: HomeAssistant, make_house: HouseFactory, adapters: list[dict[str, Any]]
-) -> None:
-    result = await start_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_INTERFACE: "lo"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "manual"}
-    )
-    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    blocker.bind(("127.0.0.1", 3610))
-    try:
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_HOST: "127.0.9.98"}
-        )
-    finally:
-        blocker.close()
-    assert result["errors"] == {"base": "port_in_use"}
-
-
 async def test_discovery_flow(hass: HomeAssistant, adapters: list[dict[str, Any]]) -> None:
     data = {
         CONF_INTERFACE: "lo",

@@ -101,6 +101,22 @@ async def _expect(
     await wait_for(hass, entity, lambda s: s.state == want)
 
 
+async def command(
+    hass: HomeAssistant,
+    text: str,
+    language: str,
+    obj: SimObject,
+    entity: str,
+    on: bool,
+    hvac_on: str | None = None,
+) -> Any:
+    """Say ``text``: it is understood, and the device and then its entity are on (or off)."""
+    response = await say(hass, text, language)
+    assert response.error_code is None, response.speech
+    await _expect(hass, obj, entity, on, hvac_on)
+    return response
+
+
 # --------------------------------------------------------------------------- English
 
 
@@ -110,13 +126,9 @@ async def test_english_light_by_area(hass: HomeAssistant, make_house: HouseFacto
     entity = entity_id(hass, "light", light, "light")
     area = dr.async_get(hass).async_get(er.async_get(hass).async_get(entity).device_id).area_id
     assert ar.async_get(hass).async_get_area(area).name == "Living room"  # suggested area
-    response = await say(hass, "turn off the living room light", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, light, entity, on=False)
-    response = await say(hass, "turn on the living room light", "en")
-    assert response.error_code is None, response.speech
+    await command(hass, "turn off the living room light", "en", light, entity, on=False)
+    response = await command(hass, "turn on the living room light", "en", light, entity, on=True)
     assert response.speech["plain"]["speech"].startswith("Turned on the light")
-    await _expect(hass, light, entity, on=True)
     assert _power(house.obj("lighting", 0x029101)) == b.OFF  # the entrance light stays off
 
 
@@ -133,17 +145,11 @@ async def test_english_air_conditioner(hass: HomeAssistant, make_house: HouseFac
     _expose_only(hass, entity)  # the bedroom's air conditioner is not for the assistant
     # By its name.
     name = state_of(hass, entity).attributes["friendly_name"]
-    response = await say(hass, f"turn off the {name}", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=False)
+    await command(hass, f"turn off the {name}", "en", ac, entity, on=False)
     # By an alias.
     er.async_get(hass).async_update_entity(entity, aliases={"air conditioner"})
-    response = await say(hass, "turn on the air conditioner", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=True, hvac_on="cool")
-    response = await say(hass, "turn off the air conditioner", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=False)
+    await command(hass, "turn on the air conditioner", "en", ac, entity, on=True, hvac_on="cool")
+    await command(hass, "turn off the air conditioner", "en", ac, entity, on=False)
     assert _power(house.obj("bedroom-ac")) == b.OFF
 
 
@@ -158,12 +164,16 @@ async def test_english_air_conditioner_by_area(
     response = await say(hass, "turn off the air conditioner", "en")
     assert response.error_code is not None  # two of them: which one?
     assert _power(ac) == b.ON
-    response = await say(hass, "turn off the living room air conditioner", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=False)
-    response = await say(hass, "turn on the air conditioner in the living room", "en")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=True, hvac_on="cool")
+    await command(hass, "turn off the living room air conditioner", "en", ac, entity, on=False)
+    await command(
+        hass,
+        "turn on the air conditioner in the living room",
+        "en",
+        ac,
+        entity,
+        on=True,
+        hvac_on="cool",
+    )
     assert _power(house.obj("bedroom-ac")) == b.OFF
 
 
@@ -177,17 +187,11 @@ async def test_japanese_air_conditioner(hass: HomeAssistant, make_house: HouseFa
     _expose_only(hass, entity)
     name = state_of(hass, entity).attributes["friendly_name"]
     assert name.startswith("エアコン")
-    response = await say(hass, f"{name}を消して", "ja")
-    assert response.error_code is None, response.speech
+    response = await command(hass, f"{name}を消して", "ja", ac, entity, on=False)
     assert response.speech["plain"]["speech"] == "エアコンがオフになりました"
-    await _expect(hass, ac, entity, on=False)
     er.async_get(hass).async_update_entity(entity, aliases={"エアコン"})
-    response = await say(hass, "エアコンを点けて", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=True, hvac_on="cool")
-    response = await say(hass, "エアコンを消して", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, ac, entity, on=False)
+    await command(hass, "エアコンを点けて", "ja", ac, entity, on=True, hvac_on="cool")
+    await command(hass, "エアコンを消して", "ja", ac, entity, on=False)
 
 
 async def test_japanese_light(hass: HomeAssistant, make_house: HouseFactory) -> None:
@@ -202,13 +206,9 @@ async def test_japanese_light(hass: HomeAssistant, make_house: HouseFactory) -> 
     assert response.error_code is not None
     if not _ja_lights_supported():
         pytest.skip("these home-assistant-intents do not turn Japanese lights on or off")
-    response = await say(hass, "リビングの照明を消して", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, light, entity, on=False)
-    response = await say(hass, "リビングの照明を点けて", "ja")
-    assert response.error_code is None, response.speech
+    await command(hass, "リビングの照明を消して", "ja", light, entity, on=False)
+    response = await command(hass, "リビングの照明を点けて", "ja", light, entity, on=True)
     assert response.speech["plain"]["speech"] == "ライトがオンになりました"
-    await _expect(hass, light, entity, on=True)
     name = state_of(hass, entity).attributes["friendly_name"]
     response = await say(hass, f"{name}を消して", "ja")  # by its name
     assert response.error_code is None, response.speech
@@ -234,16 +234,12 @@ async def test_japanese_custom_sentences(
     light_entity = entity_id(hass, "light", light, "light")
     entrance = house.obj("lighting", 0x029101)
     entrance_on = _power(entrance)
-    response = await say(hass, "リビングの照明を消して", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, light, light_entity, on=False)
+    await command(hass, "リビングの照明を消して", "ja", light, light_entity, on=False)
     response = await say(hass, "リビングの照明をつけて", "ja")  # the issue's sentence
     assert response.error_code is None, response.speech
     assert response.speech["plain"]["speech"].endswith("がオンになりました")
     await _expect(hass, light, light_entity, on=True)
-    response = await say(hass, "リビングの電気を消して", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, light, light_entity, on=False)
+    await command(hass, "リビングの電気を消して", "ja", light, light_entity, on=False)
     assert _power(entrance) == entrance_on  # the light of another area is left alone
 
     # Two air conditioners named エアコン: the area tells them apart.
@@ -251,12 +247,10 @@ async def test_japanese_custom_sentences(
     ac_entity = entity_id(hass, "climate", living, "climate")
     assert state_of(hass, ac_entity).attributes["friendly_name"] == "エアコン"
     bedroom_power = _power(bedroom)
-    response = await say(hass, "リビングのエアコンを消して", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, living, ac_entity, on=False)
-    response = await say(hass, "リビングのエアコンをつけて", "ja")
-    assert response.error_code is None, response.speech
-    await _expect(hass, living, ac_entity, on=True, hvac_on="cool")
+    await command(hass, "リビングのエアコンを消して", "ja", living, ac_entity, on=False)
+    await command(
+        hass, "リビングのエアコンをつけて", "ja", living, ac_entity, on=True, hvac_on="cool"
+    )
     assert _power(bedroom) == bedroom_power
     # A name that is not there is not guessed.
     response = await say(hass, "台所のエアコンをつけて", "ja")
