@@ -46,3 +46,22 @@ hems_ensure_venv() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Run a command in a network namespace of its own (loopback up), so that the tests' UDP
+# sockets (127.0.0.1:3610 and the simulated houses on 127.0.x.y) never meet a running demo or
+# a second test run.  Root (as in CI) or unprivileged user namespaces make this possible;
+# elsewhere the command runs in the machine's namespace, with a warning.
+hems_isolated() {
+  if [ -n "${HEMS_NO_NETNS:-}" ]; then
+    "$@"
+    return
+  fi
+  local flags=()
+  if [ "$(id -u)" -ne 0 ]; then flags=(--map-root-user); fi
+  if unshare --net "${flags[@]}" true 2>/dev/null; then
+    unshare --net "${flags[@]}" -- bash -c 'ip link set lo up && exec "$@"' hems-isolated "$@"
+  else
+    echo "warning: no network namespace available; tests share this machine's loopback" >&2
+    "$@"
+  fi
+}
