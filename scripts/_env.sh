@@ -65,3 +65,19 @@ hems_isolated() {
     "$@"
   fi
 }
+
+# The project's shared tools and data (../shared beside the main checkout). From a git
+# worktree elsewhere they sit beside the repository that holds the worktree's .git.
+# HEMS_SHARED overrides. Prints the folder; fails when none is found.
+hems_shared() {
+  if [ -n "${HEMS_SHARED:-}" ]; then echo "$HEMS_SHARED"; return; fi
+  local common candidate
+  common=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+  for candidate in "$PWD/../shared" "${common:+$(dirname "$common")/../shared}"; do
+    if [ -n "$candidate" ] && [ -d "$candidate/tools" ]; then
+      (cd "$candidate" && pwd)
+      return
+    fi
+  done
+  return 1
+}

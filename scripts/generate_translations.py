@@ -156,8 +156,20 @@ GENERATED = re.compile(r"^x[0-9a-f]{4}_[0-9a-f]{2}$")
 LANGUAGES = ("en", "ja")
 
 
+#: A leading ``<group>`` (the MRA's "<Washing course> Standard"): Home Assistant refuses
+#: strings that look like HTML tags, so the group becomes a prefix ("Washing course: Standard").
+LEADING_GROUP = re.compile(r"^\s*<([^<>]+)>\s*")
+
+
 def _clean(text: str) -> str:
-    """Translations treat braces as placeholders: the MRA has none, but be safe."""
+    """A translation string from MRA text.
+
+    Braces are placeholders in translations (the MRA has none, but be safe); angle brackets
+    read as HTML (hassfest refuses ``<...>``): a leading ``<group>`` becomes ``group:``, any
+    other ``<`` / ``>`` its full-width form, as the Japanese MRA text writes them.
+    """
+    text = LEADING_GROUP.sub(lambda m: f"{m.group(1).strip()}: ", text)
+    text = text.replace("<", "＜").replace(">", "＞")
     return " ".join(text.replace("{", "(").replace("}", ")").split())
 
 
