@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 import re
 import subprocess
 import sys
+import tomllib
+from typing import Any
 
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as HA_VERSION
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,3 +114,81 @@ def test_quality_scale_is_filled() -> None:
                 assert status.get("comment"), name
         else:
             assert status in ("done", "todo"), name
+
+
+def _manifest() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_versions_agree() -> None:
+    """manifest.json, pyproject.toml and the changelog's top entry name the same version
+    (the release's git tag is ``v`` + this version)."""
+    version = _manifest()["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == version
+    entries = re.findall(
+        r"^## \[(\d+\.\d+\.\d+)\]", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.M
+    )
+    assert entries, "CHANGELOG.md has no '## [x.y.z]' entry"
+    assert entries[0] == version
+    assert len(entries) == len(set(entries))
+
+
+def test_license_is_the_one_pyproject_names() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "Apache-2.0"
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text
+    assert "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_hacs_json_as_hacs_validates_it() -> None:
+    """HACS's schema (custom_components/hacs/utils/validate.py): only known keys, typed; the
+    minimum Home Assistant version is one the tests run on or older."""
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    types: dict[str, type] = {
+        "content_in_root": bool,
+        "country": str,
+        "filename": str,
+        "hacs": str,
+        "hide_default_branch": bool,
+        "homeassistant": str,
+        "persistent_directory": str,
+        "render_readme": bool,
+        "zip_release": bool,
+        "name": str,
+    }
+    assert set(hacs) <= set(types), set(hacs) - set(types)
+    for key, value in hacs.items():
+        assert isinstance(value, types[key]), key
+    assert hacs["name"] == _manifest()["name"]
+    assert hacs["country"] == "JP"
+    minimum = AwesomeVersion(hacs["homeassistant"])
+    assert minimum.valid
+    assert minimum <= AwesomeVersion(HA_VERSION)
+
+
+def test_loggers_are_the_requirements_that_log() -> None:
+    """``loggers`` names every requirement that logs (so Home Assistant's "enable debug
+    logging" covers it), and nothing else."""
+    manifest = _manifest()
+    logging_packages = set()
+    for requirement in manifest["requirements"]:
+        dist = re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0]
+        files = importlib.metadata.files(dist) or []
+        tops = {
+            str(f).split("/")[0].removesuffix(".py")
+            for f in files
+            if str(f).endswith(".py") and "/" in str(f)
+        }
+        logs = any(
+            "getLogger(" in Path(str(f.locate())).read_text(encoding="utf-8", errors="replace")
+            for f in files
+            if str(f).endswith(".py")
+        )
+        if logs:
+            logging_packages |= tops
+    assert set(manifest.get("loggers", [])) == logging_packages
