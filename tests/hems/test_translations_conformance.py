@@ -32,7 +32,6 @@ from homeassistant.helpers import config_validation as cv, selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 import pytest
 import voluptuous as vol
-import voluptuous_serialize
 
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID
 
@@ -48,6 +47,11 @@ from .test_broute_support import (
 
 #: Fixtures of the B-route support module that this module's tests use.
 FIXTURES = (_fast_broute, make_dongle, sim_clock)
+
+try:  # what Home Assistant's flow view sends to the frontend (probatio since 2026.3)
+    from probatio import to_field_list as _field_list
+except ImportError:  # Home Assistant 2026.2
+    from voluptuous_serialize import convert as _field_list
 
 TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "hems" / "translations"
 LANGUAGES = ("en", "ja")
@@ -122,9 +126,7 @@ class Checker:
         self._messages(section, "error", (result.get("errors") or {}).values())
         schema = result.get("data_schema")
         fields = (
-            []
-            if schema is None
-            else voluptuous_serialize.convert(schema, custom_serializer=cv.custom_serializer)
+            [] if schema is None else _field_list(schema, custom_serializer=cv.custom_serializer)
         )
         for field in fields:
             name = field["name"]
@@ -220,9 +222,7 @@ async def _options(
 
 
 def _field_options(result: dict[str, Any], name: str) -> list[str]:
-    for field in voluptuous_serialize.convert(
-        result["data_schema"], custom_serializer=cv.custom_serializer
-    ):
+    for field in _field_list(result["data_schema"], custom_serializer=cv.custom_serializer):
         if field["name"] == name:
             options = field["selector"]["select"]["options"]
             return [o if isinstance(o, str) else o["value"] for o in options]

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Per-module coverage: every module must reach the threshold on its own, not just the total.
+
+Reads the coverage data that ``./scripts/test`` leaves in ``.coverage`` (lines and branches,
+measured with ``branch = true``; the percentage is coverage.py's own, as ``coverage report``
+prints it) and lists every checked module under the threshold with what it lacks.  Exit code 1
+when any is under it (0 with ``--report-only``).
+
+Checked: every module of ``custom_components/hems`` (the integration and its libraries) and of
+``simulator`` (the virtual house and dongle are the tests' peers: an untested branch there is a
+quirk or fault no test exercises), except the simulator's command-line entry points
+(``__main__.py``), which only a person runs.  A module never imported counts as 0 %.
+
+    ./scripts/test && .venv/bin/python scripts/coverage_check.py
+    HEMS_COVERAGE_CHECK=1 ./scripts/test        # the same, as part of the test command
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+import fnmatch
+import json
+from pathlib import Path
+import sys
+import tempfile
+
+import coverage
+
+ROOT = Path(__file__).resolve().parents[1]
+THRESHOLD = 95.0
+CHECKED = ("custom_components/hems/*", "simulator/*")
+EXEMPT = ("simulator/__main__.py", "simulator/*/__main__.py")
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One module's figures as coverage.py reports them."""
+
+    path: str
+    percent: float
+    statements: int
+    missing_lines: int
+    branches: int
+    missing_branches: int
+
+    @property
+    def short(self) -> int:
+        """Lines + branches that would have to be covered to reach the threshold."""
+        total = self.statements + self.branches
+        covered = total - self.missing_lines - self.missing_branches
+        needed = -(-THRESHOLD * total // 100)  # ceiling
+        return max(0, int(needed - covered))
+
+
+def measured(data_file: Path) -> list[Module]:
+    """Every checked module with its figures (from coverage.py's JSON report)."""
+    cov = coverage.Coverage(data_file=str(data_file), config_file=str(ROOT / "pyproject.toml"))
+    cov.load()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "coverage.json"
+        cov.json_report(outfile=str(out), ignore_errors=True)
+        report = json.loads(out.read_text(encoding="utf-8"))
+    modules = []
+    for name, entry in report["files"].items():
+        path = Path(name)
+        rel = (path if not path.is_absolute() else path.relative_to(ROOT)).as_posix()
+        if not any(fnmatch.fnmatch(rel, pattern) for pattern in CHECKED):
+            continue
+        if any(fnmatch.fnmatch(rel, pattern) for pattern in EXEMPT):
+            continue
+        summary = entry["summary"]
+        modules.append(
+            Module(
+                path=rel,
+                percent=float(summary["percent_covered"]),
+                statements=int(summary["num_statements"]),
+                missing_lines=int(summary["missing_lines"]),
+                branches=int(summary.get("num_branches", 0)),
+                missing_branches=int(summary.get("missing_branches", 0)),
+            )
+        )
+    return sorted(modules, key=lambda m: m.path)
+
+
+def table(modules: list[Module]) -> str:
+    """The modules under the threshold, worst first."""
+    lines = [
+        f"{'module':<58} {'cover':>7} {'gap':>6} {'miss lines':>10} {'miss branches':>13} "
+        f"{'to cover':>8}"
+    ]
+    for m in sorted(modules, key=lambda m: m.percent):
+        lines.append(
+            f"{m.path:<58} {m.percent:>6.1f}% {THRESHOLD - m.percent:>5.1f}% "
+            f"{m.missing_lines:>10} {m.missing_branches:>13} {m.short:>8}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / ".coverage", help="coverage data")
+    parser.add_argument("--report-only", action="store_true", help="list the modules, never fail")
+    args = parser.parse_args(argv)
+    if not args.data.is_file():
+        print(f"no coverage data at {args.data}: run ./scripts/test first", file=sys.stderr)
+        return 2
+    modules = measured(args.data)
+    if not modules:
+        print("the coverage data holds no checked module", file=sys.stderr)
+        return 2
+    under = [m for m in modules if m.percent < THRESHOLD]
+    if not under:
+        print(f"coverage: all {len(modules)} modules at {THRESHOLD:g} % or more")
+        return 0
+    print(f"coverage: {len(under)} of {len(modules)} modules under {THRESHOLD:g} %")
+    print(table(under))
+    return 0 if args.report_only else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
