@@ -192,3 +192,106 @@ def test_loggers_are_the_requirements_that_log() -> None:
         if logs:
             logging_packages |= tops
     assert set(manifest.get("loggers", [])) == logging_packages
+
+
+#: Every rule of the quality scale by tier (hassfest's list, with docs-conditions/-triggers).
+QUALITY_SCALE: dict[str, tuple[str, ...]] = {
+    "bronze": (
+        "action-setup",
+        "appropriate-polling",
+        "brands",
+        "common-modules",
+        "config-flow",
+        "config-flow-test-coverage",
+        "dependency-transparency",
+        "docs-actions",
+        "docs-conditions",
+        "docs-high-level-description",
+        "docs-installation-instructions",
+        "docs-removal-instructions",
+        "docs-triggers",
+        "entity-event-setup",
+        "entity-unique-id",
+        "has-entity-name",
+        "runtime-data",
+        "test-before-configure",
+        "test-before-setup",
+        "unique-config-entry",
+    ),
+    "silver": (
+        "action-exceptions",
+        "config-entry-unloading",
+        "docs-configuration-parameters",
+        "docs-installation-parameters",
+        "entity-unavailable",
+        "integration-owner",
+        "log-when-unavailable",
+        "parallel-updates",
+        "reauthentication-flow",
+        "test-coverage",
+    ),
+    "gold": (
+        "devices",
+        "diagnostics",
+        "discovery",
+        "discovery-update-info",
+        "docs-data-update",
+        "docs-examples",
+        "docs-known-limitations",
+        "docs-supported-devices",
+        "docs-supported-functions",
+        "docs-troubleshooting",
+        "docs-use-cases",
+        "dynamic-devices",
+        "entity-category",
+        "entity-device-class",
+        "entity-disabled-by-default",
+        "entity-translations",
+        "exception-translations",
+        "icon-translations",
+        "reconfiguration-flow",
+        "repair-issues",
+        "stale-devices",
+    ),
+    "platinum": ("async-dependency", "inject-websession", "strict-typing"),
+}
+
+
+def _rules() -> dict[str, dict[str, str]]:
+    rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    return {
+        name: value if isinstance(value, dict) else {"status": value}
+        for name, value in rules.items()
+    }
+
+
+def test_quality_scale_lists_every_rule_with_its_evidence() -> None:
+    """Every rule is there; every status says why (evidence, what is missing, or the reason)."""
+    rules = _rules()
+    assert set(rules) == {rule for tier in QUALITY_SCALE.values() for rule in tier}
+    for name, rule in rules.items():
+        assert rule["status"] in ("done", "todo", "exempt"), name
+        assert str(rule.get("comment", "")).strip(), f"{name}: no comment"
+
+
+def test_manifest_claims_only_the_tier_that_holds() -> None:
+    rules = _rules()
+    held = None
+    for tier, names in QUALITY_SCALE.items():
+        if any(rules[name]["status"] == "todo" for name in names):
+            break
+        held = tier
+    assert _manifest().get("quality_scale") == held
+
+
+def test_docs_rules_name_readme_sections_that_exist() -> None:
+    """A docs-* rule marked done names the README section that fulfils it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = {h.strip() for h in re.findall(r"^#+ (.+)$", readme, re.M)}
+    for name, rule in _rules().items():
+        if not name.startswith("docs-") or rule["status"] != "done":
+            continue
+        sections = re.findall(r'README "([^"]+)"', rule["comment"])
+        assert sections, f"{name}: no README section named"
+        for section in sections:
+            assert section in headings, f"{name}: README has no section {section!r}"
