@@ -64,7 +64,11 @@ def measured(data_file: Path) -> list[Module]:
     modules = []
     for name, entry in report["files"].items():
         path = Path(name)
-        rel = (path if not path.is_absolute() else path.relative_to(ROOT)).as_posix()
+        if path.is_absolute():
+            if not path.is_relative_to(ROOT):
+                continue  # measured in another checkout
+            path = path.relative_to(ROOT)
+        rel = path.as_posix()
         if not any(fnmatch.fnmatch(rel, pattern) for pattern in CHECKED):
             continue
         if any(fnmatch.fnmatch(rel, pattern) for pattern in EXEMPT):
