@@ -10,7 +10,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from selenium.webdriver.support.wait import WebDriverWait
 
 from . import chromium
 from .conftest import ARTIFACTS
@@ -56,6 +55,8 @@ def house(
 @pytest.fixture
 def page(browser: WebDriver, card_page: str) -> WebDriver:
     """The test page, loaded afresh, with the card defined and no media emulation."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
     chromium.emulate(browser, prefers_reduced_motion="no-preference")
     browser.get(card_page)
     WebDriverWait(browser, 10).until(
