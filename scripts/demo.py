@@ -341,8 +341,8 @@ async def _stop(proc: asyncio.subprocess.Process, name: str) -> None:
 
 
 async def main(args: argparse.Namespace) -> int:
-    DEMO.mkdir(exist_ok=True)
-    config = DEMO / "config"
+    demo: Path = args.dir
+    config = demo / "config"  # made (with demo) by _prepare_config
     fresh = _prepare_config(config, args.port, args.language, args.keep)
     python = sys.executable
     procs: list[tuple[str, asyncio.subprocess.Process]] = []
@@ -357,7 +357,7 @@ async def main(args: argparse.Namespace) -> int:
         await _read_until(house, "Serving", echo=True)
         drains = [asyncio.create_task(_drain(house))]
 
-        dongle_link = DEMO / "wisun-dongle"
+        dongle_link = demo / "wisun-dongle"
         dongle = None
         if not args.no_meter:
             print("Starting the virtual Wi-SUN dongle (A1 dialect) ...")
@@ -384,7 +384,7 @@ async def main(args: argparse.Namespace) -> int:
             print(f"  dongle at {dongle_link}")
 
         print("Starting Home Assistant (the first start takes a minute) ...")
-        log = DEMO / "home-assistant.log"
+        log = demo / "home-assistant.log"
         log.write_bytes(b"")
         hass = await _spawn(
             python, str(ROOT / "scripts" / "hass_launcher.py"), "-c", str(config), log=log
@@ -459,6 +459,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--speed", type=float, default=1.0, help="simulated time acceleration")
     parser.add_argument("--keep", action="store_true", help="keep .demo/config from the last run")
     parser.add_argument("--no-meter", action="store_true", help="without the virtual Wi-SUN dongle")
+    parser.add_argument(
+        "--dir", type=Path, default=DEMO, help="where the demo keeps its state (default: .demo)"
+    )
     return parser
 
 

@@ -61,7 +61,13 @@ def start(width: int = 1280, height: int = 900, language: str = "en") -> WebDriv
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--lang={language}")
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
-    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    # The page gets exactly width x height (the window size includes the browser's frame).
+    chrome.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    return chrome
 
 
 def emulate(driver: WebDriver, **features: str) -> None:
