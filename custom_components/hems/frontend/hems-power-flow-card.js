@@ -15,14 +15,14 @@
  *   type: custom:hems-power-flow-card
  *   title: Power flow               # optional; default "Power flow" / 「電気の流れ」; "" hides it
  *   entities:                       # at least one of grid, solar, battery, v2h, fuel_cell
- *     grid: sensor.smart_meter_instantaneous_power    # W or kW; + buying (買電), - selling (売電)
- *     solar: sensor.solar_power                       # generation (発電)
- *     battery: sensor.storage_battery_power           # + charging (充電), - discharging (放電)
- *     battery_soc: sensor.storage_battery_state_of_charge   # optional, %
- *     v2h: sensor.v2h_power                           # + charging the car, - the car supplies
- *     v2h_soc: sensor.v2h_vehicle_state_of_charge     # optional, %
+ *     grid: sensor.smart_meter_grid_power             # W or kW; + buying (買電), - selling (売電)
+ *     solar: sensor.solar_power_solar_power           # generation (発電)
+ *     battery: sensor.storage_battery_charge_discharge_power  # + charging (充電), - discharging (放電)
+ *     battery_soc: sensor.storage_battery_state_of_charge     # optional, %
+ *     v2h: sensor.v2h_charger_charge_discharge_power  # + charging the car, - the car supplies
+ *     v2h_soc: sensor.v2h_charger_vehicle_state_of_charge     # optional, %
  *     fuel_cell: sensor.fuel_cell_generation_power    # generation (発電)
- *     house: sensor.hems_house_power                  # optional: consumption (消費); without it
+ *     house: sensor.hems_home_house_consumption_power # optional: consumption (消費); without it
  *                                                     # the card computes grid + solar +
  *                                                     # fuel_cell - battery - v2h
  *
@@ -509,11 +509,12 @@ class HemsPowerFlowCard extends HTMLElement {
       const ring = svg("circle", { class: "ring", cx: x, cy: y, r: RADIUS }, group);
       const icon = svg(
         "path",
-        { class: "icon", d: ICONS[key], transform: `translate(${x - 11} ${y - 31}) scale(0.92)` },
+        { class: "icon", d: ICONS[key], transform: `translate(${x - 11} ${y - 33}) scale(0.92)` },
         group,
       );
-      const value = svg("text", { class: "value", x, y: y + 8, "text-anchor": "middle" }, group);
-      const status = svg("text", { class: "status", x, y: y + 24, "text-anchor": "middle" }, group);
+      // The status sits where the ring is still wide enough for "Discharging" (y + 21).
+      const value = svg("text", { class: "value", x, y: y + 6, "text-anchor": "middle" }, group);
+      const status = svg("text", { class: "status", x, y: y + 21, "text-anchor": "middle" }, group);
       let name = null;
       if (key !== "house") {
         // Names sit outside, away from the house: above the top row, below the others.
