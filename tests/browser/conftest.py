@@ -45,6 +45,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class _Handler(BaseHTTPRequestHandler):
     """Serves the test page and the card, nothing else."""
 
+    #: Chromium opens connections ahead of need and may send nothing on them: do not let
+    #: one such socket hold the (single-threaded) server.
+    timeout = 1
+
     routes: ClassVar[dict[str, tuple[Path, str]]] = {
         "/": (PAGE, "text/html; charset=utf-8"),
         "/hems-power-flow-card.js": (CARD, "text/javascript; charset=utf-8"),
@@ -85,8 +89,8 @@ def card_page() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[WebDriver]:
-    """One headless Chromium for the session."""
+def browser(card_page: str) -> Iterator[WebDriver]:
+    """One headless Chromium for the session (closed before the page's server stops)."""
     if chromium.binaries() is None:
         pytest.fail("chromium and chromedriver are not installed: run scripts/browser-deps")
     pytest_socket.enable_socket()

@@ -177,6 +177,12 @@ def test_directions_follow_the_states(page: WebDriver) -> None:
     assert solar["flow"]["arrow"] is None
     # House: -1200 + 0 + 700 - 900 + 2000 = 600 W.
     assert after["house"]["value"] == "600 W"
+    # The user switches Home Assistant to Japanese: the same states, redrawn in Japanese.
+    page.execute_script("hemsTest.setLanguage('light', 'ja')")
+    ja = read(page)
+    assert ja["title"] == "電気の流れ"
+    assert (ja["nodes"]["grid"]["status"], ja["nodes"]["grid"]["value"]) == ("売電", "1.20 kW")
+    assert ja["nodes"]["solar"]["status"] == "待機"
 
 
 def test_reduced_motion_keeps_the_direction_without_moving(page: WebDriver) -> None:

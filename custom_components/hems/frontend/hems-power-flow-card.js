@@ -48,6 +48,7 @@ const CARD_VERSION = "0.1.0";
 const POWER_KEYS = ["grid", "solar", "fuel_cell", "battery", "v2h", "house"];
 const SOURCE_KEYS = ["grid", "solar", "fuel_cell", "battery", "v2h"];
 const SOC_KEYS = { battery_soc: "battery", v2h_soc: "v2h" };
+const SOC_KEYS_BY_NODE = { battery: "battery_soc", v2h: "v2h_soc" };
 const ENTITY_ID = /^[a-z_][a-z0-9_]*\.[a-z0-9_]+$/;
 const UNAVAILABLE = new Set(["unavailable", "unknown", "none", ""]);
 const WATTS_PER_UNIT = { w: 1, kw: 1000, mw: 1000000 };
@@ -295,6 +296,53 @@ function svg(tag, attributes = {}, parent = null) {
   return element;
 }
 
+/** A line from a node's edge to the house's edge, with its arrow marker and moving dashes. */
+function drawLine(diagram, defs, key, [x, y], [hx, hy]) {
+  const length = Math.hypot(hx - x, hy - y);
+  const ux = (hx - x) / length;
+  const uy = (hy - y) / length;
+  const gap = RADIUS + 4;
+  const a = [x + ux * gap, y + uy * gap];
+  const b = [hx - ux * gap, hy - uy * gap];
+  const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const marker = svg(
+    "marker",
+    {
+      id: `arrow-${key}`,
+      viewBox: "0 0 10 10",
+      refX: 5,
+      refY: 5,
+      markerWidth: 5,
+      markerHeight: 5,
+      orient: "auto",
+    },
+    defs,
+  );
+  const arrow = svg("path", { d: "M0,0 L10,5 L0,10 z" }, marker);
+  const line = svg("path", { class: "line", "data-node": key }, diagram);
+  const flow = svg("path", { class: "flow", "data-node": key }, diagram);
+  return { line, flow, arrow, a, b, mid };
+}
+
+/** A node: ring, icon, value and status inside; its name outside, away from the house. */
+function drawNode(diagram, key, [x, y], [, hy]) {
+  const group = svg("g", { class: "node", "data-node": key }, diagram);
+  const tooltip = svg("title", {}, group);
+  const ring = svg("circle", { class: "ring", cx: x, cy: y, r: RADIUS }, group);
+  ring.style.stroke = COLOURS[key];
+  const transform = `translate(${x - 11} ${y - 33}) scale(0.92)`;
+  const icon = svg("path", { class: "icon", d: ICONS[key], transform }, group);
+  // The status sits where the ring is still wide enough for "Discharging" (y + 21).
+  const value = svg("text", { class: "value", x, y: y + 6, "text-anchor": "middle" }, group);
+  const status = svg("text", { class: "status", x, y: y + 21, "text-anchor": "middle" }, group);
+  let name = null;
+  if (key !== "house") {
+    const nameY = y < hy ? y - RADIUS - 9 : y + RADIUS + 18; // above the top row, else below
+    name = svg("text", { class: "name", x, y: nameY, "text-anchor": "middle" }, group);
+  }
+  return { group, tooltip, ring, icon, value, status, name };
+}
+
 const STYLE = `
   :host { display: block; height: 100%; }
   ha-card {
@@ -406,10 +454,6 @@ class HemsPowerFlowCard extends HTMLElement {
     return { entities };
   }
 
-  static getConfigElement() {
-    return undefined;
-  }
-
   _text() {
     return TEXT[language(this._hass)];
   }
@@ -421,6 +465,7 @@ class HemsPowerFlowCard extends HTMLElement {
     const lang = language(this._hass);
     if (!this._built || this._built.lang !== lang) {
       this._build(lang);
+      this._seen = null; // a new drawing needs every value
     }
     const watched = [
       ...Object.values(this._config.nodes).map((n) => n.entity),
@@ -466,67 +511,13 @@ class HemsPowerFlowCard extends HTMLElement {
     body.appendChild(diagram);
     const defs = svg("defs", {}, diagram);
     const parts = { lang, diagram, nodes: {}, lines: {} };
-    const [hx, hy] = places.house;
-    // Lines first (under the nodes), from each node's edge to the house's edge.
-    for (const key of POWER_KEYS) {
-      if (key === "house" || !keys.has(key)) {
-        continue;
-      }
-      const [x, y] = places[key];
-      const dx = hx - x;
-      const dy = hy - y;
-      const length = Math.hypot(dx, dy);
-      const ux = dx / length;
-      const uy = dy / length;
-      const a = [x + ux * (RADIUS + 4), y + uy * (RADIUS + 4)];
-      const b = [hx - ux * (RADIUS + 4), hy - uy * (RADIUS + 4)];
-      const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
-      const marker = svg(
-        "marker",
-        {
-          id: `arrow-${key}`,
-          viewBox: "0 0 10 10",
-          refX: 5,
-          refY: 5,
-          markerWidth: 5,
-          markerHeight: 5,
-          orient: "auto",
-        },
-        defs,
-      );
-      const arrow = svg("path", { d: "M0,0 L10,5 L0,10 z" }, marker);
-      const line = svg("path", { class: "line", "data-node": key }, diagram);
-      const flow = svg("path", { class: "flow", "data-node": key }, diagram);
-      parts.lines[key] = { line, flow, arrow, a, b, mid };
+    const present = POWER_KEYS.filter((key) => keys.has(key));
+    // Lines first (under the nodes).
+    for (const key of present.filter((k) => k !== "house")) {
+      parts.lines[key] = drawLine(diagram, defs, key, places[key], places.house);
     }
-    for (const key of POWER_KEYS) {
-      if (!keys.has(key)) {
-        continue;
-      }
-      const [x, y] = places[key];
-      const group = svg("g", { class: "node", "data-node": key }, diagram);
-      const tooltip = svg("title", {}, group);
-      const ring = svg("circle", { class: "ring", cx: x, cy: y, r: RADIUS }, group);
-      const icon = svg(
-        "path",
-        { class: "icon", d: ICONS[key], transform: `translate(${x - 11} ${y - 33}) scale(0.92)` },
-        group,
-      );
-      // The status sits where the ring is still wide enough for "Discharging" (y + 21).
-      const value = svg("text", { class: "value", x, y: y + 6, "text-anchor": "middle" }, group);
-      const status = svg("text", { class: "status", x, y: y + 21, "text-anchor": "middle" }, group);
-      let name = null;
-      if (key !== "house") {
-        // Names sit outside, away from the house: above the top row, below the others.
-        const above = y < hy;
-        name = svg(
-          "text",
-          { class: "name", x, y: above ? y - RADIUS - 9 : y + RADIUS + 18, "text-anchor": "middle" },
-          group,
-        );
-      }
-      ring.style.stroke = COLOURS[key];
-      parts.nodes[key] = { group, tooltip, ring, icon, value, status, name };
+    for (const key of present) {
+      parts.nodes[key] = drawNode(diagram, key, places[key], places.house);
     }
     this._built = parts;
   }
@@ -620,6 +611,7 @@ class HemsPowerFlowCard extends HTMLElement {
     if (dir === "none") {
       line.line.removeAttribute("marker-mid");
       line.line.style.stroke = "";
+      line.line.style.strokeOpacity = "";
       return;
     }
     line.line.setAttribute("marker-mid", `url(#arrow-${key})`);
@@ -632,8 +624,6 @@ class HemsPowerFlowCard extends HTMLElement {
     line.flow.style.setProperty("--flow-duration", `${seconds.toFixed(2)}s`);
   }
 }
-
-const SOC_KEYS_BY_NODE = { battery: "battery_soc", v2h: "v2h_soc" };
 
 if (!customElements.get(CARD_TYPE)) {
   customElements.define(CARD_TYPE, HemsPowerFlowCard);
