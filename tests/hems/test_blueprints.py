@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+import hashlib
 from pathlib import Path
 import re
 from typing import Any
@@ -190,16 +191,30 @@ async def test_an_updated_blueprint_reloads_its_automations(
     older = copy.read_text(encoding="utf-8").replace("default: 30", "default: 60")
     copy.write_text(older, encoding="utf-8")
     # As if that older text was what this integration wrote last time.
-    import hashlib
-
     store = hass_storage[STORE_KEY]["data"]
     store[f"{DOMAIN}/window_open_ac_off.yaml"] = hashlib.sha256(older.encode()).hexdigest()
+    # The user edited another one: it stays as it is.
+    edited = installed / DOMAIN / "ev_cheap_charging.yaml"
+    mine = edited.read_text(encoding="utf-8").replace("default: 25", "default: 20")
+    edited.write_text(mine, encoding="utf-8")
     reloaded: list[Event] = []
     hass.bus.async_listen("automation_reloaded", reloaded.append)
     result = await async_install_now(hass)
     await hass.async_block_till_done()
     assert result.updated == [f"{DOMAIN}/window_open_ac_off.yaml"]
+    assert result.kept == [f"{DOMAIN}/ev_cheap_charging.yaml"]
     assert copy.read_bytes() == (SOURCE / "window_open_ac_off.yaml").read_bytes()
+    assert edited.read_text(encoding="utf-8") == mine
+    assert len(reloaded) == 1
+
+    # A replaced blueprint that no automation uses: nothing to reload.
+    older = (installed / DOMAIN / "child_home_notice.yaml").read_text(encoding="utf-8") + "\n"
+    (installed / DOMAIN / "child_home_notice.yaml").write_text(older, encoding="utf-8")
+    store = hass_storage[STORE_KEY]["data"]
+    store[f"{DOMAIN}/child_home_notice.yaml"] = hashlib.sha256(older.encode()).hexdigest()
+    result = await async_install_now(hass)
+    await hass.async_block_till_done()
+    assert result.updated == [f"{DOMAIN}/child_home_notice.yaml"]
     assert len(reloaded) == 1
 
 
