@@ -237,7 +237,7 @@ async def scale_benchmark(count: int = 200) -> dict[str, Any]:
             ready = sum(
                 1 for n in controller.nodes.values() if all(o.ready for o in n.objects.values())
             )
-            if ready >= count and not controller._setups:
+            if ready >= count and not controller.discovery.setting_up:
                 break
             if time.perf_counter() - start > 60:
                 break

@@ -436,7 +436,7 @@ async def test_spoofed_answers_are_ignored(
     try:
         task = asyncio.create_task(controller.get(obj, [0xB3]))
         await asyncio.sleep(0.02)
-        tid = next(iter(controller._pending))  # the request in flight
+        tid = next(iter(controller.requests.in_flight))  # the request in flight
         fake = [(0xB3, bytes((99,)))]
         # wrong sender, right TID and EOJs
         rogue.sendto(build(tid, AC, CONTROLLER, ESV.GET_RES, fake), ("127.0.0.1", 3610))
@@ -456,7 +456,7 @@ async def test_answers_with_wrong_eoj_or_service_are_ignored(
     sim = house.node("ac")
     task = asyncio.create_task(controller.get(obj, [0xB3]))
     await asyncio.sleep(0.02)
-    tid = next(iter(controller._pending))
+    tid = next(iter(controller.requests.in_flight))
     fake = [(0xB3, bytes((99,)))]
     before = obj.node.stats.ignored_frames
     # The real node's own socket sends the spoofs (right sender address).
