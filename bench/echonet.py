@@ -9,11 +9,17 @@
 * ``codec.decode_per_s``: frames decoded per second (the house's real traffic), steady state
   (layouts learned) and cold (learning them on every pass).
 * ``echonet.scale_200_nodes_seconds``: discovery plus the first full read of 200 nodes.
+* ``definitions.import_seconds``: importing the device definitions in a fresh interpreter
+  (the data is read on first use, not at import; tests/echonet checks that, this the time).
 """
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+import subprocess
+import sys
+import tempfile
 import time
 from typing import Any
 
@@ -222,6 +228,35 @@ def decode_benchmark(corpus: list[bytes], seconds: float = 3.0) -> dict[str, Any
             "median_frame_bytes": sizes[len(sizes) // 2],
         }
     }
+
+
+def import_benchmark(runs: int = 3) -> dict[str, Any]:
+    """Seconds to import the definitions in a fresh interpreter (best of ``runs``).
+
+    The library is imported on its own (linked as a top-level ``echonet`` package), so the
+    figure is the library's, not Home Assistant's that the integration package imports.
+    """
+    code = (
+        "import time; t = time.perf_counter();"
+        "import echonet.definitions;"
+        "print(time.perf_counter() - t)"
+    )
+    library = Path(__file__).resolve().parents[1] / "custom_components" / "hems" / "echonet"
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "echonet").symlink_to(library, target_is_directory=True)
+        times = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", code],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=folder,
+                ).stdout
+            )
+            for _ in range(runs)
+        ]
+    return {"definitions.import_seconds": {"hems": round(min(times), 4), "goal": 1.0}}
 
 
 async def scale_benchmark(count: int = 200) -> dict[str, Any]:

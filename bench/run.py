@@ -27,6 +27,7 @@ async def _run(quick: bool) -> dict[str, Any]:
     results.update(echonet.decode_benchmark(traffic, seconds=1.0 if quick else 3.0))
     results.update(await echonet.refresh_benchmark())
     results.update(await echonet.scale_benchmark(200))
+    results.update(echonet.import_benchmark())
     results.update(await push.push_benchmark(200 if quick else 1000))
     if importlib.util.find_spec("bench.broute") is not None:
         from . import broute
