@@ -30,8 +30,9 @@ from homeassistant.util import dt as dt_util
 
 from . import broute_const as c
 from .const import DOMAIN
-from .energy.backfill import BackfillResult, Channel, async_backfill, recorder_available
+from .energy.backfill import BackfillResult, Channel
 from .models import KindRuntime
+from .statistics_backfill import async_backfill, recorder_available
 from .wisun import (
     BRouteCredentials,
     BRouteSession,

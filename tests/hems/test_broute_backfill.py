@@ -30,7 +30,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.hems import broute_const
-from custom_components.hems.energy.backfill import async_backfill
 from custom_components.hems.energy.meter_hours import (
     Anchor,
     floor_hour,
@@ -40,6 +39,7 @@ from custom_components.hems.energy.meter_hours import (
     signed_delta,
     to_counts,
 )
+from custom_components.hems.statistics_backfill import async_backfill
 from custom_components.hems.wisun import BRouteCredentials, BRouteSession
 from simulator.clock import SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, MeterResponder, VirtualDongle
@@ -492,7 +492,7 @@ async def test_outage_in_the_first_hour_after_setup(
         rows = await _read_rows_of(hass, "sensor.new_meter", first, end)
         assert len(rows) == 3
         # the filled hours are exact; the energy between the last reading and the first
-        # boundary stays with the live sensor's continuation (see energy/backfill.py)
+        # boundary stays with the live sensor's continuation (see statistics_backfill.py)
         _assert_exact(rows, history, 0, first + HOUR, end)
         assert rows[-1]["sum"] == pytest.approx(
             history.kwh(end, 0) - history.kwh(first + HOUR, 0), abs=1e-6

@@ -1,65 +1,20 @@
-"""Fill the hours the recorder missed with the smart meter's own history (recorder glue).
+"""Backfilling hourly energy statistics from a smart meter's history: what to write.
 
-Design: the missing hours are imported into the energy sensors' *own* statistic ids
-(``recorder.statistics.async_import_statistics``, source ``recorder``), so the Energy dashboard
-keeps using the sensors the user chose and shows no gap.  External statistics (``hems:...``)
-were not used: the user would have to pick them instead of the sensors, and the sensors'
-statistics would keep their gaps and the spike of the first reading after an outage.
-
-How the rows stay continuous with what the live sensor records:
-
-* ``since`` is the last time a live reading was recorded (kept by the caller across restarts).
-  The *anchor* is the newest hourly row that starts before ``since``'s hour: it was compiled
-  from live readings.  Every hour from the anchor's next hour up to the last hour that ended
-  at least ``margin`` ago is (re)written from the meter's cumulative values at the hour
-  boundaries: ``sum = anchor.sum + counts since the first boundary x kWh per count``.  So each
-  written hour shows exactly the meter's energy for that hour, however the recorder had filled
-  it (missing, flat rows compiled while Home Assistant was down, the partial hour in which the
-  outage began).
-* The live sensor's rows continue from the recorder's short-term statistics, whose
-  ``sum - state`` offset is the anchor's: the first live hour after the outage shows only the
-  energy since the last written boundary (its readings continue the same counter), never the
-  outage again.  The only difference left is the energy between the anchor's last reading and
-  the boundary (one poll interval at most), which lands in the first live hour instead of the
-  anchor's: nothing is counted twice or lost.
-* Hours are written only once the recorder has compiled them (``margin`` after their end): an
-  import racing the recorder's own hourly compile would make that compile fail.  Re-running
-  writes the same rows (idempotent).
-
-The arithmetic (wraps, no-data slots, interpolation) is in :mod:`.meter_hours`, which does not
-import Home Assistant.
+The pure half of the B-route backfill (the recorder half, which reads and writes Home
+Assistant's statistics, is the integration's ``statistics_backfill`` module; its docstring
+tells the design).  Here: which hours one run covers, and the rows each energy statistic gets
+from the meter's cumulative values at the hour boundaries (the arithmetic is
+:mod:`.meter_hours`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-import logging
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
-from homeassistant.components.recorder.models import (
-    StatisticData,
-    StatisticMeanType,
-    StatisticMetaData,
-)
-from homeassistant.components.recorder.statistics import (
-    async_import_statistics,
-    get_metadata,
-    statistics_during_period,
-)
-from homeassistant.const import UnitOfEnergy
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import get_instance
-from homeassistant.util import dt as dt_util
-from homeassistant.util.unit_conversion import EnergyConverter
-
-from .meter_hours import HOUR, Anchor, HourRow, floor_hour, history_plan, hour_rows
-
-if TYPE_CHECKING:
-    from ..wisun import BRouteSession, HistorySlot
-
-_LOGGER = logging.getLogger(__name__)
+from .meter_hours import HOUR, Anchor, HourRow, floor_hour, hour_rows
 
 Channel = Literal["import", "export"]
 
@@ -69,7 +24,22 @@ DEFAULT_MARGIN: Final = timedelta(minutes=10)
 ANCHOR_LOOKBACK: Final = timedelta(days=60)
 #: Meter days read at most (meters keep about 45 days of history 1).
 MAX_DAYS: Final = 45
-KWH: Final = UnitOfEnergy.KILO_WATT_HOUR
+
+
+class MeterSlot(Protocol):
+    """One :00/:30 value of the meter's history (the B-route driver's ``HistorySlot``)."""
+
+    @property
+    def time(self) -> datetime:
+        """The boundary (aware)."""
+
+    @property
+    def import_raw(self) -> int | None:
+        """The cumulative import counter there (raw counts), None: no data."""
+
+    @property
+    def export_raw(self) -> int | None:
+        """The cumulative export counter there (raw counts), None: no data."""
 
 
 @dataclass(slots=True)
@@ -95,177 +65,48 @@ class BackfillResult:
         }
 
 
-@dataclass(slots=True)
-class _Target:
-    statistic_id: str
-    channel: Channel
-    metadata: StatisticMetaData
-    anchor: Anchor
+def backfill_end(now: datetime, margin: timedelta = DEFAULT_MARGIN) -> datetime:
+    """The end of the last hour a run may write: the recorder compiled it ``margin`` ago."""
+    return floor_hour(now - margin)
 
 
-def recorder_available(hass: HomeAssistant) -> bool:
-    """Whether the recorder runs (statistics can be read and written)."""
-    return "recorder" in hass.config.components and get_instance(hass).is_running
+def first_boundary(anchors: Iterable[Anchor]) -> datetime:
+    """The first hour boundary the meter's history must cover (after the oldest anchor)."""
+    return min(floor_hour(anchor.start) + HOUR for anchor in anchors)
 
 
-async def async_backfill(
-    hass: HomeAssistant,
-    session: BRouteSession,
-    statistic_ids: Mapping[str, Channel],
-    since: datetime | None,
-    *,
-    now: datetime | None = None,
-    margin: timedelta = DEFAULT_MARGIN,
-) -> BackfillResult:
-    """Rewrite the hours since ``since`` (see the module docstring).
-
-    ``statistic_ids`` maps the energy sensors' entity ids to their channel.  ``since``: the
-    last live reading before the interruption; None: treat the newest recorded hour as
-    incomplete.  Raises the driver's errors (the caller retries later).
-    """
-    result = BackfillResult(since)
-    if not recorder_available(hass):
-        return result
-    now = now or dt_util.utcnow()
-    end = floor_hour(now - margin)
-    result.end = end
-    instance = get_instance(hass)
-    await instance.async_block_till_done()  # the recorder's own catch-up runs first
-    targets: list[_Target] = []
-    for statistic_id, channel in statistic_ids.items():
-        target = await _target(hass, statistic_id, channel, since, end)
-        if target is not None:
-            targets.append(target)
-    if not targets:
-        return result
-    first = min(floor_hour(t.anchor.start) + HOUR for t in targets)
-    slots = await _read_history(session, first, end, result)
-    info = await session.read_meter_info()
-    count_kwh = info.unit_kwh * info.coefficient
-    for target in targets:
-        boundaries = {
-            slot.time.astimezone(UTC): (
-                slot.import_raw if target.channel == "import" else slot.export_raw
-            )
-            for slot in slots
-            if slot.time.minute == 0
-        }
-        rows = hour_rows(target.anchor, boundaries, end, count_kwh=count_kwh, modulus=info.modulus)
-        expected = round((end - floor_hour(target.anchor.start)) / HOUR) - 1
-        if len(rows) < expected:
-            result.complete = False
-        if rows:
-            _import(hass, target, rows)
-            result.rows[target.statistic_id] = len(rows)
-            result.first[target.statistic_id] = rows[0].start
-    if floor_hour(now) > end:
-        result.complete = False  # the last hour is written after the margin
-    _LOGGER.debug("B-route backfill: %s", result.as_dict())
-    return result
-
-
-async def _target(
-    hass: HomeAssistant,
-    statistic_id: str,
+def rows_to_write(
+    anchor: Anchor,
     channel: Channel,
-    since: datetime | None,
+    slots: Sequence[MeterSlot],
     end: datetime,
-) -> _Target | None:
-    instance = get_instance(hass)
-    metadata = await instance.async_add_executor_job(
-        lambda: get_metadata(hass, statistic_ids={statistic_id})
-    )
-    if statistic_id not in metadata:
-        return None
-    meta = metadata[statistic_id][1]
-    unit = meta["unit_of_measurement"]
-    if unit is None or unit not in EnergyConverter.VALID_UNITS or not meta["has_sum"]:
-        return None
-    units = {EnergyConverter.UNIT_CLASS: unit}
+    *,
+    count_kwh: float,
+    modulus: int | None,
+) -> tuple[list[HourRow], bool]:
+    """The hourly rows after ``anchor`` up to ``end`` from the meter's slots on the hour.
 
-    def rows(start: datetime, stop: datetime) -> list[Any]:
-        found = statistics_during_period(
-            hass, start, stop, {statistic_id}, "hour", units, {"sum", "state"}
-        )
-        return [r for r in found.get(statistic_id, []) if r.get("sum") is not None]
-
-    if since is None:
-        recent = await instance.async_add_executor_job(rows, end - ANCHOR_LOOKBACK, end)
-        if not recent:
-            return None
-        since = datetime.fromtimestamp(recent[-1]["start"], UTC)
-    window = floor_hour(since)
-    before = await instance.async_add_executor_job(rows, window - ANCHOR_LOOKBACK, window)
-    if before:
-        row = before[-1]
-    else:
-        after = await instance.async_add_executor_job(rows, window, end)
-        if not after:
-            return None
-        row = after[0]
-    start = datetime.fromtimestamp(row["start"], UTC)
-    if start + HOUR >= end:
-        return None
-
-    def kwh(value: Any) -> float:
-        return float(EnergyConverter.convert(float(value or 0.0), unit, KWH))
-
-    anchor = Anchor(start=start, sum=kwh(row["sum"]), state=kwh(row.get("state")))
-    import_meta = StatisticMetaData(
-        has_sum=True,
-        mean_type=StatisticMeanType.NONE,
-        name=None,
-        source="recorder",
-        statistic_id=statistic_id,
-        unit_class=EnergyConverter.UNIT_CLASS,
-        unit_of_measurement=unit,
-    )
-    return _Target(statistic_id, channel, import_meta, anchor)
-
-
-async def _read_history(
-    session: BRouteSession, first: datetime, end: datetime, result: BackfillResult
-) -> list[HistorySlot]:
-    """The meter's slots covering the boundaries ``first`` ... ``end``."""
-    from ..wisun import MeterRejectedError
-
-    plan = history_plan(first, end, datetime.now(UTC).date())
-    if plan.recent_end is not None:
-        try:
-            slots = await session.read_history_recent(plan.recent_end, plan.recent_count)
-        except MeterRejectedError:
-            _LOGGER.debug("B-route: no history 2 (0xEC); reading history 1")
-        else:
-            result.reads.append(f"EC x{plan.recent_count}")
-            return slots
-    meter_today = (await session.read_meter_time()).date()
-    plan = history_plan(first, end, meter_today, history2=False)
-    slots = []
-    for days_ago in plan.days_ago:
-        if days_ago > MAX_DAYS:
-            break
-        day = await session.read_history_day(days_ago)
-        result.reads.append(f"E2 day {days_ago}")
-        slots.extend(day.slots)
-    return slots
-
-
-def _import(hass: HomeAssistant, target: _Target, rows: list[HourRow]) -> None:
-    unit = target.metadata["unit_of_measurement"]
-
-    def convert(value: float) -> float:
-        return float(EnergyConverter.convert(value, KWH, unit))
-
-    statistics = [
-        StatisticData(start=row.start, sum=convert(row.sum), state=convert(row.state))
-        for row in rows
-    ]
-    async_import_statistics(hass, target.metadata, statistics)
+    Returns the rows and whether they cover every hour up to ``end`` (False: the meter had
+    no data for the newest ones yet; a later run writes them).
+    """
+    boundaries = {
+        slot.time.astimezone(UTC): slot.import_raw if channel == "import" else slot.export_raw
+        for slot in slots
+        if slot.time.minute == 0
+    }
+    rows = hour_rows(anchor, boundaries, end, count_kwh=count_kwh, modulus=modulus)
+    expected = round((end - floor_hour(anchor.start)) / HOUR) - 1
+    return rows, len(rows) >= expected
 
 
 __all__ = [
+    "ANCHOR_LOOKBACK",
     "DEFAULT_MARGIN",
+    "MAX_DAYS",
     "BackfillResult",
-    "async_backfill",
-    "recorder_available",
+    "Channel",
+    "MeterSlot",
+    "backfill_end",
+    "first_boundary",
+    "rows_to_write",
 ]

@@ -16,7 +16,8 @@ an *anchor* row the recorder already holds:
   does not belong to), the anchor's state is used as the first boundary: the rows stay
   continuous with the recorder, the first hour takes the difference.
 
-No Home Assistant imports: :mod:`.backfill` is the recorder glue.
+No Home Assistant imports: :mod:`.backfill` says what to write; the integration's
+``statistics_backfill`` module is the recorder glue.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Messages never contain the B-route ID or password.
 
 from __future__ import annotations
 
-from custom_components.hems.echonet.errors import DeviceRejectedError, RequestTimeoutError
+from ..echonet.errors import DeviceRejectedError, RequestTimeoutError
 
 
 class WisunError(Exception):

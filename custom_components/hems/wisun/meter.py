@@ -12,8 +12,8 @@ import struct
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from custom_components.hems.echonet.errors import FrameError
-from custom_components.hems.echonet.frame import EOJ
+from ..echonet.errors import FrameError
+from ..echonet.frame import EOJ
 
 JST: Final = ZoneInfo("Asia/Tokyo")
 

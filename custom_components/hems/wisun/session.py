@@ -27,10 +27,9 @@ import random
 import time
 from typing import Final
 
-from custom_components.hems.echonet.const import ANSWERS, ESV
-from custom_components.hems.echonet.errors import FrameError
-from custom_components.hems.echonet.frame import CONTROLLER, Frame, build, decode_frame
-
+from ..echonet.const import ANSWERS, ESV
+from ..echonet.errors import FrameError
+from ..echonet.frame import CONTROLLER, Frame, build, decode_frame
 from . import meter as m
 from .credentials import BRouteCredentials, protect_logs
 from .errors import (
