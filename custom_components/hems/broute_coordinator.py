@@ -50,22 +50,6 @@ from .wisun import (
 
 _LOGGER = logging.getLogger(__name__)
 
-#: Session states in which the dongle answers (the repair issue goes away).
-LIVE_STATES: Final = frozenset(
-    {
-        SessionState.CONNECTED,
-        SessionState.REAUTHENTICATING,
-        SessionState.TRANSMISSION_LIMITED,
-        SessionState.JOINING,
-        SessionState.BACKING_OFF,
-        SessionState.CONNECTING,
-        SessionState.SCANNING,
-    }
-)
-#: Session states in which the meter's values are not available at all.
-DOWN_STATES: Final = frozenset(
-    {SessionState.DONGLE_UNAVAILABLE, SessionState.CREDENTIALS_REJECTED, SessionState.CLOSED}
-)
 ENERGY_KEYS: Final[dict[str, Channel]] = {
     "grid_import_energy": "import",
     "grid_export_energy": "export",
@@ -244,7 +228,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     @property
     def live(self) -> bool:
         """Whether the meter's values can be shown (the session is not down)."""
-        return self.session.state not in DOWN_STATES
+        return not self.session.state.is_down
 
     # -- polling -------------------------------------------------------------------------
 
@@ -321,7 +305,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     @callback
     def _on_state(self, state: SessionState) -> None:
         self._sync_issue(state)
-        if state in DOWN_STATES:
+        if state.is_down:
             self._open_gap()
         if state is SessionState.CREDENTIALS_REJECTED:
             self.config_entry.async_start_reauth(self.hass)
@@ -343,7 +327,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
                 translation_key="broute_dongle_missing",
                 translation_placeholders={"port": self.port, "title": self.config_entry.title},
             )
-        elif state in LIVE_STATES:
+        elif not state.is_down:  # the dongle answers
             ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
 
     # -- interruptions and backfill ------------------------------------------------------

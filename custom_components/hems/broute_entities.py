@@ -326,8 +326,4 @@ class BrouteConnectedSensor(BrouteEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         """Connected (also while re-authenticating or transmission-limited)."""
-        return self.coordinator.session.state in (
-            SessionState.CONNECTED,
-            SessionState.REAUTHENTICATING,
-            SessionState.TRANSMISSION_LIMITED,
-        )
+        return self.coordinator.session.state.is_connected

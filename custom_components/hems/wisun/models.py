@@ -30,6 +30,26 @@ class SessionState(StrEnum):
     DONGLE_UNAVAILABLE = "dongle_unavailable"  # port gone; reopening in the background
     CREDENTIALS_REJECTED = "credentials_rejected"  # terminal: ask the user
 
+    @property
+    def is_connected(self) -> bool:
+        """The PANA session is up: requests go through, or wait while it re-authenticates or
+        the transmission-time limit is in force."""
+        return self in (
+            SessionState.CONNECTED,
+            SessionState.TRANSMISSION_LIMITED,
+            SessionState.REAUTHENTICATING,
+        )
+
+    @property
+    def is_down(self) -> bool:
+        """No meter values at all: the dongle is gone, the credentials were rejected, or the
+        session is closed (every other state is connected or on its way there)."""
+        return self in (
+            SessionState.DONGLE_UNAVAILABLE,
+            SessionState.CREDENTIALS_REJECTED,
+            SessionState.CLOSED,
+        )
+
 
 def ipv6_from_mac(mac: str) -> str:
     """Link-local IPv6 address (SKSTACK text form) of a 64-bit MAC: U/L bit flipped."""

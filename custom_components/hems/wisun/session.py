@@ -71,10 +71,6 @@ INFO_EPCS: Final = (m.EPC_COEFFICIENT, m.EPC_DIGITS, m.EPC_UNIT)
 #: First batch size tried (the cycle plus the scaling properties).
 INITIAL_BATCH: Final = 7
 
-_CONNECTED_STATES: Final = frozenset(
-    {SessionState.CONNECTED, SessionState.TRANSMISSION_LIMITED, SessionState.REAUTHENTICATING}
-)
-
 StateCallback = Callable[[SessionState], None]
 FixedTimeCallback = Callable[[FixedTimeReading], None]
 PanCallback = Callable[[PanDescriptor], None]
@@ -267,7 +263,7 @@ class BRouteSession:
             # Wait for them to end: a cancelled task still pending would outlive the session.
             await asyncio.gather(*tasks, return_exceptions=True)
         modem = self._modem
-        if modem is not None and self._state in _CONNECTED_STATES:
+        if modem is not None and self._state.is_connected:
             with contextlib.suppress(WisunError, OSError, TimeoutError):
                 async with asyncio.timeout(self._timing.terminate_timeout):
                     await modem.terminate()
@@ -624,7 +620,7 @@ class BRouteSession:
 
     def _on_modem_event(self, event: ModemEvent) -> None:
         state = self._state
-        connected = state in _CONNECTED_STATES
+        connected = state.is_connected
         if event is ModemEvent.SESSION_EXPIRED:
             if connected:
                 self._set_state(SessionState.REAUTHENTICATING)
