@@ -531,7 +531,7 @@ async def test_no_coefficient_and_wrapping_counters(
     second = await session.read()
     assert second.import_raw is not None and second.import_raw < 100
     assert second.energy_import_kwh == pytest.approx(10000.3, abs=0.11)
-    assert 0xD3 in session._unsupported  # not asked again
+    assert 0xD3 in session.unsupported  # not asked again
 
 
 async def test_coefficient_and_unit(

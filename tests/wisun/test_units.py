@@ -28,7 +28,7 @@ from custom_components.hems.wisun import (
 )
 from custom_components.hems.wisun.credentials import protect_logs
 from custom_components.hems.wisun.models import ipv6_from_mac, normalize_ipv6
-from custom_components.hems.wisun.session import _Pending
+from custom_components.hems.wisun.requests import PendingRequest
 
 RBID = "00112233445566778899AABBCCDDEEFF"
 PASSWORD = "0123456789AB"
@@ -154,41 +154,43 @@ def test_errors_fit_the_echonet_hierarchy() -> None:
 async def test_answer_matching() -> None:
     """Get_SNA marks unsupported properties; a split answer is merged; a SetC_SNA rejects."""
     loop = asyncio.get_running_loop()
-    get = _Pending(ESV.GET, (0xD3, 0xE7), loop.create_future())
+    get = PendingRequest(ESV.GET, (0xD3, 0xE7), loop.create_future())
     get.absorb(_frame(ESV.GET_SNA, [(0xD3, b""), (0xE7, b"\x00\x00\x01\x00")]))
     assert get.future.done() and get.rejected == {0xD3: b""}
-    split = _Pending(ESV.GET, (0xE0, 0xE3), loop.create_future())
+    split = PendingRequest(ESV.GET, (0xE0, 0xE3), loop.create_future())
     split.absorb(_frame(ESV.GET_RES, [(0xE0, b"\x00\x00\x00\x01")]))
     assert not split.future.done() and split.partial
     split.absorb(_frame(ESV.GET_RES, [(0xE3, b"\x00\x00\x00\x02"), (0x99, b"\x01")]))
     assert split.future.done() and set(split.answers) == {0xE0, 0xE3}
-    sets = _Pending(ESV.SETC, (0xE5,), loop.create_future())
+    sets = PendingRequest(ESV.SETC, (0xE5,), loop.create_future())
     sets.absorb(_frame(ESV.SETC_SNA, [(0xE5, b"\x64")]))
     assert sets.rejected == {0xE5: b"\x64"}
 
 
 async def test_session_filters_frames() -> None:
-    """_on_udp: only the meter's address, its EOJ, our controller and a known TID resolve."""
+    """receive: only the meter's address, its EOJ, our controller and a known TID resolve."""
     session = BRouteSession("/nonexistent", BRouteCredentials(RBID, PASSWORD))
-    session._meter_addr = "FE80:0000:0000:0000:C2F9:4500:DEAD:BEEF"
+    # A session joined to a meter with a Get in flight (TID 7): private state set up directly,
+    # as no public way leads there without a dongle.
+    session.connection._meter_addr = meter = "FE80:0000:0000:0000:C2F9:4500:DEAD:BEEF"
     loop = asyncio.get_running_loop()
-    pending = _Pending(ESV.GET, (0xE7,), loop.create_future())
-    session._pending[7] = pending
+    pending = PendingRequest(ESV.GET, (0xE7,), loop.create_future())
+    session.requests._pending[7] = pending
     good = build(7, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x00\x00\x00\x05")])
     for sender, payload in [
         ("FE80:0000:0000:0000:0000:0000:0000:0001", good),
-        (session._meter_addr, build(8, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")])),
+        (meter, build(8, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")])),
         (
-            session._meter_addr,
+            meter,
             build(7, EOJ(2, 0x88, 2), CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")]),
         ),
-        (session._meter_addr, build(7, m.METER, EOJ(5, 0xFF, 2), ESV.GET_RES, [(0xE7, b"\x01")])),
-        (session._meter_addr, build(7, m.METER, CONTROLLER, ESV.SET_RES, [(0xE7, b"")])),
-        (session._meter_addr, b"\x10\x81garbage"),
+        (meter, build(7, m.METER, EOJ(5, 0xFF, 2), ESV.GET_RES, [(0xE7, b"\x01")])),
+        (meter, build(7, m.METER, CONTROLLER, ESV.SET_RES, [(0xE7, b"")])),
+        (meter, b"\x10\x81garbage"),
     ]:
-        session._on_udp(sender, payload)
+        session.receive(sender, payload)
         assert not pending.future.done()
-    session._on_udp(session._meter_addr, good)
+    session.receive(meter, good)
     assert pending.future.done() and pending.answers == {0xE7: b"\x00\x00\x00\x05"}
 
 

@@ -91,9 +91,10 @@ WATCHED_LOGGERS: Final = (
     "serialx",
     "serialx.descriptor_transport",
     "serialx.async_serial",
-    "custom_components.hems.wisun",
-    "custom_components.hems.wisun.modem",
-    "custom_components.hems.wisun.session",
+    *(
+        f"{__package__}{module}"
+        for module in ("", ".connection", ".modem", ".requests", ".session", ".skstack", ".j11")
+    ),
 )
 
 
