@@ -32,8 +32,9 @@ from .errors import (
     UnsupportedDongleError,
     WisunError,
 )
+from .j11_modem import J11Modem
 from .models import Dialect, DongleInfo, PanDescriptor, SessionState, Timing
-from .modem import J11Modem, JoinOutcome, Modem, ModemEvent, SkstackModem
+from .modem import JoinOutcome, Modem, ModemEvent, SkstackModem
 from .serial_link import SerialLink
 
 _LOGGER = logging.getLogger(__name__)

@@ -93,7 +93,17 @@ WATCHED_LOGGERS: Final = (
     "serialx.async_serial",
     *(
         f"{__package__}{module}"
-        for module in ("", ".connection", ".modem", ".requests", ".session", ".skstack", ".j11")
+        for module in (
+            "",
+            ".connection",
+            ".j11",
+            ".j11_modem",
+            ".modem",
+            ".requests",
+            ".serial_link",
+            ".session",
+            ".skstack",
+        )
     ),
 )
 
