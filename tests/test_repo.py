@@ -98,13 +98,6 @@ def test_brand_images() -> None:
         assert (COMPONENT / "brand" / name).stat().st_size > 500
 
 
-def test_libraries_do_not_import_home_assistant() -> None:
-    for package in ("echonet", "wisun"):
-        for path in (COMPONENT / package).rglob("*.py"):
-            text = path.read_text(encoding="utf-8")
-            assert not re.search(r"^\s*(from|import) homeassistant", text, re.M), path
-
-
 def test_quality_scale_is_filled() -> None:
     rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
     for name, status in rules.items():

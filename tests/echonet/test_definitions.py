@@ -167,11 +167,6 @@ def test_import_does_not_read_the_data() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_no_homeassistant_imports() -> None:
-    for path in PACKAGE.glob("*.py"):
-        assert not re.search(r"^\s*(from|import)\s+homeassistant", path.read_text(), re.M), path
-
-
 def test_version_constant() -> None:
     assert MRA_VERSION == "1.3.1 (Release R)"
     assert definitions.MRA_VERSION is MRA_VERSION
