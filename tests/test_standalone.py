@@ -3,8 +3,9 @@
 For each library a temporary folder links just that library (and the libraries it declares
 it depends on) under its own name; a fresh interpreter, in which a meta-path blocker makes
 ``homeassistant`` and ``custom_components`` un-importable and the repository is not on the
-path, imports it from there and runs a smoke use of it.  ``wisun`` imports ``echonet``
-relatively (``from ..echonet``), so the two sit side by side in one parent package.
+path, imports it from there and runs a smoke use of it.  ``wisun`` imports ``echonet`` (the
+frames) and ``energy`` (the half-hour slot) relatively (``from ..echonet``), so they sit side
+by side in one parent package.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ CASES: dict[str, tuple[str | None, tuple[str, ...], str]] = {
     ),
     "wisun": (
         "standalone",
-        ("wisun", "echonet"),
+        ("wisun", "echonet", "energy"),
         """
         from standalone.wisun import BRouteCredentials, BRouteSession
         from standalone.wisun.skstack import SkEvent, SkstackParser

@@ -31,6 +31,7 @@ from homeassistant.util import dt as dt_util
 from . import broute_const as c
 from .const import DOMAIN
 from .energy.backfill import BackfillResult, Channel
+from .energy.slots import slot_floor
 from .models import KindRuntime
 from .statistics_backfill import async_backfill, recorder_available
 from .wisun import (
@@ -279,7 +280,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         fixed = self.fixed
         if fixed is None or fixed.timestamp is None:
             return True
-        boundary = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+        boundary = slot_floor(now)
         return fixed.timestamp < boundary and now - boundary >= c.FIXED_TIME_GRACE
 
     @callback

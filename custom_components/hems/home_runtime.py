@@ -52,7 +52,7 @@ from .energy import (
     estimated_line_current,
     target_progress,
 )
-from .energy.slots import SLOT, Channel
+from .energy.slots import SLOT, Channel, slot_floor
 from .home_settings import TARGETS, HomeSettings
 from .home_sources import (
     COUNTER_ROLES,
@@ -288,8 +288,7 @@ class HomeRuntime(KindRuntime):
         final = self.final.get(channel, set())
         # Every slot the interval touched is known (even with nothing in it), so that days
         # with an idle channel still count as complete.
-        cursor = before[0].replace(minute=before[0].minute - before[0].minute % 30, second=0)
-        cursor = cursor.replace(microsecond=0)
+        cursor = slot_floor(before[0])
         empty = []
         while cursor < now:
             if self.ledger.slot(cursor) is None:
@@ -310,7 +309,7 @@ class HomeRuntime(KindRuntime):
             when = when.astimezone(UTC)
         except (TypeError, ValueError):
             return False
-        if when.minute % 30 or when.second or when.microsecond:
+        if slot_floor(when) != when:
             return False
         previous = self.fixed_last.get(entity_id)
         if previous is not None and when <= previous[0]:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .demand import PeakDemand, combine_peaks, peak_demand
 from .errors import LedgerError
 from .records import EcoRecords, RecordKind, eco_records
-from .slots import CHANNELS, SLOT, Channel, Slot, check_slot_start
+from .slots import CHANNELS, SLOT, Channel, Slot, check_slot_start, slot_floor
 from .tariff import DEFAULT_TIMEZONE
 from .totals import DaySummary, EnergyTotals
 
@@ -104,7 +104,7 @@ class Ledger:
     def _store(self, slot: Slot, *, add: bool, channels: tuple[Channel, ...]) -> date:
         check_slot_start(slot.start)
         local_start = slot.start.astimezone(self._tz)
-        if local_start.minute % 30:
+        if slot_floor(local_start) != local_start:
             raise LedgerError(f"slot {slot.start.isoformat()} is not on a local half hour")
         key = slot.start.astimezone(UTC)
         day_slots = self._slots.setdefault(local_start.date(), {})
@@ -165,8 +165,7 @@ class Ledger:
 
     def missing_slots(self, start: datetime, end: datetime) -> list[datetime]:
         """Starts of the slots in ``[start, end)`` that are not known (for meter backfill)."""
-        cursor = start.astimezone(UTC)
-        cursor = cursor.replace(minute=cursor.minute - cursor.minute % 30, second=0, microsecond=0)
+        cursor = slot_floor(start, UTC)
         if cursor < start:
             cursor += SLOT
         missing: list[datetime] = []

@@ -38,7 +38,7 @@ from itertools import pairwise
 
 from .amounts import ONE, ZERO, Number, RoundingMode, round_amount, to_decimal
 from .errors import LedgerError
-from .slots import Slot
+from .slots import Slot, slot_index
 from .tariff import BasicKind, BillingMonth, Period, Season, Tariff, Tier, UtilityRate
 
 PROJECTION_QUANTUM = Decimal("0.001")
@@ -198,7 +198,7 @@ def price_slots(tariff: Tariff, slots: Iterable[Slot]) -> list[PricedSlot]:
                 tariff.surcharge_for(month)[0],
             )
         season, fuel, surcharge = rates[month]
-        period = season.period_at(tariff.day_type(local.date()), _slot_index(local))
+        period = season.period_at(tariff.day_type(local.date()), slot_index(local))
         before = used.get((month, period.key), ZERO)
         after = before + slot.purchase
         used[(month, period.key)] = after
@@ -262,7 +262,7 @@ def period_usage(
         if month is not None and slot_month != month:
             continue
         season = tariff.season_for(slot_month)
-        period = season.period_at(tariff.day_type(local.date()), _slot_index(local))
+        period = season.period_at(tariff.day_type(local.date()), slot_index(local))
         usage[period.key] = usage.get(period.key, ZERO) + slot.purchase
     return usage
 
@@ -494,7 +494,3 @@ def utility_bill(
 ) -> Decimal:
     """A month's water or gas bill: basic charge + volume charge, rounded to whole yen."""
     return round_amount(rate.basic_charge + utility_cost(rate, volume_m3), rounding)
-
-
-def _slot_index(local: datetime) -> int:
-    return (local.hour * 60 + local.minute) // 30

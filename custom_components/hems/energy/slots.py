@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Literal, Self
 
@@ -141,15 +141,25 @@ def check_slot_start(start: datetime) -> None:
     """Raise :class:`LedgerError` unless ``start`` is aware and on :00 or :30."""
     if not isinstance(start, datetime) or start.tzinfo is None or start.utcoffset() is None:
         raise LedgerError(f"slot start {start!r} must be a timezone-aware datetime")
-    if start.minute % 30 or start.second or start.microsecond:
+    if slot_floor(start) != start:
         raise LedgerError(f"slot start {start.isoformat()} is not on :00 or :30")
 
 
-def slot_floor(when: datetime) -> datetime:
-    """Start of the slot containing ``when`` (same time zone as ``when``)."""
+def slot_floor(when: datetime, tz: tzinfo | None = None) -> datetime:
+    """Start of the half-hour slot containing ``when``: where a slot begins, said once.
+
+    In ``tz`` when given, else in ``when``'s own time zone (the two differ only in zones whose
+    offset is not a whole half hour).  Raises :class:`LedgerError` for a naive ``when``.
+    """
     if when.tzinfo is None or when.utcoffset() is None:
         raise LedgerError(f"{when!r} must be timezone-aware")
-    return when.replace(minute=when.minute - when.minute % 30, second=0, microsecond=0)
+    local = when if tz is None else when.astimezone(tz)
+    return local.replace(minute=local.minute - local.minute % 30, second=0, microsecond=0)
+
+
+def slot_index(local: datetime) -> int:
+    """The slot's number in its day (0 for 00:00-00:30 ... 47), of a local time."""
+    return (local.hour * 60 + local.minute) // 30
 
 
 def slots_from_cumulative(

@@ -46,6 +46,7 @@ import holidays
 
 from .amounts import ZERO, Number, RoundingMode, decimal_str, to_decimal
 from .errors import TariffError
+from .slots import slot_floor, slot_index
 
 TARIFF_FORMAT_VERSION = 1
 SLOT = timedelta(minutes=30)
@@ -970,7 +971,7 @@ class Tariff:
         local = self.local(when)
         season = self.season_for(self.billing_month_of(when))
         day_type = self.day_type(local.date())
-        return season, season.period_at(day_type, _slot_index(local)), day_type
+        return season, season.period_at(day_type, slot_index(local)), day_type
 
     def period_keys(self) -> list[str]:
         """Every period key, in order of first appearance (the options of an enum sensor)."""
@@ -1183,8 +1184,8 @@ def price_at(
     month = tariff.billing_month_of(local)
     season = tariff.season_for(month)
     day_type = tariff.day_type(local.date())
-    slot_index = _slot_index(local)
-    period = season.period_at(day_type, slot_index)
+    index = slot_index(local)
+    period = season.period_at(day_type, index)
     used = to_decimal((period_usage or {}).get(period.key, 0))
     tier_index = period.tier_index(used)
     energy_price = period.tiers[tier_index].price
@@ -1215,12 +1216,12 @@ def _period_valid_until(
     month_end = tariff.billing_period(month)[1]
     if len(season.periods) == 1:
         return month_end
-    slot = slot_start(local, tariff.tz)
+    slot = slot_floor(local, tariff.tz)
     for _ in range(_LOOKAHEAD_SLOTS):
         slot = (slot.astimezone(_UTC) + SLOT).astimezone(tariff.tz)
         if slot >= month_end:
             return month_end
-        if season.period_at(tariff.day_type(slot.date()), _slot_index(slot)) is not period:
+        if season.period_at(tariff.day_type(slot.date()), slot_index(slot)) is not period:
             return slot
     return None
 
@@ -1246,16 +1247,6 @@ def sale_price_at(tariff: Tariff, when: datetime) -> SalePriceInfo | None:
 # Helpers (also used by the other modules)
 
 _UTC = ZoneInfo("UTC")
-
-
-def slot_start(when: datetime, tz: tzinfo) -> datetime:
-    """Start of the half-hour slot containing ``when``, in ``tz`` (aware)."""
-    local = _local(when, tz)
-    return local.replace(minute=local.minute - local.minute % 30, second=0, microsecond=0)
-
-
-def _slot_index(local: datetime) -> int:
-    return (local.hour * 60 + local.minute) // 30
 
 
 def _local(when: datetime, tz: tzinfo) -> datetime:

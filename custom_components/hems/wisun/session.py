@@ -30,6 +30,7 @@ from typing import Final
 from ..echonet.const import ESV
 from ..echonet.errors import FrameError
 from ..echonet.frame import CONTROLLER, Frame, build, decode_frame
+from ..energy.slots import slot_floor
 from . import meter as m
 from .connection import Connection, PanCallback, SessionStats, StateCallback, call_listener
 from .credentials import BRouteCredentials, protect_logs
@@ -251,7 +252,7 @@ class BRouteSession:
         info = await self.read_meter_info()
         if end is None:
             now = await self.read_meter_time()
-            end = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
+            end = slot_floor(now)
         await self.requests.set(m.EPC_HISTORY2_SETTING, m.encode_history2_setting(end, count))
         values = await self.requests.get([m.EPC_HISTORY2])
         edt = values.get(m.EPC_HISTORY2)
