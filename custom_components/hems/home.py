@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .energy import TariffError
-from .energy.tariff import preload_holidays
+from .energy.calendar import preload_holidays
 from .home_alarm import HomeAlarm
 from .home_entities import binary_sensor_entities, event_entities, sensor_entities
 from .home_runtime import HomeRuntime

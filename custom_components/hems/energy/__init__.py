@@ -7,7 +7,8 @@ and ledger's zone default to Asia/Tokyo).
 Modules:
 
 * :mod:`.tariff`: the tariff model (to/from dict for config-entry options), ``price_at``,
-  ``sale_price_at``; :mod:`.presets`: example tariffs for the options flow.
+  ``sale_price_at``, with its parts in :mod:`.calendar`, :mod:`.periods`, :mod:`.charges` and
+  :mod:`.parsing`; :mod:`.presets`: example tariffs for the options flow.
 * :mod:`.slots`: 30-minute slots from meter readings or counters.
 * :mod:`.accounting`: the :class:`Ledger` of slots and day summaries (JSON-able for ``Store``).
 * :mod:`.bill`: running costs of slots, bills rounded like the retailer's, projections (the
@@ -39,6 +40,8 @@ from .bill import (
     utility_bill,
     utility_cost,
 )
+from .calendar import BillingMonth, DayType, HolidayRules
+from .charges import BasicCharge, BasicKind, RoundingRules, SalePlan, SaleStage, UtilityRate
 from .co2 import Co2Balance, co2_balance
 from .demand import (
     AmpereLevel,
@@ -51,32 +54,13 @@ from .demand import (
 )
 from .errors import EnergyError, LedgerError, TariffError
 from .metrics import generation_ratio, house_consumption, self_consumption, self_sufficiency
+from .periods import Period, Season, Tier, TimeWindow
 from .presets import PRESETS, Preset, preset_tariff
 from .records import DayRecord, EcoRecords, RecordKind, eco_records
 from .slots import CHANNELS, Channel, CounterSlotter, Slot, meter_slots, slots_from_cumulative
 from .snapshot import EnergySnapshot, PeriodFigures, energy_snapshot
 from .targets import TargetProgress, target_progress
-from .tariff import (
-    BasicCharge,
-    BasicKind,
-    BillingMonth,
-    DayType,
-    HolidayRules,
-    Period,
-    PriceInfo,
-    RoundingRules,
-    SalePlan,
-    SalePriceInfo,
-    SaleStage,
-    Season,
-    Tariff,
-    Tier,
-    TimeWindow,
-    UtilityRate,
-    price_at,
-    sale_price_at,
-    validate_tariff_dict,
-)
+from .tariff import PriceInfo, SalePriceInfo, Tariff, price_at, sale_price_at, validate_tariff_dict
 from .totals import DaySummary, EnergyTotals
 
 __all__ = [

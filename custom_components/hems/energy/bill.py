@@ -37,9 +37,12 @@ from decimal import Decimal
 from itertools import pairwise
 
 from .amounts import ONE, ZERO, Number, RoundingMode, round_amount, to_decimal
+from .calendar import BillingMonth
+from .charges import BasicKind, UtilityRate
 from .errors import LedgerError
+from .periods import Period, Season, Tier
 from .slots import Slot, slot_index
-from .tariff import BasicKind, BillingMonth, Period, Season, Tariff, Tier, UtilityRate
+from .tariff import Tariff
 
 PROJECTION_QUANTUM = Decimal("0.001")
 """Projected kWh are rounded to Wh (a projection has no more precision than that)."""

@@ -15,18 +15,10 @@ from datetime import date
 from decimal import Decimal
 
 from .amounts import Number, to_decimal
-from .tariff import (
-    JAPANESE_YEAR_END_HOLIDAYS,
-    BasicCharge,
-    BasicKind,
-    HolidayRules,
-    Period,
-    SalePlan,
-    Season,
-    Tariff,
-    Tier,
-    TimeWindow,
-)
+from .calendar import JAPANESE_YEAR_END_HOLIDAYS, HolidayRules
+from .charges import BasicCharge, BasicKind, SalePlan
+from .periods import Period, Season, Tier, TimeWindow
+from .tariff import Tariff
 
 RENEWABLE_SURCHARGE: Mapping[int, Decimal] = {2024: Decimal("3.49"), 2025: Decimal("3.98")}
 """Published renewable energy surcharge (JPY/kWh) per fiscal year (May-April)."""

@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from .accounting import Ledger
 from .bill import BillProjection, CostBreakdown, cost_of_slots, period_usage, projected_bill
+from .calendar import BillingMonth
 from .co2 import Co2Balance, co2_balance
 from .demand import PeakDemand, peak_demand
 from .metrics import self_consumption, self_sufficiency
-from .tariff import BillingMonth, PriceInfo, SalePriceInfo, Tariff, price_at, sale_price_at
+from .tariff import PriceInfo, SalePriceInfo, Tariff, price_at, sale_price_at
 from .totals import EnergyTotals
 
 
