@@ -313,23 +313,28 @@ def decode_frame(data: bytes) -> Frame:
                 Frame,
                 ((data[2] << 8) | data[3], seoj, deoj, esv, props, get_props, EHD2_FORMAT1, b""),
             )
-        if size < 4:
-            raise FrameError(f"frame too short: {size} bytes")
-        if data[0] != EHD1:
-            raise FrameError(f"not ECHONET Lite: EHD1 0x{data[0]:02X}")
-        if data[1] == EHD2_FORMAT2:
-            return Frame(
-                (data[2] << 8) | data[3],
-                NODE_PROFILE_ANY,
-                NODE_PROFILE_ANY,
-                0,
-                ehd2=EHD2_FORMAT2,
-                payload=bytes(data[4:]),
-            )
-        if data[1] != EHD2_FORMAT1:
-            raise FrameError(f"unknown EHD2 0x{data[1]:02X}")
-        raise FrameError(f"frame too short: {size} bytes")
+        return _decode_not_format1(data, size)
     except FrameError:
         raise
     except Exception as err:  # defensive: bytes-likes that are not bytes, etc.
         raise FrameError(f"undecodable frame: {err!r}") from err
+
+
+def _decode_not_format1(data: bytes, size: int) -> Frame:
+    """A format 2 frame, or the error that says why ``data`` is no frame (off the hot path)."""
+    if size < 4:
+        raise FrameError(f"frame too short: {size} bytes")
+    if data[0] != EHD1:
+        raise FrameError(f"not ECHONET Lite: EHD1 0x{data[0]:02X}")
+    if data[1] == EHD2_FORMAT2:
+        return Frame(
+            (data[2] << 8) | data[3],
+            NODE_PROFILE_ANY,
+            NODE_PROFILE_ANY,
+            0,
+            ehd2=EHD2_FORMAT2,
+            payload=bytes(data[4:]),
+        )
+    if data[1] != EHD2_FORMAT1:
+        raise FrameError(f"unknown EHD2 0x{data[1]:02X}")
+    raise FrameError(f"frame too short: {size} bytes")

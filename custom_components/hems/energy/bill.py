@@ -327,26 +327,11 @@ def compute_bill(tariff: Tariff, month: BillingMonth, period_kwh: Mapping[str, N
         billed[period.key] = round_amount(value, rules.usage_kwh, ONE)
     kwh = sum(billed.values(), ZERO)
     free = _free_kwh(tariff)
-    lines: list[EnergyLine] = []
-    for period in season.periods:
-        total = billed[period.key]
-        lower = ZERO
-        for index, tier in enumerate(period.tiers):
-            upper = total if tier.up_to_kwh is None else min(tier.up_to_kwh, total)
-            amount_kwh = max(ZERO, upper - max(lower, free))
-            if amount_kwh > 0:
-                lines.append(
-                    EnergyLine(
-                        period.key,
-                        index,
-                        amount_kwh,
-                        tier.price,
-                        round_amount(amount_kwh * tier.price, rules.line),
-                    )
-                )
-            if tier.up_to_kwh is None or tier.up_to_kwh >= total:
-                break
-            lower = tier.up_to_kwh
+    lines = [
+        line
+        for period in season.periods
+        for line in _energy_lines(period, billed[period.key], free, rules.line)
+    ]
     energy = sum((line.amount for line in lines), ZERO)
     basic = round_amount(tariff.basic.monthly_amount(no_usage=kwh == 0), rules.line)
     fuel_rate, fuel_exact = tariff.fuel_adjustment_for(month)
@@ -373,6 +358,24 @@ def compute_bill(tariff: Tariff, month: BillingMonth, period_kwh: Mapping[str, N
         total=subtotal + surcharge,
         rates_estimated=not (fuel_exact and surcharge_exact),
     )
+
+
+def _energy_lines(
+    period: Period, total: Decimal, free: Decimal, rounding: RoundingMode
+) -> list[EnergyLine]:
+    """The lines of one period's ``total`` kWh, tier by tier (the first ``free`` kWh free)."""
+    lines: list[EnergyLine] = []
+    lower = ZERO
+    for index, tier in enumerate(period.tiers):
+        upper = total if tier.up_to_kwh is None else min(tier.up_to_kwh, total)
+        amount_kwh = max(ZERO, upper - max(lower, free))
+        if amount_kwh > 0:
+            amount = round_amount(amount_kwh * tier.price, rounding)
+            lines.append(EnergyLine(period.key, index, amount_kwh, tier.price, amount))
+        if tier.up_to_kwh is None or tier.up_to_kwh >= total:
+            break
+        lower = tier.up_to_kwh
+    return lines
 
 
 def bill_for_slots(tariff: Tariff, month: BillingMonth, slots: Iterable[Slot]) -> Bill:

@@ -159,29 +159,15 @@ class BasicCharge:
         )
         with at_path("kind"):
             kind = enum_of(BasicKind, obj["kind"])
-        required = {
-            BasicKind.NONE: (),
-            BasicKind.FIXED: ("amount",),
-            BasicKind.MINIMUM: ("amount",),
-            BasicKind.AMPERE: ("table", "contract_amperes"),
-            BasicKind.PER_10A: ("unit_price", "contract_amperes"),
-            BasicKind.PER_KVA: ("unit_price", "contract_kva"),
-        }[kind]
-        for name in required:
+        for name in _REQUIRED_FIELDS[kind]:
             if obj.get(name) is None:
                 raise TariffError(
                     f"{name} is required for a {kind.value} basic charge",
                     path=name,
                     code="missing_value",
                 )
-        table: dict[int, Decimal] = {}
         with at_path("table"):
-            raw_table = obj.get("table") or {}
-            if not isinstance(raw_table, Mapping):
-                raise TariffError("must be a mapping of amperes to prices", code="bad_type")
-            for amp, price in raw_table.items():
-                with at_path(str(amp)):
-                    table[int_at(amp, "")] = number_at(price, "")
+            table = _ampere_table(obj.get("table") or {})
         values: dict[str, Any] = {}
         for name in ("amount", "unit_price", "included_kwh"):
             if obj.get(name) is not None:
@@ -203,6 +189,28 @@ class BasicCharge:
             half_if_no_usage=half,
             **values,
         )
+
+
+#: The fields each kind of basic charge needs.
+_REQUIRED_FIELDS: Mapping[BasicKind, tuple[str, ...]] = {
+    BasicKind.NONE: (),
+    BasicKind.FIXED: ("amount",),
+    BasicKind.MINIMUM: ("amount",),
+    BasicKind.AMPERE: ("table", "contract_amperes"),
+    BasicKind.PER_10A: ("unit_price", "contract_amperes"),
+    BasicKind.PER_KVA: ("unit_price", "contract_kva"),
+}
+
+
+def _ampere_table(raw: Any) -> dict[int, Decimal]:
+    """The dict form of an ampere table (contract amperes to monthly prices)."""
+    if not isinstance(raw, Mapping):
+        raise TariffError("must be a mapping of amperes to prices", code="bad_type")
+    table: dict[int, Decimal] = {}
+    for amp, price in raw.items():
+        with at_path(str(amp)):
+            table[int_at(amp, "")] = number_at(price, "")
+    return table
 
 
 @dataclass(frozen=True, slots=True)

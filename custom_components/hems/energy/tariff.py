@@ -108,6 +108,23 @@ class Tariff:
             )
         with at_path("timezone"):
             zone(self.timezone)
+        self._check_seasons()
+        for year, rate in self.renewable_surcharge.items():
+            if rate < 0:
+                raise TariffError(
+                    f"surcharge {rate} must not be negative",
+                    path=f"renewable_surcharge.{year}",
+                    code="negative_price",
+                )
+        if self.emission_factor is not None and self.emission_factor < 0:
+            raise TariffError(
+                "the emission factor must not be negative",
+                path="emission_factor",
+                code="negative_price",
+            )
+
+    def _check_seasons(self) -> None:
+        """The seasons partition the twelve months, with distinct keys."""
         if not self.seasons:
             raise TariffError("at least one season is needed", path="seasons", code="no_seasons")
         seen: dict[int, str] = {}
@@ -146,19 +163,6 @@ class Tariff:
                     path=f"seasons[{season_index}].periods",
                     code="minimum_with_tou",
                 )
-        for year, rate in self.renewable_surcharge.items():
-            if rate < 0:
-                raise TariffError(
-                    f"surcharge {rate} must not be negative",
-                    path=f"renewable_surcharge.{year}",
-                    code="negative_price",
-                )
-        if self.emission_factor is not None and self.emission_factor < 0:
-            raise TariffError(
-                "the emission factor must not be negative",
-                path="emission_factor",
-                code="negative_price",
-            )
 
     # -- calendar ------------------------------------------------------------------------
 
@@ -311,32 +315,12 @@ class Tariff:
         seasons = tuple(items_of(obj["seasons"], "seasons", Season.from_dict))
         with at_path("basic"):
             basic = BasicCharge.from_dict(obj.get("basic") or {"kind": "none"})
-        fuel: dict[BillingMonth, Decimal] = {}
-        with at_path("fuel_adjustment"):
-            for key, rate in map_of(obj.get("fuel_adjustment") or {}).items():
-                with at_path(str(key)):
-                    fuel[BillingMonth.parse(key)] = number_at(rate, "")
-        surcharge: dict[int, Decimal] = {}
-        with at_path("renewable_surcharge"):
-            for key, rate in map_of(obj.get("renewable_surcharge") or {}).items():
-                with at_path(str(key)):
-                    surcharge[int_at(key, "")] = number_at(rate, "")
+        fuel, surcharge = _monthly_rates(obj)
         with at_path("rounding"):
             rounding = RoundingRules.from_dict(obj.get("rounding") or {})
         with at_path("holidays"):
             holiday_rules = HolidayRules.from_dict(obj.get("holidays") or {})
-        optional: dict[str, Any] = {}
-        for key, parser in (
-            ("sale", SalePlan.from_dict),
-            ("water", UtilityRate.from_dict),
-            ("gas", UtilityRate.from_dict),
-        ):
-            if obj.get(key) is not None:
-                with at_path(key):
-                    optional[key] = parser(obj[key])
-        if obj.get("emission_factor") not in {None, ""}:
-            with at_path("emission_factor"):
-                optional["emission_factor"] = number_at(obj["emission_factor"], "")
+        optional = _optional_parts(obj)
         return cls(
             name=name,
             seasons=seasons,
@@ -349,6 +333,40 @@ class Tariff:
             timezone=timezone,
             **optional,
         )
+
+
+def _monthly_rates(
+    obj: Mapping[str, Any],
+) -> tuple[dict[BillingMonth, Decimal], dict[int, Decimal]]:
+    """The fuel cost adjustments (per billing month) and surcharges (per fiscal year)."""
+    fuel: dict[BillingMonth, Decimal] = {}
+    with at_path("fuel_adjustment"):
+        for key, rate in map_of(obj.get("fuel_adjustment") or {}).items():
+            with at_path(str(key)):
+                fuel[BillingMonth.parse(key)] = number_at(rate, "")
+    surcharge: dict[int, Decimal] = {}
+    with at_path("renewable_surcharge"):
+        for key, rate in map_of(obj.get("renewable_surcharge") or {}).items():
+            with at_path(str(key)):
+                surcharge[int_at(key, "")] = number_at(rate, "")
+    return fuel, surcharge
+
+
+def _optional_parts(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The sale plan, water and gas rates and the emission factor that are given."""
+    optional: dict[str, Any] = {}
+    for key, parser in (
+        ("sale", SalePlan.from_dict),
+        ("water", UtilityRate.from_dict),
+        ("gas", UtilityRate.from_dict),
+    ):
+        if obj.get(key) is not None:
+            with at_path(key):
+                optional[key] = parser(obj[key])
+    if obj.get("emission_factor") not in {None, ""}:
+        with at_path("emission_factor"):
+            optional["emission_factor"] = number_at(obj["emission_factor"], "")
+    return optional
 
 
 def validate_tariff_dict(data: Any) -> list[TariffError]:
