@@ -35,6 +35,7 @@ from .events import (
     NodeAvailability,
     ObjectAdded,
     PropertiesUpdated,
+    Subscription,
 )
 from .frame import EOJ, NODE_PROFILE, Frame
 from .node import DEFAULT_RULES, EchonetObject, NeverTogether, Node, Priority
@@ -211,7 +212,8 @@ class Controller:
 
         Returns a function that removes the subscription.
         """
-        return self._listeners.subscribe(callback, uid=uid, eoj=eoj, epcs=epcs)
+        filters = None if epcs is None else frozenset(epcs)
+        return self._listeners.add(Subscription(callback, uid, eoj, filters))
 
     def emit(self, event: ControllerEvent) -> None:
         """Tell the listeners (used by the controller's parts)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import logging
 
@@ -86,16 +86,8 @@ class Listeners:
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
 
-    def subscribe(
-        self,
-        callback: Listener,
-        *,
-        uid: str | None = None,
-        eoj: EOJ | None = None,
-        epcs: Iterable[int] | None = None,
-    ) -> Callable[[], None]:
+    def add(self, sub: Subscription) -> Callable[[], None]:
         """Add a subscription; returns a function that removes it."""
-        sub = Subscription(callback, uid, eoj, None if epcs is None else frozenset(epcs))
         self._subs.append(sub)
 
         def _remove() -> None:

@@ -29,26 +29,17 @@ EXAMPLE_EMISSION_FACTOR = Decimal("0.45")
 ALL_MONTHS = tuple(range(1, 13))
 
 
+def _three_tiers(first: str, second: str, third: str) -> tuple[Season, ...]:
+    """One season, one period, the usual three tiers (to 120 kWh, to 300 kWh, above)."""
+    tiers = (Tier.of(120, first), Tier.of(300, second), Tier.of(None, third))
+    return (Season("all", ALL_MONTHS, (Period("standard", tiers),)),)
+
+
 def tiered_b_like(contract_amperes: int = 30) -> Tariff:
     """従量電灯B-like (TEPCO area): basic charge by contract ampere, three tiers."""
     return Tariff(
         name="従量電灯B (example)",
-        seasons=(
-            Season(
-                "all",
-                ALL_MONTHS,
-                (
-                    Period(
-                        "standard",
-                        (
-                            Tier.of(120, "29.80"),
-                            Tier.of(300, "36.40"),
-                            Tier.of(None, "40.49"),
-                        ),
-                    ),
-                ),
-            ),
-        ),
+        seasons=_three_tiers("29.80", "36.40", "40.49"),
         basic=BasicCharge(
             kind=BasicKind.AMPERE,
             table={
@@ -72,22 +63,7 @@ def minimum_charge_a_like() -> Tariff:
     """従量電灯A-like (Kansai area): a minimum charge covering the first 15 kWh, three tiers."""
     return Tariff(
         name="従量電灯A (example)",
-        seasons=(
-            Season(
-                "all",
-                ALL_MONTHS,
-                (
-                    Period(
-                        "standard",
-                        (
-                            Tier.of(120, "20.21"),
-                            Tier.of(300, "25.61"),
-                            Tier.of(None, "28.59"),
-                        ),
-                    ),
-                ),
-            ),
-        ),
+        seasons=_three_tiers("20.21", "25.61", "28.59"),
         basic=BasicCharge(
             kind=BasicKind.MINIMUM, amount=Decimal("522.58"), included_kwh=Decimal(15)
         ),

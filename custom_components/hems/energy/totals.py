@@ -18,6 +18,8 @@ from .slots import CHANNELS, Slot
 class EnergyTotals:
     """Sums of slot channels (kWh; m³ for gas and water)."""
 
+    # The fields are the slot channels (:data:`.slots.CHANNELS`), as in :class:`.slots.Slot`,
+    # on purpose: totals are built and compared field by field with slots.
     purchase: Decimal = ZERO
     sale: Decimal = ZERO
     generation: Decimal = ZERO

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import logging
-from typing import Final
+from typing import Final, TypedDict, Unpack
 
 from . import j11
 from .credentials import BRouteCredentials
@@ -15,6 +15,15 @@ from .models import Dialect, DongleInfo, PanDescriptor, Timing
 from .modem import ECHONET_PORT, JoinOutcome, Modem, ModemEvent
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class RequestOptions(TypedDict, total=False):
+    """How one J11 command is sent: ``secret`` (keep its data out of logs), ``limit`` (seconds
+    to wait; default the command timeout), ``check`` (raise on a failure result)."""
+
+    secret: bool
+    limit: float | None
+    check: bool
 
 
 #: J11 channels of a B-route scan (4-17).
@@ -110,29 +119,18 @@ class J11Modem(Modem):
             self._forget(future)
 
     async def request(
-        self,
-        command: int,
-        data: bytes = b"",
-        *,
-        secret: bool = False,
-        limit: float | None = None,
-        check: bool = True,
+        self, command: int, data: bytes = b"", **options: Unpack[RequestOptions]
     ) -> j11.J11Frame:
         """Send one command and wait for its response (the lock must NOT be held)."""
         async with self._lock:
-            return await self._request_locked(
-                command, data, secret=secret, limit=limit, check=check
-            )
+            return await self._request_locked(command, data, **options)
 
     async def _request_locked(
-        self,
-        command: int,
-        data: bytes = b"",
-        *,
-        secret: bool = False,
-        limit: float | None = None,
-        check: bool = True,
+        self, command: int, data: bytes = b"", **options: Unpack[RequestOptions]
     ) -> j11.J11Frame:
+        secret = options.get("secret", False)
+        limit = options.get("limit")
+        check = options.get("check", True)
         future = self._expect(command | j11.RESPONSE_BIT)
         _LOGGER.debug("> J11 %04X %s", command, "<redacted>" if secret else data.hex())
         self._write_raw(j11.encode(command, data))

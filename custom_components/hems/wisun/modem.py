@@ -134,6 +134,8 @@ class Modem(ABC):
 class SkstackModem(Modem):
     """A1 and C0 text dialects; ``dialect`` is known after :meth:`setup`."""
 
+    # Each driver's constructor repeats the base signature on purpose: the plain way to add
+    # its own state (J11Modem does the same).
     def __init__(
         self,
         write: Callable[[bytes], None],

@@ -279,6 +279,8 @@ _NON_HEX: Final = re.compile(rb"[^0-9A-Fa-f]")
 
 @dataclass(frozen=True, slots=True)
 class _RxHeader:
+    # The ERXUDP header's fields as in SkRxUdp, on purpose: the header is parsed first, the
+    # payload's form (ASCII or binary, with or without SIDE) decided from it.
     sender: str
     dest: str
     rport: int
