@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import socket
 
 import pytest
@@ -29,6 +30,7 @@ from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 from simulator.quirks import Quirks
 
+from ..waiting import wait_for
 from .conftest import HouseFactory
 
 AC = EOJ(0x01, 0x30, 0x01)
@@ -57,14 +59,24 @@ async def recv(sock: socket.socket) -> bytes:
     return data
 
 
-async def discover_all(controller: Controller, expected: int, wait: float = 0.3) -> None:
+async def discover_all(controller: Controller, expected: int) -> None:
     controller.discover()
-    for _ in range(100):
-        await asyncio.sleep(wait / 10)
+
+    async def found() -> bool:
         await controller.wait_for_setups()
-        if len(controller.nodes) >= expected:
-            return
-    raise AssertionError(f"found {len(controller.nodes)} of {expected} nodes")
+        return len(controller.nodes) >= expected
+
+    await wait_for(found, what=lambda: f"{expected} nodes (found {len(controller.nodes)})")
+
+
+async def setups_done_and(controller: Controller, condition: Callable[[], object]) -> None:
+    """Wait until ``condition()`` holds with no node setup in progress."""
+
+    async def done() -> bool:
+        await controller.wait_for_setups()
+        return bool(condition())
+
+    await wait_for(done)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -102,11 +114,7 @@ async def test_discovery_loop_runs_at_start(make_house: HouseFactory) -> None:
     ctrl = Controller("127.0.0.1", timeout=0.25, discovery_interval=3600)
     await ctrl.start()
     try:
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            if ctrl.nodes:
-                break
-        await ctrl.wait_for_setups()
+        await setups_done_and(ctrl, lambda: ctrl.nodes)
         assert [n.address for n in ctrl.nodes.values()] == [house.node("ac").address]
     finally:
         await ctrl.stop()
@@ -119,11 +127,7 @@ async def test_instance_list_notification_announces_a_new_node(
     controller.subscribe(lambda e: added.append(e) if isinstance(e, NodeAdded) else None)
     house = await make_house(specs=[ac_spec()])
     house.node("ac").announce_instances()
-    for _ in range(40):
-        await asyncio.sleep(0.05)
-        await controller.wait_for_setups()
-        if added:
-            break
+    await setups_done_and(controller, lambda: added)
     assert [e.node.address for e in added] == [house.node("ac").address]
 
 
@@ -161,11 +165,7 @@ async def test_new_instance_appears_without_restart(
     added: list[ObjectAdded] = []
     controller.subscribe(lambda e: added.append(e) if isinstance(e, ObjectAdded) else None)
     house.node("ac").add_object(_obj(0x013002, b.AirConditioner(), power=True))
-    for _ in range(40):
-        await asyncio.sleep(0.05)
-        await controller.wait_for_setups()
-        if added:
-            break
+    await setups_done_and(controller, lambda: added)
     assert [e.obj.eoj for e in added] == [EOJ(0x01, 0x30, 0x02)]
     assert added[0].obj.ready
 
@@ -322,14 +322,14 @@ async def test_duplicates_and_stale_tids_are_ignored(
     before = obj.node.stats.ignored_frames
     values = await controller.get(obj, [0xB3])
     assert values == {0xB3: bytes((25,))}
-    await asyncio.sleep(0.05)
-    assert obj.node.stats.ignored_frames >= before + 2  # the stale one and the duplicate
+    # the stale one and the duplicate
+    await wait_for(lambda: obj.node.stats.ignored_frames >= before + 2)
     assert obj.node.stats.timeouts == 0
 
 
 async def test_slow_device_is_waited_for(controller: Controller, make_house: HouseFactory) -> None:
     await make_house(specs=[ac_spec(quirks=Quirks(delay=0.15))])
-    await discover_all(controller, 1, wait=1.0)
+    await discover_all(controller, 1)
     obj = next(controller.objects())
     assert obj.node.stats.latency_avg is not None and obj.node.stats.latency_avg >= 0.15
     assert obj.node.timeout_scale >= 0.6  # later requests wait longer than the default
@@ -374,11 +374,7 @@ async def test_ip_change_keeps_the_node(controller: Controller, make_house: Hous
     old = sim.address
     new = old.rsplit(".", 1)[0] + ".199"
     await sim.move(new)  # announces its instance list from the new address
-    for _ in range(40):
-        await asyncio.sleep(0.05)
-        await controller.wait_for_setups()
-        if moved:
-            break
+    await setups_done_and(controller, lambda: moved)
     assert len(controller.nodes) == 1
     assert controller.nodes[uid] is node
     assert node.address == new
@@ -428,14 +424,14 @@ async def test_spoofed_answers_are_ignored(
     controller: Controller, make_house: HouseFactory
 ) -> None:
     house = await make_house(specs=[ac_spec(quirks=Quirks(delay=0.1))])
-    await discover_all(controller, 1, wait=1.0)
+    await discover_all(controller, 1)
     obj = next(controller.objects())
     sim = house.node("ac")
     rogue = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rogue.bind((sim.address.rsplit(".", 1)[0] + ".251", 3610))
     try:
         task = asyncio.create_task(controller.get(obj, [0xB3]))
-        await asyncio.sleep(0.02)
+        await wait_for(lambda: controller.requests.in_flight)
         tid = next(iter(controller.requests.in_flight))  # the request in flight
         fake = [(0xB3, bytes((99,)))]
         # wrong sender, right TID and EOJs
@@ -451,11 +447,11 @@ async def test_answers_with_wrong_eoj_or_service_are_ignored(
     controller: Controller, make_house: HouseFactory
 ) -> None:
     house = await make_house(specs=[ac_spec(quirks=Quirks(delay=0.1))])
-    await discover_all(controller, 1, wait=1.0)
+    await discover_all(controller, 1)
     obj = next(controller.objects())
     sim = house.node("ac")
     task = asyncio.create_task(controller.get(obj, [0xB3]))
-    await asyncio.sleep(0.02)
+    await wait_for(lambda: controller.requests.in_flight)
     tid = next(iter(controller.requests.in_flight))
     fake = [(0xB3, bytes((99,)))]
     before = obj.node.stats.ignored_frames
@@ -511,7 +507,7 @@ async def test_set_takes_the_inf_that_comes_first(
     controller: Controller, make_house: HouseFactory
 ) -> None:
     await make_house(specs=[ac_spec(quirks=Quirks(inf_before_set_res=True, delay=0.05))])
-    await discover_all(controller, 1, wait=1.0)
+    await discover_all(controller, 1)
     obj = next(controller.objects())
     sent = controller.transport.frames_sent
     confirmed = await controller.set(obj, {0xB3: bytes((20,))})
@@ -545,7 +541,7 @@ async def test_user_set_jumps_the_polling_queue(
     controller: Controller, make_house: HouseFactory
 ) -> None:
     house = await make_house(specs=[ac_spec(quirks=Quirks(delay=0.05))])
-    await discover_all(controller, 1, wait=1.0)
+    await discover_all(controller, 1)
     obj = next(controller.objects())
     order: list[str] = []
 
@@ -558,7 +554,8 @@ async def test_user_set_jumps_the_polling_queue(
         order.append("set")
 
     tasks = [asyncio.create_task(poll(i)) for i in range(3)]
-    await asyncio.sleep(0.01)  # poll0 is in flight, poll1 and poll2 wait
+    # poll0 is in flight, poll1 and poll2 wait
+    await wait_for(lambda: controller.requests.in_flight)
     tasks.append(asyncio.create_task(user_set()))
     await asyncio.gather(*tasks)
     assert order == ["poll0", "set", "poll1", "poll2"]

@@ -60,13 +60,6 @@ async def wait_state(session: BRouteSession, state: SessionState, limit: float =
         unsubscribe()
 
 
-async def wait_for(predicate: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll ``predicate`` until it holds (the simulator's counters have no events)."""
-    async with asyncio.timeout(limit):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
 DongleFactory = Callable[..., Awaitable[VirtualDongle]]
 SessionFactory = Callable[..., BRouteSession]
 

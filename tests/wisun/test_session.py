@@ -32,6 +32,7 @@ from simulator.clock import SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, MeterResponder, VirtualDongle
 from simulator.meter_model import MeterModel
 
+from ..waiting import wait_for
 from .conftest import (
     DIALECTS,
     FAST,
@@ -39,7 +40,6 @@ from .conftest import (
     DongleFactory,
     SessionFactory,
     creds,
-    wait_for,
     wait_state,
 )
 
@@ -248,7 +248,8 @@ async def test_credentials_rejected_without_retry_storm(
         await session.connect()
     assert dongle.stats.join_attempts == FAST.max_auth_failures
     assert session.state is SessionState.CREDENTIALS_REJECTED
-    await asyncio.sleep(0.3)  # far longer than every backoff: nothing more happens
+    # The supervisor has ended: nothing can try again.
+    await wait_for(lambda: not session.connection.supervising)
     assert dongle.stats.join_attempts == FAST.max_auth_failures
     with pytest.raises(CredentialsRejectedError):
         await session.read()
@@ -326,7 +327,7 @@ async def test_failed_reauthentication_with_revoked_credentials_stops(
     await wait_state(session, SessionState.CREDENTIALS_REJECTED)
     # the module's own re-authentication failed once; the session tried the rest
     assert dongle.stats.join_attempts - joins == FAST.max_auth_failures - 1
-    await asyncio.sleep(0.3)
+    await wait_for(lambda: not session.connection.supervising)  # nothing can try again
     assert dongle.stats.join_attempts - joins == FAST.max_auth_failures - 1
     with pytest.raises(CredentialsRejectedError):
         await session.read()

@@ -137,6 +137,11 @@ class Connection:
         return self._meter_addr
 
     @property
+    def supervising(self) -> bool:
+        """Whether the supervisor runs (it ends on close and when it gives up)."""
+        return self._supervisor is not None and not self._supervisor.done()
+
+    @property
     def port_open(self) -> bool:
         """Whether the dongle's port is open."""
         return self._link is not None and self._link.is_open
