@@ -155,7 +155,7 @@ def run(
                 if len(result.failures) > 20:
                     return result
         # the long-lived parsers must not hoard memory
-        for buf in (*(p._buf for p in streams), j11_stream._buf):
-            if len(buf) > 8192:
-                result.failures.append(f"input {i}: buffer grew to {len(buf)} bytes")
+        for held in (*(p.buffered for p in streams), j11_stream.buffered):
+            if held > 8192:
+                result.failures.append(f"input {i}: buffer grew to {held} bytes")
     return result

@@ -160,7 +160,7 @@ def test_skstack_parser_never_raises(data: bytes, chunks: list[int]) -> None:
     for mode in (True, False, None):
         parser = SkstackParser(ascii_payload=mode, has_side=bool(len(data) % 2))
         feed_all(parser, data, chunks)
-        assert len(parser._buf) <= 4096 + 2000
+        assert parser.buffered <= 4096 + 2000
 
 
 _TOKENS = [
@@ -177,7 +177,7 @@ def test_skstack_parser_token_soup(tokens: list[bytes], has_side: bool) -> None:
     parser = SkstackParser(ascii_payload=None, has_side=has_side)
     msgs = parser.feed(b"".join(tokens) + b"\r\n\r\nEVER 9.9.9\r\n")
     # the sentinel is found unless a pending ERXUDP still waits for payload bytes
-    if not parser._buf:
+    if not parser.buffered:
         assert SkLine("EVER 9.9.9") in msgs or any(isinstance(m, SkRxUdp) for m in msgs)
 
 
@@ -262,4 +262,4 @@ def test_j11_parser_never_raises(data: bytes, chunks: list[int]) -> None:
         parser.feed(data[pos : pos + size])
         pos += size
         i += 1
-    assert len(parser._buf) <= j11.HEADER_SIZE + j11.MAX_DATA
+    assert parser.buffered <= j11.HEADER_SIZE + j11.MAX_DATA

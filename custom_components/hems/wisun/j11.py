@@ -104,6 +104,11 @@ class J11Parser:
         self.dropped_bytes = 0
         self.bad_frames = 0
 
+    @property
+    def buffered(self) -> int:
+        """Bytes held while waiting for the rest of a message (bounded)."""
+        return len(self._buf)
+
     def reset(self) -> None:
         """Forget buffered input."""
         self._buf.clear()

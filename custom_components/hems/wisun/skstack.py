@@ -123,6 +123,11 @@ class SkstackParser:
         self._pandesc: dict[str, str] | None = None
         self.dropped_bytes = 0
 
+    @property
+    def buffered(self) -> int:
+        """Bytes held while waiting for the rest of a message (bounded)."""
+        return len(self._buf)
+
     def reset(self) -> None:
         """Forget buffered input."""
         self._buf.clear()
