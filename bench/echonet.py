@@ -9,6 +9,8 @@
 * ``codec.decode_per_s``: frames decoded per second (the house's real traffic), steady state
   (layouts learned) and cold (learning them on every pass).
 * ``echonet.scale_200_nodes_seconds``: discovery plus the first full read of 200 nodes.
+* ``definitions.decode_per_s``: property values decoded per second (an air conditioner's set
+  temperature; a smart meter's power with its coefficient and unit).
 * ``definitions.import_seconds``: importing the device definitions in a fresh interpreter
   (the data is read on first use, not at import; tests/echonet checks that, this the time).
 """
@@ -226,6 +228,28 @@ def decode_benchmark(corpus: list[bytes], seconds: float = 3.0) -> dict[str, Any
             "corpus_frames": len(corpus),
             "layouts": sum(1 for v in learned.values() if v),
             "median_frame_bytes": sizes[len(sizes) // 2],
+        }
+    }
+
+
+def value_decode_benchmark(number: int = 20000) -> dict[str, Any]:
+    """Property values decoded per second, plain and with related properties."""
+    import timeit
+
+    from custom_components.hems.echonet.definitions import get_class
+
+    aircon, meter = get_class(0x0130), get_class(0x0288)
+    assert aircon is not None and meter is not None
+    b3, e0 = aircon.properties[0xB3], meter.properties[0xE0]
+    related = {0xD3: b"\x00\x00\x00\x01", 0xE1: b"\x01"}
+    plain = number / timeit.timeit(lambda: b3.decode(b"\x1a"), number=number)
+    scaled = number / timeit.timeit(lambda: e0.decode(b"\x00\x00\x30\x39", related), number=number)
+    return {
+        "definitions.decode_per_s": {
+            "plain": round(plain),
+            "with_coefficient": round(scaled),
+            "goal_plain": 100_000,
+            "goal_with_coefficient": 30_000,
         }
     }
 

@@ -28,6 +28,7 @@ async def _run(quick: bool) -> dict[str, Any]:
     results.update(await echonet.refresh_benchmark())
     results.update(await echonet.scale_benchmark(200))
     results.update(echonet.import_benchmark())
+    results.update(echonet.value_decode_benchmark())
     results.update(await push.push_benchmark(200 if quick else 1000))
     if importlib.util.find_spec("bench.broute") is not None:
         from . import broute

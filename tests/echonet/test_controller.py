@@ -431,7 +431,7 @@ async def test_spoofed_answers_are_ignored(
     rogue.bind((sim.address.rsplit(".", 1)[0] + ".251", 3610))
     try:
         task = asyncio.create_task(controller.get(obj, [0xB3]))
-        await wait_for(lambda: controller.requests.in_flight)
+        await wait_for(lambda: bool(controller.requests.in_flight))
         tid = next(iter(controller.requests.in_flight))  # the request in flight
         fake = [(0xB3, bytes((99,)))]
         # wrong sender, right TID and EOJs
@@ -451,7 +451,7 @@ async def test_answers_with_wrong_eoj_or_service_are_ignored(
     obj = next(controller.objects())
     sim = house.node("ac")
     task = asyncio.create_task(controller.get(obj, [0xB3]))
-    await wait_for(lambda: controller.requests.in_flight)
+    await wait_for(lambda: bool(controller.requests.in_flight))
     tid = next(iter(controller.requests.in_flight))
     fake = [(0xB3, bytes((99,)))]
     before = obj.node.stats.ignored_frames
@@ -555,7 +555,7 @@ async def test_user_set_jumps_the_polling_queue(
 
     tasks = [asyncio.create_task(poll(i)) for i in range(3)]
     # poll0 is in flight, poll1 and poll2 wait
-    await wait_for(lambda: controller.requests.in_flight)
+    await wait_for(lambda: bool(controller.requests.in_flight))
     tasks.append(asyncio.create_task(user_set()))
     await asyncio.gather(*tasks)
     assert order == ["poll0", "set", "poll1", "poll2"]

@@ -105,3 +105,15 @@ async def make_session() -> AsyncIterator[SessionFactory]:
     yield factory
     for session in sessions:
         await session.close()
+
+
+async def connected(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory, **dongle_kwargs: object
+) -> tuple[VirtualDongle, BRouteSession]:
+    """A dongle and a session connected to its meter, after a first reading."""
+    dongle = await make_dongle(dialect, **dongle_kwargs)
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    await session.connect()
+    await session.read()
+    return dongle, session

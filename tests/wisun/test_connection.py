@@ -1,0 +1,352 @@
+"""The connection against the virtual dongle over a real pty: finding the meter, joining,
+re-authenticating, rejoining, ER10, the transmission limit and unplugging, per dialect."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+import gc
+import os
+
+import pytest
+
+from custom_components.hems.wisun import (
+    CredentialsRejectedError,
+    Dialect,
+    DongleError,
+    DongleUnavailableError,
+    MeterNotFoundError,
+    PanDescriptor,
+    SendFailedError,
+    SessionState,
+    TransmissionLimitedError,
+    UnsupportedDongleError,
+)
+
+from ..waiting import wait_for
+from .conftest import (
+    DIALECTS,
+    FAST,
+    DongleFactory,
+    SessionFactory,
+    connected,
+    creds,
+    wait_state,
+)
+
+WRONG_PASSWORD = "WRONGPASS999"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_cached_pan_skips_the_scan(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A PAN kept from an earlier connection is joined directly; the dialect hint orders probes."""
+    dongle = await make_dongle(dialect)
+    assert dongle.path is not None
+    first = make_session(dongle.path)
+    pan = await first.connect()
+    await first.close()
+    stored = pan.as_dict()
+
+    second = make_session(dongle.path, pan=PanDescriptor.from_dict(stored))
+    assert await second.connect() == pan
+    assert dongle.stats.scans == [6]  # only the first session scanned
+    assert (await second.read()).import_raw is not None
+
+
+async def test_stale_cached_pan_falls_back_to_a_scan(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The meter moved to another channel: the cached join fails, a scan finds it again."""
+    dongle = await make_dongle("a1")
+    assert dongle.path is not None
+    stale = PanDescriptor(Dialect.A1, 0x21, dongle.pan_id, dongle.meter_mac)
+    session = make_session(dongle.path, pan=stale)
+    found: list[PanDescriptor] = []
+    session.on_pan(found.append)
+    pan = await session.connect()
+    assert pan.channel == dongle.channel
+    assert found == [pan]
+    assert session.pan == pan
+    assert session.auth_failures == 0
+    assert dongle.stats.join_attempts == 2
+
+
+async def test_scan_duration_grows(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A meter that only answers long scans is found by growing the duration."""
+    dongle = await make_dongle("c0", scan_min_duration=8)
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    await session.connect()
+    assert dongle.stats.scans == [6, 7, 8]
+
+
+async def test_meter_not_found(make_dongle: DongleFactory, make_session: SessionFactory) -> None:
+    """No beacon at any duration: MeterNotFoundError, and the session stops."""
+    dongle = await make_dongle("a1")
+    dongle.faults.meter_absent = True
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    with pytest.raises(MeterNotFoundError):
+        await session.connect()
+    assert dongle.stats.scans == [6, 7, 8]
+    assert dongle.stats.join_attempts == 0
+    assert session.state is SessionState.CLOSED
+
+
+async def test_cancelled_connect_leaves_nothing_behind(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """Cancelling connect() mid-scan (a config flow closed by the user) closes the session
+    and leaves no task and no unretrieved error behind."""
+    dongle = await make_dongle("a1")
+    dongle.faults.meter_absent = True  # the scans go on
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    loop = asyncio.get_running_loop()
+    problems: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: problems.append(context))
+    try:
+        task = asyncio.create_task(session.connect())
+        await wait_for(lambda: bool(dongle.stats.scans))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert session.state is SessionState.CLOSED
+        del task
+        gc.collect()
+        await asyncio.sleep(0)
+        assert problems == []
+        assert not [t for t in asyncio.all_tasks() if t.get_name() == "hems-broute"]
+    finally:
+        loop.set_exception_handler(None)
+
+
+async def test_wrong_id_finds_no_meter(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The pairing ID (end of the B-route ID) selects the meter in the scan."""
+    dongle = await make_dongle("a1")
+    assert dongle.path is not None
+    session = make_session(dongle.path, creds(rbid="F" * 32))
+    with pytest.raises(MeterNotFoundError):
+        await session.connect()
+
+
+async def test_no_dongle(tmp_path: os.PathLike[str], make_session: SessionFactory) -> None:
+    """Nothing at the path."""
+    session = make_session(os.path.join(tmp_path, "missing"))
+    with pytest.raises(DongleError):
+        await session.connect()
+
+
+async def test_not_a_dongle(make_session: SessionFactory) -> None:
+    """A serial port where nothing answers: neither SKSTACK nor J11."""
+    master, slave = os.openpty()
+    try:
+        session = make_session(os.ttyname(slave))
+        with pytest.raises(UnsupportedDongleError):
+            await session.connect()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_credentials_rejected_without_retry_storm(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A wrong password: a few joins with backoff, then CredentialsRejectedError, then nothing."""
+    dongle = await make_dongle(dialect)
+    assert dongle.path is not None
+    session = make_session(dongle.path, creds(password=WRONG_PASSWORD))
+    with pytest.raises(CredentialsRejectedError):
+        await session.connect()
+    assert dongle.stats.join_attempts == FAST.max_auth_failures
+    assert session.state is SessionState.CREDENTIALS_REJECTED
+    # The supervisor has ended: nothing can try again.
+    await wait_for(lambda: not session.connection.supervising)
+    assert dongle.stats.join_attempts == FAST.max_auth_failures
+    with pytest.raises(CredentialsRejectedError):
+        await session.read()
+    with pytest.raises(CredentialsRejectedError):
+        await session.connect()
+
+
+async def test_one_rejection_is_enough_when_asked(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A config flow can stop at the first rejection (max_auth_failures=1)."""
+    dongle = await make_dongle("a1")
+    assert dongle.path is not None
+    session = make_session(
+        dongle.path, creds(password=WRONG_PASSWORD), timing=replace(FAST, max_auth_failures=1)
+    )
+    with pytest.raises(CredentialsRejectedError):
+        await session.connect()
+    assert dongle.stats.join_attempts == 1
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_session_expiry_reauthenticates(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """EVENT 29: requests wait while the module re-authenticates (EVENT 25); no new join."""
+    dongle, session = await connected(dialect, make_dongle, make_session, reauth_seconds=60)
+    joins = dongle.stats.join_attempts
+    dongle.expire_session(reauth_ok=True)
+    await wait_state(session, SessionState.REAUTHENTICATING)
+    sends = dongle.stats.sends
+    task = asyncio.create_task(session.read())
+    await asyncio.sleep(0.1)
+    assert not task.done()
+    assert dongle.stats.sends == sends  # nothing sent while re-authenticating
+    reading = await asyncio.wait_for(task, 3)
+    assert reading.import_raw is not None
+    assert session.state is SessionState.CONNECTED
+    assert dongle.stats.join_attempts == joins
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_failed_reauthentication_rejoins(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """EVENT 29 then 24: the session rejoins after a backoff."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    joins = dongle.stats.join_attempts
+    dongle.expire_session(reauth_ok=False)
+    await wait_for(lambda: dongle.stats.join_attempts > joins)
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
+    assert session.auth_failures == 0
+
+
+async def test_failed_reauthentication_with_revoked_credentials_stops(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The distribution company revoked the credentials: stop after max_auth_failures."""
+    dongle, session = await connected("c0", make_dongle, make_session)
+    joins = dongle.stats.join_attempts
+    dongle.faults.reject_auth = True
+    dongle.expire_session(reauth_ok=False)
+    await wait_state(session, SessionState.CREDENTIALS_REJECTED)
+    # the module's own re-authentication failed once; the session tried the rest
+    assert dongle.stats.join_attempts - joins == FAST.max_auth_failures - 1
+    await wait_for(lambda: not session.connection.supervising)  # nothing can try again
+    assert dongle.stats.join_attempts - joins == FAST.max_auth_failures - 1
+    with pytest.raises(CredentialsRejectedError):
+        await session.read()
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_termination_rejoins(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The meter ends the session (EVENT 26/27): the session joins again."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    joins = dongle.stats.join_attempts
+    dongle.terminate_session()
+    await wait_for(lambda: dongle.stats.join_attempts > joins)
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).power_w is not None
+    assert dongle.stats.scans == [6]  # rejoined with the known PAN
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_er10_is_retried(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A couple of FAIL ER10 are retried with a delay; the reading comes through."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    dongle.faults.fail_sends = 2
+    reading = await session.read()
+    assert reading.import_raw is not None
+    assert dongle.stats.send_failures == 2
+    assert session.stats.send_failures == 2
+
+
+async def test_persistent_er10_rejoins(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """ER10 that does not go away: give up the request and rejoin."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    joins = dongle.stats.join_attempts
+    dongle.faults.fail_sends = 100
+    with pytest.raises(SendFailedError):
+        await session.read()
+    assert dongle.stats.send_failures == FAST.er10_retries + 1
+    dongle.faults.fail_sends = 0
+    await wait_for(lambda: dongle.stats.join_attempts > joins)
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_transmission_limit_is_respected(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """EVENT 32: nothing is sent until EVENT 33; the request then goes through."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    dongle.start_tx_limit()
+    await wait_state(session, SessionState.TRANSMISSION_LIMITED)
+    commands = len(dongle.stats.commands)
+    task = asyncio.create_task(session.read())
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    assert len(dongle.stats.commands) == commands  # not even an attempt
+    dongle.release_tx_limit()
+    assert (await asyncio.wait_for(task, 3)).import_raw is not None
+    assert dongle.stats.send_failures == 0
+
+
+async def test_transmission_limit_times_out(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A limit that outlasts ready_timeout fails the request with TransmissionLimitedError."""
+    dongle = await make_dongle("a1")
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, ready_timeout=0.2))
+    await session.connect()
+    dongle.start_tx_limit()
+    await wait_state(session, SessionState.TRANSMISSION_LIMITED)
+    with pytest.raises(TransmissionLimitedError):
+        await session.read()
+    dongle.release_tx_limit()
+    await wait_state(session, SessionState.CONNECTED)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_unplug_and_replug(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The dongle disappears and comes back at the same path: the session recovers by itself,
+    with the known PAN (no scan)."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    await dongle.unplug()
+    await wait_state(session, SessionState.DONGLE_UNAVAILABLE)
+    with pytest.raises(DongleUnavailableError):
+        await session.read()
+    await asyncio.sleep(0.15)  # a few reopen attempts fail
+    await dongle.replug()
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
+    assert dongle.stats.scans == [6]
+    assert session.stats.reconnects == 1
+
+
+async def test_unplug_during_a_request(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A request in flight when the port vanishes fails at once, not after the timeout."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    dongle.answer_seconds = 1000  # the meter will not answer in time
+    task = asyncio.create_task(session.read())
+    await wait_for(lambda: dongle.stats.sends >= 2)
+    await dongle.unplug()
+    with pytest.raises(DongleError):
+        await asyncio.wait_for(task, FAST.response_timeout * 0.9)
+    await dongle.replug()
+    await wait_state(session, SessionState.CONNECTED)
