@@ -487,6 +487,27 @@ async def test_our_node_profile_answers_gets(controller: Controller) -> None:
     assert set_sna.esv == ESV.SETC_SNA
 
 
+async def test_our_node_refuses_what_it_does_not_have(controller: Controller) -> None:
+    """INF_REQ of a property we lack: INF_SNA; SetI: SetI_SNA; other objects: no answer."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.3.251", 0))
+    answers = []
+    try:
+        for tid, deoj, esv, props in (
+            (8, NODE_PROFILE, ESV.INF_REQ, [(0xEE, b"")]),
+            (9, EOJ(0x01, 0x30, 0x01), ESV.GET, [(0x80, b"")]),  # not ours: no answer
+            (10, CONTROLLER, ESV.SETI, [(0x80, b"\x31")]),
+        ):
+            sock.sendto(build(tid, CONTROLLER, deoj, esv, props), ("127.0.0.1", 3610))
+        answers = [decode_frame(await recv(sock)) for _ in range(2)]
+    finally:
+        sock.close()
+    assert [(a.tid, a.esv, a.seoj) for a in answers] == [
+        (8, ESV.INF_SNA, NODE_PROFILE),
+        (10, ESV.SETI_SNA, CONTROLLER),
+    ]
+
+
 # --------------------------------------------------------------------------- set
 
 
