@@ -3,6 +3,7 @@ counters, pushes, a silent or noisy meter, secrets kept out of logs."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import itertools
 import logging
@@ -11,12 +12,14 @@ import os
 import pytest
 
 from custom_components.hems.echonet.const import ESV
+from custom_components.hems.echonet.frame import CONTROLLER, EOJ, build
 from custom_components.hems.wisun import (
     CredentialsRejectedError,
     Dialect,
     FixedTimeReading,
     MeterTimeoutError,
     SessionState,
+    meter as m,
 )
 from simulator.clock import SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, MeterResponder, VirtualDongle
@@ -123,6 +126,33 @@ async def test_silent_meter(
     dongle.faults.silent_meter = False
     assert (await session.read()).import_raw is not None
     assert session.state is SessionState.CONNECTED
+
+
+async def test_only_the_meters_answer_resolves_a_request(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """Only a frame from the meter's address, from its object, to our controller, with the
+    request's TID and an answering service resolves the request."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    dongle.faults.silent_meter = True  # the answers come from this test only
+    task = asyncio.create_task(session.read_properties([0xE7]))
+    await wait_for(lambda: bool(session.requests.in_flight))
+    ((tid, pending),) = session.requests.in_flight.items()
+    meter = session.connection.meter_address
+    assert meter is not None
+    good = build(tid, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x00\x00\x00\x05")])
+    for sender, payload in [
+        ("FE80:0000:0000:0000:0000:0000:0000:0001", good),
+        (meter, build(tid + 1, m.METER, CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")])),
+        (meter, build(tid, EOJ(2, 0x88, 2), CONTROLLER, ESV.GET_RES, [(0xE7, b"\x01")])),
+        (meter, build(tid, m.METER, EOJ(5, 0xFF, 2), ESV.GET_RES, [(0xE7, b"\x01")])),
+        (meter, build(tid, m.METER, CONTROLLER, ESV.SET_RES, [(0xE7, b"")])),
+        (meter, b"\x10\x81garbage"),
+    ]:
+        session.receive(sender, payload)
+        assert not pending.future.done()
+    session.receive(meter, good)
+    assert await task == {0xE7: b"\x00\x00\x00\x05"}
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
