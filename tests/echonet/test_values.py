@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import datetime as dt
-import math
-from typing import Any
 
 import pytest
 
 from custom_components.hems.echonet.definitions import (
     NODE_PROFILE,
     SUPER_CLASS,
-    ClassDef,
     Invalid,
     NumberRange,
-    PropertyDef,
-    all_classes,
-    get_class,
 )
 from custom_components.hems.echonet.errors import ValueCodecError
 
-
-def _cls(code: int) -> ClassDef:
-    found = get_class(code)
-    assert found is not None
-    return found
-
-
-def _every_property() -> Iterator[tuple[str, PropertyDef]]:
-    for cls in [*all_classes().values(), NODE_PROFILE, SUPER_CLASS]:
-        for prop in cls.properties.values():
-            yield f"{cls.class_code:04X}-{prop.epc:02X}", prop
-
-
-ALL = dict(_every_property())
-ALL_PROPS = list(ALL.values())
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Value equality that tolerates float noise (and compares nested values)."""
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
+from .property_cases import ALL, class_def
 
 # -- samples ----------------------------------------------------------------------------------
 
@@ -66,7 +33,7 @@ def test_sample_decodes_and_round_trips(name: str) -> None:
 
 
 def test_samples_are_plausible() -> None:
-    aircon, meter, battery = _cls(0x0130), _cls(0x0288), _cls(0x027D)
+    aircon, meter, battery = class_def(0x0130), class_def(0x0288), class_def(0x027D)
     assert aircon.properties[0xB3].decode(aircon.properties[0xB3].sample()) == 22
     assert aircon.properties[0xB4].decode(aircon.properties[0xB4].sample()) == 50
     assert aircon.properties[0xB0].decode(aircon.properties[0xB0].sample()) == "auto"
@@ -88,7 +55,7 @@ def test_samples_are_plausible() -> None:
 
 
 def test_smart_meter_cumulative_energy_with_coefficients() -> None:
-    meter = _cls(0x0288)
+    meter = class_def(0x0288)
     e0 = meter.properties[0xE0]
     raw = (12345).to_bytes(4, "big")
     related = {0xD3: b"\x00\x00\x00\x01", 0xE1: b"\x01"}
@@ -124,7 +91,7 @@ def test_smart_meter_cumulative_energy_with_coefficients() -> None:
 
 
 def test_smart_meter_history_applies_coefficients_to_every_item() -> None:
-    e2 = _cls(0x0288).properties[0xE2]
+    e2 = class_def(0x0288).properties[0xE2]
     edt = b"\x00\x01" + b"".join((1000 + i).to_bytes(4, "big") for i in range(47))
     edt += b"\xff\xff\xff\xfe"
     value = e2.decode(edt, {0xE1: b"\x01"})
@@ -143,7 +110,7 @@ def test_smart_meter_history_applies_coefficients_to_every_item() -> None:
 
 
 def test_smart_meter_instantaneous_power_and_current() -> None:
-    meter = _cls(0x0288)
+    meter = class_def(0x0288)
     e7 = meter.properties[0xE7]
     assert e7.decode((-500).to_bytes(4, "big", signed=True)) == -500
     assert e7.decode((1500).to_bytes(4, "big")) == 1500
@@ -169,7 +136,7 @@ def test_smart_meter_instantaneous_power_and_current() -> None:
 
 
 def test_smart_meter_history_query() -> None:
-    ed = _cls(0x0288).properties[0xED]
+    ed = class_def(0x0288).properties[0xED]
     query = {"date_and_time": dt.datetime(2024, 6, 12, 13, 30), "number_of_collection_segments": 3}
     assert ed.encode(query) == bytes.fromhex("07E8060C0D1E03")
     assert ed.decode(bytes.fromhex("07E8060C0D1E03")) == query
@@ -186,7 +153,7 @@ def test_smart_meter_history_query() -> None:
 
 
 def test_date_and_time_values() -> None:
-    ea = _cls(0x0288).properties[0xEA]
+    ea = class_def(0x0288).properties[0xEA]
     edt = bytes.fromhex("07E8060C0D1E00") + (5000).to_bytes(4, "big")
     value = ea.decode(edt, {0xE1: b"\x01"})
     assert value == {"date_and_time": dt.datetime(2024, 6, 12, 13, 30), "electric_energy": 500.0}
@@ -204,7 +171,7 @@ def test_date_and_time_values() -> None:
 
 
 def test_air_conditioner_operation_mode() -> None:
-    b0 = _cls(0x0130).properties[0xB0]
+    b0 = class_def(0x0130).properties[0xB0]
     assert b0.decode(b"\x41") == "auto"
     assert b0.decode(b"\x42") == "cooling"
     assert b0.decode(b"\x43") == "heating"
@@ -240,7 +207,7 @@ def test_air_conditioner_operation_mode() -> None:
 
 
 def test_air_conditioner_temperatures() -> None:
-    aircon = _cls(0x0130)
+    aircon = class_def(0x0130)
     b3 = aircon.properties[0xB3]
     assert b3.decode(b"\x1a") == 26
     assert isinstance(b3.decode(b"\x1a"), int)
@@ -279,7 +246,7 @@ def test_air_conditioner_temperatures() -> None:
 
 
 def test_operation_status() -> None:
-    p80 = _cls(0x0130).properties[0x80]
+    p80 = class_def(0x0130).properties[0x80]
     assert p80.decode(b"\x30") == "true"
     assert p80.decode(b"\x31") == "false"
     assert isinstance(p80.decode(b"\x32"), Invalid)
@@ -290,7 +257,7 @@ def test_operation_status() -> None:
 
 
 def test_levels_times_and_bitmaps() -> None:
-    aircon = _cls(0x0130)
+    aircon = class_def(0x0130)
     a0 = aircon.properties[0xA0]
     assert a0.levels == 8
     assert a0.decode(b"\x31") == 1
@@ -327,7 +294,7 @@ def test_levels_times_and_bitmaps() -> None:
 
 
 def test_distribution_board() -> None:
-    board = _cls(0x0287)
+    board = class_def(0x0287)
     c0 = board.properties[0xC0]
     assert c0.decode((123456).to_bytes(4, "big"), {0xC2: b"\x02"}) == 1234.56
     assert c0.decode(b"\xff\xff\xff\xfe") == "no_data"
@@ -356,7 +323,7 @@ def test_distribution_board() -> None:
 
 
 def test_storage_battery() -> None:
-    battery = _cls(0x027D)
+    battery = class_def(0x027D)
     assert battery.properties[0xE4].decode(b"\x55") == 85
     assert battery.properties[0xE4].unit == "%"
     assert isinstance(battery.properties[0xE4].decode(b"\x65"), Invalid)  # 101 %
@@ -404,7 +371,7 @@ def test_node_profile_values() -> None:
     assert d6.decode(b"\x54" + b"\x01\x30\x01" * 84)["number_of_instances"] == 84
     with pytest.raises(ValueCodecError, match="85 items given"):
         d6.encode({"number_of_instances": 84, "instance_list": [b"\x01\x30\x01"] * 85})
-    scenes = _cls(0x02A4).properties[0xC2]  # 1..253 items
+    scenes = class_def(0x02A4).properties[0xC2]  # 1..253 items
     assert isinstance(scenes.decode(b""), Invalid)
     assert len(scenes.decode(bytes(253))) == 253
     too_long = scenes.decode(bytes(254))
@@ -439,7 +406,7 @@ def test_super_class_overflow_defaults() -> None:
 
 
 def test_decode_never_raises_on_odd_inputs() -> None:
-    b0 = _cls(0x0130).properties[0xB0]
+    b0 = class_def(0x0130).properties[0xB0]
     assert b0.decode(bytearray(b"\x42")) == "cooling"
     assert b0.decode(memoryview(b"\x42")) == "cooling"
     result = b0.decode(None)  # type: ignore[arg-type]

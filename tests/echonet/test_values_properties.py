@@ -26,7 +26,7 @@ from custom_components.hems.echonet.definitions import (
     TimeType,
 )
 
-from .test_values import ALL_PROPS, _cls, _same
+from .property_cases import ALL_PROPS, class_def, same_value
 
 # -- hypothesis: round trips -------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ def test_round_trip_every_property(data: st.DataObject) -> None:
     value = data.draw(values(prop.data), label="value")
     edt = prop.encode(value)
     decoded = prop.decode(edt)
-    assert _same(decoded, value), (prop.key, value, decoded)
+    assert same_value(decoded, value), (prop.key, value, decoded)
     assert prop.encode(decoded) == edt
 
 
@@ -128,7 +128,7 @@ def test_round_trip_by_kind(kind: type[DataType]) -> None:
         prop = data.draw(st.sampled_from(props), label="property")
         value = data.draw(values(prop.data), label="value")
         edt = prop.encode(value)
-        assert _same(prop.decode(edt), value)
+        assert same_value(prop.decode(edt), value)
 
     check()
 
@@ -172,7 +172,7 @@ FUZZ_CLASSES = [0x0130, 0x0287, 0x0288, 0x027D, 0x0279, 0x03D3, 0x026B, 0x05FF, 
 
 @pytest.mark.parametrize("code", FUZZ_CLASSES, ids=lambda c: f"0x{c:04X}")
 def test_decode_arbitrary_bytes_never_raises(code: int) -> None:
-    cls = _cls(code)
+    cls = class_def(code)
     props = list(cls.properties.values())
     sized = [p for p in props if p.data.size is not None]
 
@@ -197,7 +197,7 @@ def test_decode_arbitrary_bytes_never_raises(code: int) -> None:
         # whatever decodes must encode back to an EDT that decodes to the same value
         again = prop.decode(prop.encode(value))
         if related is None:
-            assert _same(again, value), (prop.key, edt.hex(), value, again)
+            assert same_value(again, value), (prop.key, edt.hex(), value, again)
 
     fuzz()
     assert sized
