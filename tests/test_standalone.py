@@ -11,11 +11,11 @@ by side in one parent package.
 from __future__ import annotations
 
 from pathlib import Path
-import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from .child import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ROOT / "custom_components" / "hems"
@@ -102,14 +102,7 @@ def test_library_stands_alone(library: str, tmp_path: Path) -> None:
         + f"sys.path.insert(0, {str(tmp_path)!r})\n"
         + textwrap.dedent(smoke)
     )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = run_python(code, cwd=tmp_path, isolated=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -118,8 +111,6 @@ def test_the_blocker_blocks(tmp_path: Path) -> None:
     (tmp_path / "leaky").mkdir()
     (tmp_path / "leaky" / "__init__.py").write_text("import homeassistant.core\n")
     code = BLOCKER + f"sys.path.insert(0, {str(tmp_path)!r})\nimport leaky\n"
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=False
-    )
+    result = run_python(code, cwd=tmp_path, isolated=True)
     assert result.returncode != 0
     assert "must not be imported by a library" in result.stderr

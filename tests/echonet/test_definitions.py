@@ -27,6 +27,8 @@ from custom_components.hems.echonet.definitions import (
     get_class,
 )
 
+from ..child import run_python
+
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "scripts" / "generate_definitions.py"
 PACKAGE = REPO / "custom_components" / "hems" / "echonet" / "definitions"
@@ -156,14 +158,7 @@ def test_import_does_not_read_the_data() -> None:
         "d.get_class(0x0288); d.preload();"
         "assert len(opened) == 1, f'data read more than once: {opened}'"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        timeout=120,
-    )
+    result = run_python(code)
     assert result.returncode == 0, result.stderr
 
 

@@ -21,7 +21,7 @@ from custom_components.hems.echonet import (
 from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build
 from custom_components.hems.echonet.propmap import decode_property_map, encode_property_map
 
-from ..untraced import call_untraced
+from ..child import call_untraced
 
 AC = EOJ(0x01, 0x30, 0x01)
 
@@ -224,7 +224,7 @@ def test_fuzz_mutated_frames_quick() -> None:
 @pytest.mark.slow
 def test_fuzz_100k_mutated_frames() -> None:
     """The issue's bar: at least 100 000 mutated frames, no exception but FrameError (in a
-    child interpreter, outside the coverage tracer: see ``tests/untraced.py``)."""
+    child interpreter, outside the coverage tracer: see ``tests/child.py``)."""
     decoded = call_untraced("tests.echonet.test_frame", "mutated_frames", 100_000, 2)
     assert decoded > 0
 

@@ -1,5 +1,5 @@
 """At least 100 000 fuzz inputs through the SKSTACK, ERXUDP and J11 parsers (about 6 s; in a
-child interpreter, outside the coverage tracer: see ``tests/untraced.py``).
+child interpreter, outside the coverage tracer: see ``tests/child.py``).
 
 ``scripts/fuzz_wisun.py`` runs the same fuzzer for as long as you like.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..untraced import call_untraced
+from ..child import call_untraced
 
 
 @pytest.mark.slow
