@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+import socket
 
 import pytest
 
 from custom_components.hems.echonet.controller import Controller
 from tests.houses import HouseFactory, next_base
 
-__all__ = ["HouseFactory", "next_base"]
+__all__ = ["HouseFactory", "next_base", "recv"]
 
 
 @pytest.fixture
@@ -19,3 +21,10 @@ async def controller() -> AsyncIterator[Controller]:
     await ctrl.start(discover=False)
     yield ctrl
     await ctrl.stop()
+
+
+async def recv(sock: socket.socket) -> bytes:
+    """Receive one datagram without blocking the event loop."""
+    sock.setblocking(False)
+    data, _ = await asyncio.wait_for(asyncio.get_running_loop().sock_recvfrom(sock, 1024), 2)
+    return data
