@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from custom_components.hems.echonet.definitions import (
     SUPER_CLASS,
@@ -15,9 +15,6 @@ from custom_components.hems.echonet.definitions import (
 )
 from custom_components.hems.echonet.frame import EOJ
 from custom_components.hems.echonet.propmap import encode_property_map
-
-if TYPE_CHECKING:
-    from .node import SimNode
 
 #: Super-class properties a simulated device offers besides its class's own.
 SUPER_EPCS = (0x80, 0x81, 0x82, 0x83, 0x88, 0x8A, 0x8C, 0x8D, 0x8E, 0x9D, 0x9E, 0x9F)
@@ -34,6 +31,14 @@ _QUIET: dict[int, dict[int, bytes]] = {
     0x026F: {0xE5: b"\x40", 0xE7: b"\x40"},
     0x026B: {0xC2: b"\x42" * 4},
 }
+
+
+class Host(Protocol):
+    """What an object knows of the node that serves it (a :class:`~.node.SimNode`)."""
+
+    name: str
+    address: str
+    uid: bytes
 
 
 class Behaviour(Protocol):
@@ -70,7 +75,7 @@ class SimObject:
         self.eoj = eoj
         self.class_def = class_def or class_or_generic(eoj.class_code)
         self.name = name or self.class_def.name_en
-        self.node: SimNode | None = None
+        self.node: Host | None = None
         self.behaviour: Behaviour | None = None
         self.on_change: Callable[[SimObject, dict[int, bytes]], None] | None = None
         omitted = set(omit)

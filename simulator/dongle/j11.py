@@ -11,7 +11,7 @@ import logging
 import struct
 from typing import Final
 
-from .core import Emulator, VirtualDongle, mac_to_ipv6
+from .module import DongleModule, Emulator, mac_to_ipv6
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def frame(command: int, data: bytes = b"") -> bytes:
 class J11Emulator(Emulator):
     """Binary commands, responses (command | 0x2000) and notifications."""
 
-    def __init__(self, dongle: VirtualDongle) -> None:
+    def __init__(self, dongle: DongleModule) -> None:
         super().__init__(dongle)
         self._buf = bytearray()
         self.channel: int | None = None

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Final
 
-from .core import Emulator, VirtualDongle, mac_to_ipv6
+from .module import DongleModule, Emulator, mac_to_ipv6
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class _Send:
 class SkstackEmulator(Emulator):
     """Text protocol with CR LF lines; SKSENDTO carries raw bytes after its header."""
 
-    def __init__(self, dongle: VirtualDongle, *, c0: bool) -> None:
+    def __init__(self, dongle: DongleModule, *, c0: bool) -> None:
         super().__init__(dongle)
         self.c0 = c0
         self._buf = bytearray()

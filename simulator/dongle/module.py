@@ -1,0 +1,406 @@
+"""What a virtual dongle's protocol emulators work against: the module's shared state.
+
+The protocol emulators (:mod:`.skstack`, :mod:`.j11`) drive a :class:`DongleModule`: the meter
+(model + ECHONET responder + radio parameters), the PANA session, the faults, timing and
+statistics.  :class:`~.core.VirtualDongle` adds the choice of emulator; keeping that choice out
+of this module lets the emulators import it without a circle.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from enum import StrEnum
+import logging
+import random
+from types import TracebackType
+from typing import Any, Final, Self
+
+from custom_components.hems.echonet.errors import FrameError
+from custom_components.hems.echonet.frame import EOJ, build, decode_frame
+
+from ..clock import SimClock
+from ..meter_model import MeterModel
+from .pty import PtyPort
+from .responder import MeterResponder
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_RBID: Final = "0123456789ABCDEF0123456789ABCDEF"
+DEFAULT_PASSWORD: Final = "PASSWORD1234"
+
+
+class DongleDialect(StrEnum):
+    """Which dongle family the pty imitates."""
+
+    A1 = "a1"
+    C0 = "c0"  # binary ERXUDP payloads (the factory default)
+    C0_ASCII = "c0-ascii"  # WOPT 01 already written
+    J11 = "j11"
+
+
+def mac_to_ipv6(mac: str) -> str:
+    """Link-local address of a MAC (U/L bit flipped), SKSTACK text form."""
+    raw = bytearray(bytes.fromhex(mac))
+    raw[0] ^= 0x02
+    return "FE80:0000:0000:0000:" + ":".join(raw[i : i + 2].hex().upper() for i in (0, 2, 4, 6))
+
+
+@dataclass
+class Faults:
+    """Faults that can be switched at any time (see also the actions on DongleModule)."""
+
+    reject_auth: bool = False  # every PANA authentication fails (EVENT 24 / 0x6028 02)
+    meter_absent: bool = False  # no beacon, no PANA answer
+    silent_meter: bool = False  # the meter never answers ECHONET Lite requests
+    fail_sends: int = 0  # the next N sends fail with FAIL ER10 (J11: an error result)
+    noise: bool = False  # random garbage between the dongle's messages
+    spoof: bool = False  # before each answer: copies with other values from another node,
+    # with another TID, from another object and to another object (a client must drop them)
+
+
+@dataclass
+class DongleStats:
+    """What the host did."""
+
+    commands: list[str] = field(default_factory=list)  # verbs / command codes only
+    scans: list[int] = field(default_factory=list)  # durations
+    join_attempts: int = 0
+    joins_ok: int = 0
+    sends: int = 0
+    send_failures: int = 0
+    wopt_writes: int = 0
+    delivered: int = 0
+    noise_bytes: int = 0
+
+
+FOREIGN_MAC: Final = "0012340000ABCDEF"
+
+
+def spoofs(answer: bytes) -> list[tuple[str | None, bytes]]:
+    """Wrong answers around a right one: (sender MAC or None for the meter, payload)."""
+    try:
+        frame = decode_frame(answer)
+    except FrameError:
+        return []
+    props = [(epc, bytes(len(edt)) if edt else edt) for epc, edt in frame.props]
+    other_tid = (frame.tid + 1) & 0xFFFF
+    return [
+        (FOREIGN_MAC, build(frame.tid, frame.seoj, frame.deoj, frame.esv, props)),
+        (None, build(other_tid, frame.seoj, frame.deoj, frame.esv, props)),
+        (None, build(frame.tid, EOJ(0x02, 0x88, 0x02), frame.deoj, frame.esv, props)),
+        (None, build(frame.tid, EOJ(0x00, 0x11, 0x01), frame.deoj, frame.esv, props)),
+        (None, build(frame.tid, frame.seoj, EOJ(0x0E, 0xF0, 0x01), frame.esv, props)),
+    ]
+
+
+class Emulator(ABC):
+    """One protocol family."""
+
+    def __init__(self, dongle: DongleModule) -> None:
+        self.dongle = dongle
+
+    @abstractmethod
+    def power_on(self) -> None:
+        """Fresh module state (after plugging in)."""
+
+    @abstractmethod
+    def feed(self, data: bytes) -> None:
+        """Bytes from the host."""
+
+    @abstractmethod
+    def deliver(self, payload: bytes, sender_mac: str | None = None) -> None:
+        """A UDP payload from the meter (or from ``sender_mac``) to the host."""
+
+    @abstractmethod
+    def notify(self, what: str) -> None:
+        """Report a session happening: expired, reauth_ok, reauth_failed, terminated,
+        tx_limited, tx_released."""
+
+
+class DongleModule(ABC):
+    """A Wi-SUN module on a pty with a smart meter behind it, whatever its dialect.
+
+    The parameters are those of :class:`~.core.VirtualDongle`.
+    """
+
+    def __init__(
+        self,
+        dialect: DongleDialect | str = DongleDialect.A1,
+        *,
+        link: str | None = None,
+        clock: SimClock | None = None,
+        meter: MeterModel | None = None,
+        responder: MeterResponder | None = None,
+        rbid: str = DEFAULT_RBID,
+        password: str = DEFAULT_PASSWORD,
+        delay_scale: float = 1.0,
+        channel: int = 0x27,
+        pan_id: int = 0x8A3C,
+        meter_mac: str = "C0F94500DEADBEEF",
+        own_mac: str = "001D129012345678",
+        lqi: int = 0x9C,
+        scan_min_duration: int = 6,
+        join_seconds: float = 9.6,
+        answer_seconds: float = 1.2,
+        reauth_seconds: float = 5.0,
+        seed: int = 1,
+    ) -> None:
+        self.dialect = DongleDialect(dialect)
+        self.clock = clock or SimClock()
+        self.meter = meter or MeterModel(self.clock)
+        self.responder = responder or MeterResponder(self.meter)
+        self.rbid = rbid
+        self.password = password
+        self.delay_scale = delay_scale
+        self.channel = channel
+        self.pan_id = pan_id
+        self.meter_mac = meter_mac.upper()
+        self.own_mac = own_mac.upper()
+        self.lqi = lqi
+        self.scan_min_duration = scan_min_duration
+        self.join_seconds = join_seconds
+        self.answer_seconds = answer_seconds
+        self.reauth_seconds = reauth_seconds
+        self.faults = Faults()
+        self.stats = DongleStats()
+        self.ascii_payload = self.dialect in (DongleDialect.A1, DongleDialect.C0_ASCII)
+        self.session_up = False
+        self.reauthenticating = False
+        self.tx_limited = False
+        self._rng = random.Random(seed)
+        self._port = PtyPort(self._on_data, link)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+        self.emulator = self._make_emulator()
+
+    @abstractmethod
+    def _make_emulator(self) -> Emulator:
+        """The protocol emulator of :attr:`dialect`."""
+
+    # -- addresses ------------------------------------------------------------------------------
+
+    @property
+    def meter_ipv6(self) -> str:
+        """The meter's link-local address."""
+        return mac_to_ipv6(self.meter_mac)
+
+    @property
+    def own_ipv6(self) -> str:
+        """The dongle's link-local address."""
+        return mac_to_ipv6(self.own_mac)
+
+    @property
+    def path(self) -> str | None:
+        """What a client opens (the link if any, else the pty device)."""
+        return self._port.path
+
+    @property
+    def device(self) -> str | None:
+        """The current pty device."""
+        return self._port.device
+
+    @property
+    def plugged(self) -> bool:
+        """True while the pty exists."""
+        return self._port.plugged
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Plug the dongle in; returns :attr:`path`."""
+        path = self._port.plug()
+        self._power_on()
+        return path
+
+    async def stop(self) -> None:
+        """Unplug for good."""
+        self._power_off()
+        if self._port.plugged:
+            self._port.unplug()
+
+    async def unplug(self) -> None:
+        """Pull the dongle: the pty (and the link) disappear, the session is gone."""
+        self._power_off()
+        self._port.unplug()
+
+    async def replug(self) -> str:
+        """Plug it in again (a new pty behind the same link path); the module restarts."""
+        if self._port.plugged:
+            await self.unplug()
+        return await self.start()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def _power_on(self) -> None:
+        self.session_up = False
+        self.reauthenticating = False
+        self.tx_limited = False
+        self.emulator.power_on()
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    def _power_off(self) -> None:
+        self.session_up = False
+        self.reauthenticating = False
+        for task in list(self._tasks):
+            task.cancel()
+        self._tasks.clear()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a background job of the module (cancelled when it is unplugged)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def sleep(self, nominal_seconds: float) -> None:
+        """A radio delay: simulated seconds x delay_scale."""
+        await self.clock.sleep(nominal_seconds * self.delay_scale)
+
+    async def _tick(self) -> None:
+        while True:
+            await self.clock.sleep(5.0)
+            frames = self.responder.due_pushes()
+            if self.session_up and not self.faults.silent_meter and not self.faults.meter_absent:
+                for frame in frames:
+                    self.emulator.deliver(frame)
+
+    # -- I/O ------------------------------------------------------------------------------------
+
+    def _on_data(self, data: bytes) -> None:
+        self.emulator.feed(data)
+
+    def output(self, data: bytes) -> None:
+        """Send one message to the host (with noise in front when that fault is on)."""
+        if self.faults.noise and self._rng.random() < 0.5:
+            self.write_raw(self.noise_bytes())
+        self.write_raw(data)
+
+    def write_raw(self, data: bytes) -> None:
+        """Bytes to the host, as they are."""
+        self._port.write(data)
+
+    def noise_bytes(self, size: int | None = None) -> bytes:
+        """Garbage that cannot form a valid message: control and high bytes, never the J11
+        unique codes' first byte, ending with CR LF."""
+        n = size if size is not None else self._rng.randint(1, 40)
+        alphabet = [
+            b for b in range(256) if (b < 0x20 or b >= 0x80) and b not in (0x0D, 0x0A, 0xD0)
+        ]
+        body = bytes(self._rng.choice(alphabet) for _ in range(n))
+        self.stats.noise_bytes += len(body) + 2
+        return body + b"\r\n"
+
+    # -- the meter ------------------------------------------------------------------------------
+
+    def pairing_matches(self, rbid: str | None) -> bool:
+        """An active scan with this B-route ID gets the meter's beacon."""
+        return rbid is not None and rbid[-8:] == self.rbid[-8:]
+
+    def visible(self, duration: int, rbid: str | None) -> bool:
+        """The meter answers an active scan of ``duration`` with the pairing ID of ``rbid``."""
+        return (
+            not self.faults.meter_absent
+            and duration >= self.scan_min_duration
+            and self.pairing_matches(rbid)
+        )
+
+    def auth_result(self, rbid: str | None, password: str | None) -> str:
+        """ "ok", "rejected" or "no_response" for a PANA attempt with these credentials."""
+        if self.faults.meter_absent:
+            return "no_response"
+        if self.faults.reject_auth or rbid != self.rbid or password != self.password:
+            return "rejected"
+        return "ok"
+
+    def meter_request(self, payload: bytes) -> None:
+        """A payload reached the meter: its answers come back after ``answer_seconds``."""
+        if self.faults.silent_meter or self.faults.meter_absent:
+            self.responder.stats.dropped += 1
+            return
+        answers = self.responder.handle(payload)
+        if answers:
+            self.spawn(self._answer_later(answers))
+
+    async def _answer_later(self, answers: list[bytes]) -> None:
+        await self.sleep(self.answer_seconds)
+        if not self.session_up:
+            return
+        for answer in answers:
+            if self.faults.spoof:
+                for mac, fake in spoofs(answer):
+                    self.emulator.deliver(fake, mac)
+            self.stats.delivered += 1
+            self.emulator.deliver(answer)
+
+    def session_established(self) -> None:
+        """PANA succeeded: the meter announces its node (INF 0xD5) shortly after."""
+        self.session_up = True
+        self.stats.joins_ok += 1
+        self.spawn(self._announce())
+
+    async def _announce(self) -> None:
+        await self.sleep(0.3)
+        if self.session_up:
+            self.emulator.deliver(self.responder.announcement())
+
+    # -- fault actions ------------------------------------------------------------------------
+
+    def expire_session(self, *, reauth_ok: bool = True) -> None:
+        """PANA lifetime expiry: EVENT 29, the module re-authenticates, then EVENT 25 (or 24)."""
+        if not self.session_up:
+            return
+        self.session_up = False
+        self.reauthenticating = True
+        self.emulator.notify("expired")
+        self.spawn(self._reauthenticate(reauth_ok))
+
+    async def _reauthenticate(self, reauth_ok: bool) -> None:
+        await self.sleep(self.reauth_seconds)
+        self.reauthenticating = False
+        if reauth_ok and not self.faults.reject_auth and not self.faults.meter_absent:
+            self.session_up = True
+            self.emulator.notify("reauth_ok")
+        else:
+            self.emulator.notify("reauth_failed")
+
+    def terminate_session(self) -> None:
+        """The meter ends the session (EVENT 26, then 27)."""
+        self.session_up = False
+        self.emulator.notify("terminated")
+
+    def start_tx_limit(self, seconds: float | None = None) -> None:
+        """ARIB limit reached (EVENT 32); released after ``seconds`` (simulated, scaled)."""
+        self.tx_limited = True
+        self.emulator.notify("tx_limited")
+        if seconds is not None:
+            self.spawn(self._release_later(seconds))
+
+    async def _release_later(self, seconds: float) -> None:
+        await self.sleep(seconds)
+        self.release_tx_limit()
+
+    def release_tx_limit(self) -> None:
+        """EVENT 33."""
+        if self.tx_limited:
+            self.tx_limited = False
+            self.emulator.notify("tx_released")
+
+    def inject_noise(self, data: bytes | None = None) -> None:
+        """Write garbage to the host right now."""
+        self.write_raw(data if data is not None else self.noise_bytes())
