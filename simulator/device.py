@@ -42,7 +42,10 @@ class Host(Protocol):
 
 
 class Behaviour(Protocol):
-    """Dynamics of one kind of device."""
+    """Dynamics of one kind of device (see :mod:`simulator.behaviours.base`)."""
+
+    power: int
+    circuit: int | None
 
     def on_set(self, obj: SimObject, epc: int, edt: bytes) -> bool:
         """Called before a Set is applied; False refuses it (SNA)."""
@@ -50,11 +53,19 @@ class Behaviour(Protocol):
     def on_read(self, obj: SimObject, epc: int) -> bytes | None:
         """A value computed at read time (None: use the stored value)."""
 
-    def tick(self, obj: SimObject, now: datetime, seconds: float) -> None:
-        """Advance the device by ``seconds`` of simulated time ending at ``now``."""
-
     def power_w(self, obj: SimObject) -> float:
         """Power drawn from the house (negative when the device supplies the house)."""
+
+
+class World(Protocol):
+    """The house around an object: a command first brings the physics up to now, and once
+    applied, settles it (so that turning a device off changes the house's power at once)."""
+
+    def before_command(self) -> None:
+        """Advance the physics to the present."""
+
+    def after_command(self) -> None:
+        """Settle the physics with the new settings and publish the values."""
 
 
 class SimObject:
@@ -77,6 +88,7 @@ class SimObject:
         self.name = name or self.class_def.name_en
         self.node: Host | None = None
         self.behaviour: Behaviour | None = None
+        self.world: World | None = None
         self.on_change: Callable[[SimObject, dict[int, bytes]], None] | None = None
         omitted = set(omit)
         props = self.class_def.properties
@@ -138,7 +150,18 @@ class SimObject:
         return not isinstance(value, Invalid)
 
     def write(self, epc: int, edt: bytes) -> bool:
-        """Apply a Set from the network (validation and the behaviour's veto included)."""
+        """Apply a Set from the network (validation and the behaviour's veto included); the
+        house's physics takes the change into account at once."""
+        if self.world is not None:
+            self.world.before_command()
+        accepted = self.apply(epc, edt)
+        if accepted and self.world is not None:
+            self.world.after_command()
+        return accepted
+
+    def apply(self, epc: int, edt: bytes) -> bool:
+        """Apply a setting as the device's own remote control does (validated, the behaviour
+        may veto it); no physics step (the residents' routines run inside one)."""
         if not self.validate(epc, edt):
             return False
         if self.behaviour is not None and not self.behaviour.on_set(self, epc, edt):
@@ -178,6 +201,11 @@ class SimObject:
         limit = (1 << (8 * size - 1)) - 3
         value = max(-limit, min(int(value), limit))
         self.update({epc: value.to_bytes(size, "big", signed=True)})
+
+    @property
+    def code(self) -> int:
+        """The EOJ as one number (0x013001)."""
+        return int.from_bytes(self.eoj.to_bytes(), "big")
 
     @property
     def is_on(self) -> bool:

@@ -1,15 +1,21 @@
-"""The house's smart meter over IP (0x0288), driven by the shared :class:`MeterModel`."""
+"""The house's smart meter over IP (0x0288): a face of the house's one :class:`MeterModel`.
+
+The Wi-SUN dongle's meter (:class:`~simulator.dongle.MeterResponder`) is the other face of the
+same model: both show one set of values.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .behaviours import Base
-from .clock import SimClock
-from .device import SimObject
 from .meter_model import MeterModel
+
+if TYPE_CHECKING:
+    from .device import SimObject
+    from .env import Env
 
 NO_DATA = 0xFFFFFFFE
 
@@ -22,7 +28,7 @@ def _stamp(t: datetime) -> bytes:
 class MeterBehaviour(Base):
     """Answers the meter's properties from the model; history follows 0xE5 / 0xED."""
 
-    model: MeterModel | None = None
+    model: MeterModel | None = field(default=None, repr=False)
     history_day: int = 0
     history2: tuple[datetime, int] | None = None
     last_fixed: datetime | None = field(default=None)
@@ -30,7 +36,7 @@ class MeterBehaviour(Base):
     def on_set(self, obj: SimObject, epc: int, edt: bytes) -> bool:
         assert self.model is not None
         if epc == 0xE5:
-            if edt[0] > self.model.history_days - 1:
+            if edt[0] > self.model.history_days:
                 return False
             self.history_day = edt[0]
         elif epc == 0xED:
@@ -74,10 +80,9 @@ class MeterBehaviour(Base):
             return out
         return None
 
-    def update_values(self, obj: SimObject, now: datetime, net_w: float) -> None:
+    def publish(self, obj: SimObject, env: Env) -> None:
         model = self.model
         assert model is not None
-        model.set_net_power(net_w)
         imp, exp = model.registers()
         r, t = model.currents_a()
         obj.update(
@@ -105,15 +110,9 @@ class MeterBehaviour(Base):
             )
 
 
-def attach_meter(obj: SimObject, clock: SimClock) -> Callable[[datetime, float], None]:
-    """Give ``obj`` a meter model; return the hook the house calls with its net power."""
-    behaviour = MeterBehaviour(model=MeterModel(clock, history_days=45))
-    obj.behaviour = behaviour
+def attach_meter(obj: SimObject, model: MeterModel) -> None:
+    """Make ``obj`` (a 0x0288 object) the IP face of ``model``, with history 1 and 2."""
+    obj.behaviour = MeterBehaviour(model=model)
     obj.get_map |= {0xE2, 0xE4, 0xEC}
     obj.set_map |= {0xE5, 0xED}
     obj._refresh_maps()
-
-    def hook(now: datetime, net_w: float) -> None:
-        behaviour.update_values(obj, now, net_w)
-
-    return hook

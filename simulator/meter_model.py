@@ -1,11 +1,16 @@
-"""A low-voltage smart meter's measurements, consistent with a net power profile.
+"""A low-voltage smart meter's measurements: the integral of the grid power.
 
 Cumulative normal (import, bought) and reverse (export, sold) energy are the integrals of the
-positive and negative parts of the net power (import positive).  Before the model starts
-(``clock.now()`` at construction) the history is synthetic: the net power profile integrated
-slot by slot for ``history_days`` days, ending at the initial counter values.  After the start
-the model integrates live: the profile, or whatever net power someone feeds with
-:meth:`MeterModel.set_net_power` (the virtual house drives it with its device loads).
+positive and negative parts of the net power (import positive).  Two ways to drive it:
+
+- *fed* (:meth:`MeterModel.fed`, the virtual house): the house's physics feeds the grid power
+  at every settle (:meth:`MeterModel.feed`); the meter integrates the power held between two
+  feeds, recording each :00/:30 on the way.  Its history is what the house measured: the house
+  runs its physics over the past days before it serves (see :mod:`simulator.history`).
+- *profile* (a meter without a house, for protocol tests): before the model starts the history
+  is synthetic, the net power profile integrated slot by slot for ``history_days`` days ending
+  at the initial counter values; after the start it integrates the profile live, or whatever
+  net power someone sets with :meth:`MeterModel.set_net_power`.
 
 Counters are consistent by construction: the value at each :00/:30 is the value at the
 previous one plus the integral over the slot, and the live value at any moment is the last
@@ -130,6 +135,72 @@ class MeterModel:
         self._boundaries: list[tuple[float, float]] = values  # index k: origin + k * 30 min
         self._live_t = self.start
         self._live = (initial_import_kwh, initial_export_kwh)
+        self._fed_mode = False
+        self._origin_ts = self.origin.timestamp()
+        self._live_ts = self.start.timestamp()
+
+    @classmethod
+    def fed(
+        cls,
+        clock: SimClock,
+        origin: datetime,
+        *,
+        history_days: int = 45,
+        initial_import_kwh: float = 5432.1,
+        initial_export_kwh: float = 2345.6,
+        unit_code: int = 0x01,
+        coefficient: int | None = 1,
+        digits: int = 6,
+        two_wire: bool = False,
+    ) -> MeterModel:
+        """A meter fed by a house from ``origin`` (a :00/:30) with the counters given."""
+        model = cls(
+            clock,
+            history_days=0,
+            net_power_fn=lambda _t: 0.0,
+            initial_import_kwh=initial_import_kwh,
+            initial_export_kwh=initial_export_kwh,
+            unit_code=unit_code,
+            coefficient=coefficient,
+            digits=digits,
+            two_wire=two_wire,
+        )
+        origin = origin.astimezone(JST)
+        if floor_slot(origin) != origin:
+            raise ValueError("a fed meter starts at a :00 or :30")
+        model.history_days = history_days
+        model.origin = model.start = origin
+        model._origin_ts = model._live_ts = origin.timestamp()
+        model._live_t = origin
+        model._boundaries = [(initial_import_kwh, initial_export_kwh)]
+        model._fed_mode = True
+        model._fed_w = 0.0
+        return model
+
+    def feed(self, ts: float, watts: float) -> None:
+        """(Fed meters) integrate the power held so far up to ``ts``, then hold ``watts``."""
+        power = self._fed_w or 0.0
+        while self._live_ts < ts:
+            boundary = self._origin_ts + SLOT_SECONDS * len(self._boundaries)
+            end = min(boundary, ts)
+            energy = power * (end - self._live_ts) / 3_600_000.0
+            imp, exp = self._live
+            self._live = (imp + energy, exp) if power >= 0 else (imp, exp - energy)
+            self._live_ts = end
+            if end == boundary:
+                self._boundaries.append(self._live)
+        self._fed_w = watts
+
+    def state(self) -> tuple[list[tuple[float, float]], tuple[float, float], float, float | None]:
+        """The fed meter's state (for a snapshot)."""
+        return list(self._boundaries), self._live, self._live_ts, self._fed_w
+
+    def restore(
+        self, state: tuple[list[tuple[float, float]], tuple[float, float], float, float | None]
+    ) -> None:
+        """Go back to a :meth:`state`."""
+        boundaries, self._live, self._live_ts, self._fed_w = state
+        self._boundaries = list(boundaries)
 
     # -- scaling --------------------------------------------------------------------------------
 
@@ -157,7 +228,9 @@ class MeterModel:
     # -- power ----------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        """The simulated time."""
+        """The simulated time (a fed meter: the time it was last fed)."""
+        if self._fed_mode:
+            return datetime.fromtimestamp(self._live_ts, JST)
         return self.clock.now()
 
     def set_net_power(self, watts: float | None) -> None:
@@ -202,6 +275,8 @@ class MeterModel:
         return lambda _t: fed
 
     def _advance(self) -> None:
+        if self._fed_mode:
+            return  # the house feeds it
         now = self.now()
         fn = self._power_fn()
         while self._live_t < now:

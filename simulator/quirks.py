@@ -6,44 +6,61 @@ ECHONET Lite).  They can be switched at runtime: the node reads them on every re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+
+def _quirk(default: Any, example: str, text: str) -> Any:
+    """A quirk's field: its default (a value, or a factory for lists and sets) and its help."""
+    metadata = {"example": example, "help": text}
+    if isinstance(default, type):
+        factory: Callable[[], Any] = default
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(slots=True)
 class Quirks:
     """Switchable misbehaviour of one simulated node."""
 
-    #: Silently drop any Get asking for more than this many EPCs.
-    drop_gets_above: int | None = None
-    #: Silently drop a Get that asks for all EPCs of any of these sets together.
-    drop_together: list[frozenset[int]] = field(default_factory=list)
-    #: Answer only the first N EPCs of a Get (the rest is simply missing).
-    truncate_above: int | None = None
-    #: Answer a partly failing Get with a Get_Res (readable EPCs) plus a separate Get_SNA.
-    split_sna: bool = False
-    #: Answer unsupported EPCs with PDC 0 inside a Get_Res instead of a Get_SNA.
-    pdc0_in_res: bool = False
-    #: EPCs answered with an EDT one byte too long (a device that lies about lengths).
-    wrong_length: set[int] = field(default_factory=set)
-    #: Send answers from this UDP source port instead of 3610 (e.g. 23610).
-    reply_port: int | None = None
-    #: Send the INF of a changed property before the Set_Res.
-    inf_before_set_res: bool = False
-    #: Echo the EDT in Set_Res (the spec says PDC 0).
-    echo_set_edt: bool = False
-    #: Seconds before any answer is sent.
-    delay: float = 0.0
-    #: Send every answer twice.
-    duplicate_answers: bool = False
-    #: Before the real answer, send one carrying a stale TID (TID - 1).
-    stale_tid: bool = False
-    #: EPCs whose Sets the device refuses (SetC_SNA), whatever the value.
-    refuse_set: set[int] = field(default_factory=set)
-    #: Do not answer anything at all (the device is gone or hung).
-    silent: bool = False
-    #: Do not send multicast (announcements lost, e.g. behind Wi-Fi or a VLAN).
-    no_multicast: bool = False
+    drop_gets_above: int | None = _quirk(
+        None, "5", "silently drop any Get asking for more than this many EPCs"
+    )
+    drop_together: list[frozenset[int]] = _quirk(
+        list, "B3+B7", "silently drop a Get that asks for all EPCs of a set together ('/' between sets)"
+    )
+    truncate_above: int | None = _quirk(
+        None, "3", "answer only the first N EPCs of a Get (the rest is simply missing)"
+    )
+    split_sna: bool = _quirk(
+        False, "1", "answer a partly failing Get with a Get_Res (readable EPCs) plus a Get_SNA"
+    )
+    pdc0_in_res: bool = _quirk(
+        False, "1", "answer unsupported EPCs with PDC 0 inside a Get_Res instead of a Get_SNA"
+    )
+    wrong_length: set[int] = _quirk(
+        set, "E0+E1", "answer these EPCs with a value one byte too long"
+    )
+    reply_port: int | None = _quirk(
+        None, "23610", "send answers from this UDP source port instead of 3610"
+    )
+    inf_before_set_res: bool = _quirk(
+        False, "1", "send the INF of a changed property before the Set_Res"
+    )
+    echo_set_edt: bool = _quirk(False, "1", "echo the EDT in Set_Res (the spec says PDC 0)")
+    delay: float = _quirk(0.0, "2.5", "seconds before any answer is sent")
+    duplicate_answers: bool = _quirk(False, "1", "send every answer twice")
+    stale_tid: bool = _quirk(
+        False, "1", "before the real answer, send one carrying a stale TID (TID - 1)"
+    )
+    refuse_set: set[int] = _quirk(
+        set, "B0", "refuse Sets of these EPCs (SetC_SNA), whatever the value"
+    )
+    silent: bool = _quirk(False, "1", "answer nothing at all (the device is gone or hung)")
+    no_multicast: bool = _quirk(
+        False, "1", "send no multicast (announcements lost, e.g. behind Wi-Fi or a VLAN)"
+    )
 
     def set(self, **changes: Any) -> None:
         """Change several quirks at once (unknown names raise ValueError)."""
@@ -66,6 +83,15 @@ class Quirks:
             value = getattr(self, f.name)
             if value not in (None, False, 0, 0.0) and value not in ([], set()):
                 out[f.name] = value
+        return out
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(name, example value, what it does) of every quirk, for the command line's help."""
+        out = []
+        for f in fields(cls):
+            meta: Any = f.metadata
+            out.append((f.name, str(meta["example"]), str(meta["help"])))
         return out
 
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 import logging
 import random
@@ -48,17 +48,42 @@ def mac_to_ipv6(mac: str) -> str:
     return "FE80:0000:0000:0000:" + ":".join(raw[i : i + 2].hex().upper() for i in (0, 2, 4, 6))
 
 
+def _fault(default: Any, text: str) -> Any:
+    return field(default=default, metadata={"help": text})
+
+
 @dataclass
 class Faults:
     """Faults that can be switched at any time (see also the actions on DongleModule)."""
 
-    reject_auth: bool = False  # every PANA authentication fails (EVENT 24 / 0x6028 02)
-    meter_absent: bool = False  # no beacon, no PANA answer
-    silent_meter: bool = False  # the meter never answers ECHONET Lite requests
-    fail_sends: int = 0  # the next N sends fail with FAIL ER10 (J11: an error result)
-    noise: bool = False  # random garbage between the dongle's messages
-    spoof: bool = False  # before each answer: copies with other values from another node,
-    # with another TID, from another object and to another object (a client must drop them)
+    reject_auth: bool = _fault(
+        False, "every PANA authentication fails (EVENT 24 / J11 0x6028 02): wrong credentials"
+    )
+    meter_absent: bool = _fault(False, "no beacon and no PANA answer: the meter is out of reach")
+    silent_meter: bool = _fault(False, "the meter never answers ECHONET Lite requests")
+    fail_sends: int = _fault(
+        0, "the next N sends fail with FAIL ER10 (J11: an error result), as under radio trouble"
+    )
+    noise: bool = _fault(False, "random garbage between the dongle's messages")
+    spoof: bool = _fault(
+        False,
+        "before each answer, copies with other values from another node, another TID, "
+        "another object and to another object (a client must drop them)",
+    )
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str]]:
+        """(name, what it does) of every fault, for the command line's help."""
+        return [(f.name, str(f.metadata["help"])) for f in fields(cls)]
+
+    def switch(self, name: str, value: str = "1") -> None:
+        """Set a fault by name from text ("on", "off", a number for fail_sends)."""
+        if name not in {f.name for f in fields(self)}:
+            raise ValueError(f"unknown fault {name!r}")
+        if name == "fail_sends":
+            setattr(self, name, int(value))
+        else:
+            setattr(self, name, value.lower() not in ("0", "off", "false", "no"))
 
 
 @dataclass

@@ -54,34 +54,43 @@ def test_default_house_values_stay_valid_over_a_day() -> None:
 
 
 def test_solar_follows_the_day_and_meter_follows_the_balance() -> None:
-    house = House("house", start=JST_NIGHT, base_address="127.0.200.1")
+    house = House("house", start=JST_NIGHT, base_address="127.0.200.1", speed=1e-9)
     solar = house.obj("solar")
     assert solar.u(0xE0, 2) == 0
     house.step(10 * 3600)  # noon
     assert solar.u(0xE0, 2) > 500
+    # Nothing stores or generates but the sun: the grid is the house's load minus the sun.
+    assert house.obj("battery").write(0xDA, b"\x44")  # standby
+    assert house.obj("fuel-cell").write(0xCA, b"\x42")  # generation off
     meter = house.obj("smart-meter")
-    before_imp = meter.u(0xE0, 4)
-    before_exp = meter.u(0xE3, 4)
+    assert house.net_w == house.load_w - solar.u(0xE0, 2)
+    assert meter.s(0xE7, 4) == house.net_w
+    before = house.meter.cumulative_kwh() if house.meter else (0.0, 0.0)
     net = house.net_w
-    house.step(3600)
-    moved_imp = meter.u(0xE0, 4) - before_imp
-    moved_exp = meter.u(0xE3, 4) - before_exp
-    # 0.1 kWh registers: one hour at about the same net power.
-    if net > 0:
-        assert moved_imp > 0
-    else:
-        assert moved_exp > 0
-    assert meter.s(0xE7, 4) == round(house.net_w)
+    house.step(60)  # one step of the physics: the power is held
+    after = house.meter.cumulative_kwh() if house.meter else (0.0, 0.0)
+    moved = (after[0] - before[0], after[1] - before[1])
+    # a minute at the power held: what the meter counted (import or export)
+    expected = abs(net) * 60 / 3_600_000
+    assert moved == pytest.approx((expected, 0.0) if net > 0 else (0.0, expected), abs=1e-9)
 
 
 def test_air_conditioner_off_stops_drawing_power() -> None:
+    """A command changes the physics at once: the house's load drops by the unit's power."""
     house = House("house", start=JST_NOON, base_address="127.0.200.1")
     ac = house.obj("living-ac")
+    assert not ac.is_on  # a mild May noon: the family leaves it off
+    assert ac.write(0xB0, b"\x42")  # cooling
+    assert ac.write(0xB3, bytes((18,)))
+    assert ac.write(0x80, b"\x30")
+    drawn = ac.u(0x84, 2)
+    assert drawn > 200
     house.step(60)
-    assert ac.u(0x84, 2) > 0
+    load = house.load_w
+    drawn = ac.u(0x84, 2)
     assert ac.write(0x80, b"\x31")
-    house.step(60)
     assert ac.u(0x84, 2) == 0
+    assert house.load_w == load - drawn
     assert not ac.write(0xB3, bytes((45,)))  # outside the unit's range
 
 
