@@ -33,14 +33,19 @@ PHASE_VEHICLE = 3
 PHASE_BATTERY = 4
 
 
+#: Counts are truncated (a meter never runs ahead), but a value a rounding error below a
+#: whole count (sums of many float steps) is that count.
+_EPSILON = 1e-6
+
+
 def wh(kwh: float) -> int:
-    """kWh as a 0.001 kWh counter (a meter truncates: the counter never runs ahead)."""
-    return math.floor(kwh * 1000 + 1e-9)
+    """kWh as a 0.001 kWh counter."""
+    return math.floor(kwh * 1000 + _EPSILON)
 
 
 def centi(kwh: float) -> int:
     """kWh as a 0.01 kWh counter (the board's unit, 0xC2 = 0x02)."""
-    return math.floor(kwh * 100 + 1e-9)
+    return math.floor(kwh * 100 + _EPSILON)
 
 
 def location(obj: SimObject) -> int | None:

@@ -43,6 +43,8 @@ class Cover(Base):
                 obj.update({0xEA: b"\x43" if self.target > self.position else b"\x44"})
         elif epc == 0xE1:
             self.target = float(edt[0])
+        if self.target == self.position:
+            self.target = None  # already there: nothing moves
         return True
 
     def settle(self, obj: SimObject, env: Env) -> None:

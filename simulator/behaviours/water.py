@@ -101,11 +101,14 @@ class WaterHeater(Base):
             return self.heat_kwh < full
         shift = self._shift_hour(obj)
         if shift is not None and shift <= env.hour < shift + 4:
-            return self.heat_kwh < full
-        if env.night:
+            goal = 1.0
+        elif env.night:
             goal = 0.6 if shift is not None else 1.0
-            return self.heat_kwh < goal * full
-        return self.topping_up
+        else:
+            return self.topping_up
+        # once the goal is reached it stays off until a twentieth of the tank is used
+        start = goal if self.boiling else goal - 0.05
+        return self.heat_kwh < start * full
 
     # -- physics ----------------------------------------------------------------------------
 
