@@ -33,8 +33,11 @@ class Cover(Base):
     speed_pct_s: float = 10.0
     position: float = 100.0
     target: float | None = None
+    #: The target came as a level (0xE1): the level shows the setting until it is reached.
+    to_level: bool = False
 
     def on_set(self, obj: SimObject, epc: int, edt: bytes) -> bool:
+        self.to_level = epc == 0xE1
         if epc == 0xE0:
             self.target = {0x41: 100.0, 0x42: 0.0}.get(edt[0])
             if self.target is None:  # stop
@@ -62,7 +65,7 @@ class Cover(Base):
 
     def publish(self, obj: SimObject, env: Env) -> None:
         pos = round(self.position)
-        if 0xE1 in obj.values:
+        if 0xE1 in obj.values and not (self.to_level and self.target is not None):
             obj.set_u(0xE1, pos, 1)
         if self.target is None:
             status = b"\x41" if pos >= 100 else b"\x42" if pos <= 0 else b"\x45"

@@ -48,15 +48,15 @@ async def test_climate_entities_of_the_house(hass: HomeAssistant, make_house: Ho
     house, _entry = await start(hass, make_house)
     living_id = entity_id(hass, "climate", house.obj("living-ac"), "climate")
     living = state_of(hass, living_id)
-    assert living.state == HVACMode.COOL
+    assert living.state == HVACMode.HEAT  # a January noon: the family heats the living room
     attrs = living.attributes
     assert device_name(hass, living_id) == "Air conditioner"  # the entity takes the device's name
     assert attrs["supported_features"] == AC_FEATURES
     assert attrs["hvac_modes"] == ["off", "heat_cool", "cool", "heat", "dry", "fan_only"]
     assert attrs["fan_modes"] == ["auto", "1", "2", "3", "4", "5", "6", "7", "8"]
     assert attrs["swing_modes"] == ["off", "vertical", "horizontal", "both"]
-    assert (attrs["temperature"], attrs["current_temperature"]) == (26, 22)
-    assert attrs["current_humidity"] == 50
+    assert (attrs["temperature"], attrs["current_temperature"]) == (22, 22)
+    assert attrs["current_humidity"] == 44  # dry winter air
     assert (attrs["fan_mode"], attrs["swing_mode"]) == ("auto", "off")
     bedroom = state_of(hass, entity_id(hass, "climate", house.obj("bedroom-ac"), "climate"))
     assert bedroom.state == HVACMode.OFF
@@ -70,7 +70,8 @@ async def test_climate_entities_of_the_house(hass: HomeAssistant, make_house: Ho
         | ClimateEntityFeature.TURN_OFF
     )
     assert floor.attributes["temperature"] == 22
-    assert floor.attributes["current_temperature"] == 16  # room (0xE2), not the floor (0xE3)
+    # the room (0xE2, the living room the air conditioner heats), not the floor (0xE3)
+    assert floor.attributes["current_temperature"] == 22
     states = sorted(hass.states.async_all("climate"), key=lambda s: s.entity_id)
     assert_golden("climate_climate_entities_of_the_house", snapshot_view(hass, states))
 
@@ -140,8 +141,8 @@ async def test_air_conditioner_refused_and_silent(
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "set_temperature", entity, temperature=15)
     assert err.value.translation_key == "set_rejected"
-    assert ac.values[0xB3] == bytes((26,))
-    assert state_of(hass, entity).attributes["temperature"] == 26
+    assert ac.values[0xB3] == bytes((22,))
+    assert state_of(hass, entity).attributes["temperature"] == 22
 
     house.node("living-ac").quirks.silent = True
     with pytest.raises(HomeAssistantError) as err:

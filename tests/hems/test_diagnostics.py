@@ -81,7 +81,7 @@ async def test_entry_diagnostics(
     assert {"0x80", "0xB0", "0xB3", "0xBB"} <= set(ac_obj["get_map"])
     assert {"0x80", "0xB0", "0xB3"} <= set(ac_obj["set_map"])
     assert "0xB0" in ac_obj["inf_map"]
-    assert ac_obj["values"]["0xB3"] == "1a"
+    assert ac_obj["values"]["0xB3"] == "16"  # 22 °C
     # The learned batch capacity of the device that truncates its answers.
     assert ac_obj["batch_capacity"] == 3
     assert ac_obj["batch_capacity_source"] == "truncated"

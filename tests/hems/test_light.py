@@ -12,7 +12,7 @@ import pytest
 from custom_components.hems.catalog import PLATFORM_EPCS
 from custom_components.hems.light import LIGHT, nearest_color
 from simulator import behaviours as b
-from simulator.house import NodeSpec, _obj
+from simulator.house import House, NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
@@ -24,6 +24,15 @@ ENTRANCE = 0x029101
 
 async def _call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
     await hass.services.async_call("light", service, {"entity_id": entity, **data}, blocking=True)
+
+
+async def _living_light_on(hass: HomeAssistant, house: House) -> str:
+    """Switch the living room light on at the wall (at noon the family leaves it off)."""
+    light = house.obj("lighting", LIVING)
+    entity = entity_id(hass, "light", light, "light")
+    assert light.write(0x80, b.ON)  # its level stays at yesterday's 80 %
+    await wait_for(hass, entity, lambda s: s.state == STATE_ON)
+    return entity
 
 
 def test_platform_epcs_match_the_catalog() -> None:
@@ -42,7 +51,7 @@ def test_colour_presets_snap_to_the_nearest() -> None:
 
 async def test_lights_of_the_house(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
-    living_id = entity_id(hass, "light", house.obj("lighting", LIVING), "light")
+    living_id = await _living_light_on(hass, house)
     living = state_of(hass, living_id)
     assert living.state == STATE_ON
     assert device_name(hass, living_id) == "Light"
@@ -67,7 +76,7 @@ async def test_lights_of_the_house(hass: HomeAssistant, make_house: HouseFactory
 async def test_light_follows_pushed_changes(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
     light = house.obj("lighting", LIVING)
-    entity = entity_id(hass, "light", light, "light")
+    entity = await _living_light_on(hass, house)
     light.update({0xB0: bytes((50,)), 0xB1: b"\x41"})
     state = await wait_for(hass, entity, lambda s: s.attributes["brightness"] == 128)
     assert state.attributes["color_temp_kelvin"] == 2700
@@ -106,7 +115,7 @@ async def test_light_actions_reach_the_device(
 async def test_light_refused_and_silent(hass: HomeAssistant, make_house: HouseFactory) -> None:
     house, _entry = await start(hass, make_house)
     light = house.obj("lighting", LIVING)
-    entity = entity_id(hass, "light", light, "light")
+    entity = await _living_light_on(hass, house)
     light.set_map.discard(0xB0)  # the device stops accepting the light level
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "turn_on", entity, brightness=25)

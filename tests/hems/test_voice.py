@@ -148,7 +148,7 @@ async def test_english_air_conditioner(hass: HomeAssistant, make_house: HouseFac
     await command(hass, f"turn off the {name}", "en", ac, entity, on=False)
     # By an alias.
     er.async_get(hass).async_update_entity(entity, aliases={"air conditioner"})
-    await command(hass, "turn on the air conditioner", "en", ac, entity, on=True, hvac_on="cool")
+    await command(hass, "turn on the air conditioner", "en", ac, entity, on=True, hvac_on="heat")
     await command(hass, "turn off the air conditioner", "en", ac, entity, on=False)
     assert _power(house.obj("bedroom-ac")) == b.OFF
 
@@ -172,7 +172,7 @@ async def test_english_air_conditioner_by_area(
         ac,
         entity,
         on=True,
-        hvac_on="cool",
+        hvac_on="heat",
     )
     assert _power(house.obj("bedroom-ac")) == b.OFF
 
@@ -190,7 +190,7 @@ async def test_japanese_air_conditioner(hass: HomeAssistant, make_house: HouseFa
     response = await command(hass, f"{name}を消して", "ja", ac, entity, on=False)
     assert response.speech["plain"]["speech"] == "エアコンがオフになりました"
     er.async_get(hass).async_update_entity(entity, aliases={"エアコン"})
-    await command(hass, "エアコンを点けて", "ja", ac, entity, on=True, hvac_on="cool")
+    await command(hass, "エアコンを点けて", "ja", ac, entity, on=True, hvac_on="heat")
     await command(hass, "エアコンを消して", "ja", ac, entity, on=False)
 
 
@@ -249,7 +249,7 @@ async def test_japanese_custom_sentences(
     bedroom_power = _power(bedroom)
     await command(hass, "リビングのエアコンを消して", "ja", living, ac_entity, on=False)
     await command(
-        hass, "リビングのエアコンをつけて", "ja", living, ac_entity, on=True, hvac_on="cool"
+        hass, "リビングのエアコンをつけて", "ja", living, ac_entity, on=True, hvac_on="heat"
     )
     assert _power(bedroom) == bedroom_power
     # A name that is not there is not guessed.
