@@ -140,7 +140,9 @@ def _keyed(physics: Physics) -> dict[Key, SimObject]:
 def _take(physics: Physics, hours: HourlyCounters) -> _Snapshot:
     objects = _keyed(physics)
     state = copy.deepcopy(({k: o.behaviour for k, o in objects.items()}, physics.rooms))
-    values = {k: {e: v for e, v in o.values.items() if e not in _IDENTITY} for k, o in objects.items()}
+    values = {
+        k: {e: v for e, v in o.values.items() if e not in _IDENTITY} for k, o in objects.items()
+    }
     return _Snapshot(
         physics.t,
         state,

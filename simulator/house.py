@@ -67,9 +67,7 @@ _LOGGER = logging.getLogger(__name__)
 
 #: Scenarios: name -> what it is (for the command line's help).
 SCENARIOS: Final = {
-    "house": "the default house: "
-    + HOUSE.description
-    + "; 45 days of history in the smart meter",
+    "house": "the default house: " + HOUSE.description + "; 45 days of history in the smart meter",
     "full": "one object of every ECHONET Lite class the definitions know, eight per node "
     "(for checking mappings); nobody at home",
     "scale": "COUNT small nodes (an air conditioner, a light or a sensor each; for load "
@@ -154,8 +152,14 @@ class House:
         start = self.clock.now()
         origin = history_origin(start, self.history_days)
         nodes = {name: list(node.objects.values()) for name, node in self.nodes.items()}
-        key = (self.life.name, self.seed, self.history_days, origin, floor_slot(start))
-        key += (fingerprint(nodes),)
+        key = (
+            self.life.name,
+            self.seed,
+            self.history_days,
+            origin,
+            floor_slot(start),
+            fingerprint(nodes),
+        )
         meters = self.find(0x0288)
         if meters:
             self.meter = MeterModel.fed(

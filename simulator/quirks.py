@@ -6,60 +6,76 @@ ECHONET Lite).  They can be switched at runtime: the node reads them on every re
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _quirk(default: Any, example: str, text: str) -> Any:
-    """A quirk's field: its default (a value, or a factory for lists and sets) and its help."""
-    metadata = {"example": example, "help": text}
-    if isinstance(default, type):
-        factory: Callable[[], Any] = default
-        return field(default_factory=factory, metadata=metadata)
-    return field(default=default, metadata=metadata)
+def _doc(example: str, text: str) -> dict[str, str]:
+    """A quirk's help: an example value and what it does."""
+    return {"example": example, "help": text}
 
 
 @dataclass(slots=True)
 class Quirks:
     """Switchable misbehaviour of one simulated node."""
 
-    drop_gets_above: int | None = _quirk(
-        None, "5", "silently drop any Get asking for more than this many EPCs"
+    drop_gets_above: int | None = field(
+        default=None,
+        metadata=_doc("5", "silently drop any Get asking for more than this many EPCs"),
     )
-    drop_together: list[frozenset[int]] = _quirk(
-        list, "B3+B7", "silently drop a Get that asks for all EPCs of a set together ('/' between sets)"
+    drop_together: list[frozenset[int]] = field(
+        default_factory=list,
+        metadata=_doc(
+            "B3+B7",
+            "silently drop a Get that asks for all EPCs of a set together ('/' between sets)",
+        ),
     )
-    truncate_above: int | None = _quirk(
-        None, "3", "answer only the first N EPCs of a Get (the rest is simply missing)"
+    truncate_above: int | None = field(
+        default=None,
+        metadata=_doc("3", "answer only the first N EPCs of a Get (the rest is simply missing)"),
     )
-    split_sna: bool = _quirk(
-        False, "1", "answer a partly failing Get with a Get_Res (readable EPCs) plus a Get_SNA"
+    split_sna: bool = field(
+        default=False,
+        metadata=_doc(
+            "1", "answer a partly failing Get with a Get_Res (readable EPCs) plus a Get_SNA"
+        ),
     )
-    pdc0_in_res: bool = _quirk(
-        False, "1", "answer unsupported EPCs with PDC 0 inside a Get_Res instead of a Get_SNA"
+    pdc0_in_res: bool = field(
+        default=False,
+        metadata=_doc(
+            "1", "answer unsupported EPCs with PDC 0 inside a Get_Res instead of a Get_SNA"
+        ),
     )
-    wrong_length: set[int] = _quirk(
-        set, "E0+E1", "answer these EPCs with a value one byte too long"
+    wrong_length: set[int] = field(
+        default_factory=set,
+        metadata=_doc("E0+E1", "answer these EPCs with a value one byte too long"),
     )
-    reply_port: int | None = _quirk(
-        None, "23610", "send answers from this UDP source port instead of 3610"
+    reply_port: int | None = field(
+        default=None,
+        metadata=_doc("23610", "send answers from this UDP source port instead of 3610"),
     )
-    inf_before_set_res: bool = _quirk(
-        False, "1", "send the INF of a changed property before the Set_Res"
+    inf_before_set_res: bool = field(
+        default=False, metadata=_doc("1", "send the INF of a changed property before the Set_Res")
     )
-    echo_set_edt: bool = _quirk(False, "1", "echo the EDT in Set_Res (the spec says PDC 0)")
-    delay: float = _quirk(0.0, "2.5", "seconds before any answer is sent")
-    duplicate_answers: bool = _quirk(False, "1", "send every answer twice")
-    stale_tid: bool = _quirk(
-        False, "1", "before the real answer, send one carrying a stale TID (TID - 1)"
+    echo_set_edt: bool = field(
+        default=False, metadata=_doc("1", "echo the EDT in Set_Res (the spec says PDC 0)")
     )
-    refuse_set: set[int] = _quirk(
-        set, "B0", "refuse Sets of these EPCs (SetC_SNA), whatever the value"
+    delay: float = field(default=0.0, metadata=_doc("2.5", "seconds before any answer is sent"))
+    duplicate_answers: bool = field(default=False, metadata=_doc("1", "send every answer twice"))
+    stale_tid: bool = field(
+        default=False,
+        metadata=_doc("1", "before the real answer, send one carrying a stale TID (TID - 1)"),
     )
-    silent: bool = _quirk(False, "1", "answer nothing at all (the device is gone or hung)")
-    no_multicast: bool = _quirk(
-        False, "1", "send no multicast (announcements lost, e.g. behind Wi-Fi or a VLAN)"
+    refuse_set: set[int] = field(
+        default_factory=set,
+        metadata=_doc("B0", "refuse Sets of these EPCs (SetC_SNA), whatever the value"),
+    )
+    silent: bool = field(
+        default=False, metadata=_doc("1", "answer nothing at all (the device is gone or hung)")
+    )
+    no_multicast: bool = field(
+        default=False,
+        metadata=_doc("1", "send no multicast (announcements lost, e.g. behind Wi-Fi or a VLAN)"),
     )
 
     def set(self, **changes: Any) -> None:

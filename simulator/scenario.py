@@ -281,39 +281,47 @@ BEDROOM_AC_ON = _ac_on(20, 27)
 LIGHT_ON = _switch(True, level=80)
 OFF_ACT = _switch(False)
 
+WEEKDAYS: Final = "weekdays"
+WEEKENDS: Final = "weekends"
+SATURDAYS: Final = "saturdays"
+LIVING_LIGHT, ENTRANCE_LIGHT, KITCHEN_LIGHT, SHUTTER = 0x029001, 0x029101, 0x029102, 0x026301
+WINTER_ON = _in_heating_season(_switch(True))
+
+# fmt: off
 ROUTINES: Final = (
-    Routine(6.5, "living-ac", AC_ON, "living room air conditioner on (heat 22 °C / cool 27 °C)", "weekdays"),
-    Routine(7.5, "living-ac", AC_ON, "living room air conditioner on", "weekends"),
-    Routine(13.0, "living-ac", OFF_ACT, "living room air conditioner off (going out)", "saturdays"),
-    Routine(16.75, "living-ac", AC_ON, "living room air conditioner on (back home)", "saturdays"),
-    Routine(23.0, "living-ac", OFF_ACT, "living room air conditioner off"),
-    Routine(22.5, "bedroom-ac", BEDROOM_AC_ON, "bedroom air conditioner on (heat 20 °C / cool 27 °C)"),
-    Routine(6.5, "bedroom-ac", OFF_ACT, "bedroom air conditioner off", "weekdays"),
-    Routine(7.5, "bedroom-ac", OFF_ACT, "bedroom air conditioner off", "weekends"),
-    Routine(6.5, "floor-heater", _in_heating_season(_switch(True)), "floor heating on in winter", "weekdays"),
-    Routine(7.5, "floor-heater", _in_heating_season(_switch(True)), "floor heating on in winter", "weekends"),
+    Routine(6.5, "living-ac", AC_ON, "living room AC on (heat 22 °C / cool 27 °C)", WEEKDAYS),
+    Routine(7.5, "living-ac", AC_ON, "living room AC on", WEEKENDS),
+    Routine(13.0, "living-ac", OFF_ACT, "living room AC off (going out)", SATURDAYS),
+    Routine(16.75, "living-ac", AC_ON, "living room AC on (back home)", SATURDAYS),
+    Routine(23.0, "living-ac", OFF_ACT, "living room AC off"),
+    Routine(22.5, "bedroom-ac", BEDROOM_AC_ON, "bedroom AC on (heat 20 °C / cool 27 °C)"),
+    Routine(6.5, "bedroom-ac", OFF_ACT, "bedroom AC off", WEEKDAYS),
+    Routine(7.5, "bedroom-ac", OFF_ACT, "bedroom AC off", WEEKENDS),
+    Routine(6.5, "floor-heater", WINTER_ON, "floor heating on in winter", WEEKDAYS),
+    Routine(7.5, "floor-heater", WINTER_ON, "floor heating on in winter", WEEKENDS),
     Routine(9.0, "floor-heater", OFF_ACT, "floor heating off"),
-    Routine(17.5, "floor-heater", _in_heating_season(_switch(True)), "floor heating on in winter"),
+    Routine(17.5, "floor-heater", WINTER_ON, "floor heating on in winter"),
     Routine(22.0, "floor-heater", OFF_ACT, "floor heating off"),
-    Routine(17.5, "lighting", LIGHT_ON, "living room light on (80 %)", eoj=0x029001),
-    Routine(23.0, "lighting", OFF_ACT, "living room light off", eoj=0x029001),
-    Routine(6.5, "lighting", _switch(True), "kitchen light on", eoj=0x029102),
-    Routine(8.0, "lighting", OFF_ACT, "kitchen light off", eoj=0x029102),
-    Routine(17.75, "lighting", _switch(True), "kitchen light on", eoj=0x029102),
-    Routine(21.0, "lighting", OFF_ACT, "kitchen light off", eoj=0x029102),
-    Routine(18.0, "lighting", _switch(True), "entrance light on", eoj=0x029101),
-    Routine(22.0, "lighting", OFF_ACT, "entrance light off", eoj=0x029101),
-    Routine(7.0, "shutter", _set(0xE0, b"\x41"), "shutter opened", eoj=0x026301),
-    Routine(18.5, "shutter", _set(0xE0, b"\x42"), "shutter closed", eoj=0x026301),
+    Routine(17.5, "lighting", LIGHT_ON, "living room light on (80 %)", eoj=LIVING_LIGHT),
+    Routine(23.0, "lighting", OFF_ACT, "living room light off", eoj=LIVING_LIGHT),
+    Routine(6.5, "lighting", _switch(True), "kitchen light on", eoj=KITCHEN_LIGHT),
+    Routine(8.0, "lighting", OFF_ACT, "kitchen light off", eoj=KITCHEN_LIGHT),
+    Routine(17.75, "lighting", _switch(True), "kitchen light on", eoj=KITCHEN_LIGHT),
+    Routine(21.0, "lighting", OFF_ACT, "kitchen light off", eoj=KITCHEN_LIGHT),
+    Routine(18.0, "lighting", _switch(True), "entrance light on", eoj=ENTRANCE_LIGHT),
+    Routine(22.0, "lighting", OFF_ACT, "entrance light off", eoj=ENTRANCE_LIGHT),
+    Routine(7.0, "shutter", _set(0xE0, b"\x41"), "shutter opened", eoj=SHUTTER),
+    Routine(18.5, "shutter", _set(0xE0, b"\x42"), "shutter closed", eoj=SHUTTER),
     Routine(19.5, "ecocute", _set(0xE3, b"\x41"), "bath auto (ふろ自動) on: the bath fills"),
     Routine(23.5, "ecocute", _set(0xE3, b"\x42"), "bath auto off"),
-    Routine(8.25, "v2h", _car(8.0), "the car leaves (commute, 8 kWh)", "weekdays"),
-    Routine(18.25, "v2h", _car(None), "the car is back and plugged in", "weekdays"),
-    Routine(13.0, "v2h", _car(5.0), "the car leaves (outing, 5 kWh)", "saturdays"),
-    Routine(17.0, "v2h", _car(None), "the car is back and plugged in", "saturdays"),
+    Routine(8.25, "v2h", _car(8.0), "the car leaves (commute, 8 kWh)", WEEKDAYS),
+    Routine(18.25, "v2h", _car(None), "the car is back and plugged in", WEEKDAYS),
+    Routine(13.0, "v2h", _car(5.0), "the car leaves (outing, 5 kWh)", SATURDAYS),
+    Routine(17.0, "v2h", _car(None), "the car is back and plugged in", SATURDAYS),
     Routine(23.0, "v2h", _set(0xDA, b"\x42"), "the car charges in the night period"),
     Routine(7.0, "v2h", _set(0xDA, b"\x44"), "the car stops charging (standby)"),
-)  # fmt: skip
+)
+# fmt: on
 
 #: Board circuits of the default house's devices (the scenario's loads take 5-13).
 CIRCUITS: Final = {

@@ -410,5 +410,3 @@ def addresses(base: str, count: int) -> Iterator[str]:
     start = ipaddress.IPv4Address(base)
     for i in range(count):
         yield str(start + i)
-
-

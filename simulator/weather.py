@@ -27,10 +27,6 @@ LATITUDE: Final = math.radians(35.68)
 TILT: Final = math.radians(30.0)
 #: Tokyo (139.77° E) is 19 minutes ahead of the JST meridian (135° E): solar noon ~11:41.
 SOLAR_NOON_H: Final = 12.0 - (139.77 - 135.0) / 15.0
-#: The clear-sky value of a summer noon (the normalisation of :func:`clear_sky`).
-_SUMMER_NOON: Final = 0.7 ** (
-    (1.0 / math.sin(math.radians(90 - 35.68 + 23.44))) ** 0.678
-) * math.cos(math.radians(35.68 - 30.0 - 23.44))
 
 
 def local_day(ts: float) -> int:
@@ -146,15 +142,27 @@ def clear_sky(day: int, hour: float) -> float:
     doy = day_date(day).timetuple().tm_yday
     decl = math.radians(23.44) * math.sin(2 * math.pi * (doy - 81) / 365.0)
     angle = math.radians(15.0 * (hour - SOLAR_NOON_H))
-    sin_elev = math.sin(LATITUDE) * math.sin(decl) + math.cos(LATITUDE) * math.cos(
-        decl
-    ) * math.cos(angle)
+    sin_elev = _cos_incidence(LATITUDE, decl, angle)
     if sin_elev <= 0.02:
         return 0.0
-    # incidence on a south-facing plane tilted by TILT
-    cos_inc = math.sin(decl) * math.sin(LATITUDE - TILT) + math.cos(decl) * math.cos(
-        LATITUDE - TILT
-    ) * math.cos(angle)
-    air_mass = 1.0 / sin_elev
-    transmission = 0.7 ** (air_mass**0.678)
-    return max(0.0, cos_inc) * transmission / _SUMMER_NOON
+    # a south-facing plane tilted by TILT sees the sun as a flat one at latitude - TILT would
+    cos_inc = _cos_incidence(LATITUDE - TILT, decl, angle)
+    return max(0.0, cos_inc) * _transmission(sin_elev) / _SUMMER_NOON
+
+
+def _cos_incidence(latitude: float, decl: float, angle: float) -> float:
+    """Cosine of the angle between the sun and the normal of a flat plane at ``latitude``."""
+    return math.sin(latitude) * math.sin(decl) + math.cos(latitude) * math.cos(decl) * math.cos(
+        angle
+    )
+
+
+def _transmission(sin_elev: float) -> float:
+    """The share of the sunlight the atmosphere lets through at this elevation."""
+    return math.pow(0.7, math.pow(1.0 / sin_elev, 0.678))
+
+
+#: The clear-sky value of a summer noon (the normalisation of :func:`clear_sky`).
+_SUMMER_NOON: Final = _transmission(math.sin(math.radians(90 - 35.68 + 23.44))) * math.cos(
+    math.radians(35.68 - 30.0 - 23.44)
+)

@@ -48,27 +48,41 @@ def mac_to_ipv6(mac: str) -> str:
     return "FE80:0000:0000:0000:" + ":".join(raw[i : i + 2].hex().upper() for i in (0, 2, 4, 6))
 
 
-def _fault(default: Any, text: str) -> Any:
-    return field(default=default, metadata={"help": text})
+def _doc(text: str) -> dict[str, str]:
+    return {"help": text}
 
 
 @dataclass
 class Faults:
     """Faults that can be switched at any time (see also the actions on DongleModule)."""
 
-    reject_auth: bool = _fault(
-        False, "every PANA authentication fails (EVENT 24 / J11 0x6028 02): wrong credentials"
+    reject_auth: bool = field(
+        default=False,
+        metadata=_doc(
+            "every PANA authentication fails (EVENT 24 / J11 0x6028 02): wrong credentials"
+        ),
     )
-    meter_absent: bool = _fault(False, "no beacon and no PANA answer: the meter is out of reach")
-    silent_meter: bool = _fault(False, "the meter never answers ECHONET Lite requests")
-    fail_sends: int = _fault(
-        0, "the next N sends fail with FAIL ER10 (J11: an error result), as under radio trouble"
+    meter_absent: bool = field(
+        default=False, metadata=_doc("no beacon and no PANA answer: the meter is out of reach")
     )
-    noise: bool = _fault(False, "random garbage between the dongle's messages")
-    spoof: bool = _fault(
-        False,
-        "before each answer, copies with other values from another node, another TID, "
-        "another object and to another object (a client must drop them)",
+    silent_meter: bool = field(
+        default=False, metadata=_doc("the meter never answers ECHONET Lite requests")
+    )
+    fail_sends: int = field(
+        default=0,
+        metadata=_doc(
+            "the next N sends fail with FAIL ER10 (J11: an error result), as under radio trouble"
+        ),
+    )
+    noise: bool = field(
+        default=False, metadata=_doc("random garbage between the dongle's messages")
+    )
+    spoof: bool = field(
+        default=False,
+        metadata=_doc(
+            "before each answer, copies with other values from another node, another TID, "
+            "another object and to another object (a client must drop them)",
+        ),
     )
 
     @classmethod

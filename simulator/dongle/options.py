@@ -105,7 +105,7 @@ def make_dongle(args: argparse.Namespace, meter: MeterModel) -> VirtualDongle:
         password=args.password,
         delay_scale=args.fast,
     )
-    for item in args.faults:
-        name, _, value = item.partition("=")
+    for fault in args.faults:
+        name, _, value = fault.partition("=")
         dongle.faults.switch(name.strip(), value.strip() or "1")
     return dongle

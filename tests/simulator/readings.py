@@ -51,7 +51,10 @@ def board_duplex_kwh(house: House) -> list[tuple[float, float]]:
     """Every duplex channel's (consumed, generated) energy (BA)."""
     board = house.obj("board")
     rows = _ranged(board, 0xB9, 0xBA, board.u(0xB8), "electric_energy")
-    return [(r["normal_direction_electric_energy"], r["reverse_direction_electric_energy"]) for r in rows]
+    return [
+        (r["normal_direction_electric_energy"], r["reverse_direction_electric_energy"])
+        for r in rows
+    ]
 
 
 def powers(house: House) -> dict[str, int]:

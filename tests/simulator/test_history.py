@@ -17,8 +17,8 @@ import pytest
 from custom_components.hems.echonet.const import ESV
 from custom_components.hems.echonet.frame import EOJ, build, decode_frame
 from simulator import history
-from simulator.clock import JST
 from simulator.cli import write_history
+from simulator.clock import JST
 from simulator.dongle import MeterResponder
 from simulator.house import METER_EXPORT_KWH, METER_IMPORT_KWH, House
 from simulator.meter_model import SLOT_SECONDS
@@ -97,7 +97,9 @@ def test_45_days_of_history_are_the_integral_of_the_grid_power(
         assert int.from_bytes(e2[:2], "big") == days_ago
         registers = list(zip(_registers(e2), _registers(e4), strict=True))
         for index, value in enumerate(values):
-            when = datetime(day.year, day.month, day.day, tzinfo=JST) + timedelta(minutes=30 * index)
+            when = datetime(day.year, day.month, day.day, tzinfo=JST) + timedelta(
+                minutes=30 * index
+            )
             if when > START:
                 assert value is None and registers[index] == (None, None)
                 continue
@@ -129,7 +131,9 @@ def test_the_dongle_shows_the_same_history_and_values(house: House) -> None:
         )
         assert decode_frame(set_res).esv == ESV.SET_RES
         (answer,) = responder.handle(
-            build(2, CONTROLLER, METER, ESV.GET, [(0xE2, b""), (0xE4, b""), (0xE0, b""), (0xE7, b"")])
+            build(
+                2, CONTROLLER, METER, ESV.GET, [(0xE2, b""), (0xE4, b""), (0xE0, b""), (0xE7, b"")]
+            )
         )
         frame = decode_frame(answer)
         assert frame.esv == ESV.GET_RES
@@ -184,5 +188,5 @@ def test_the_hourly_counters_for_the_demo(house: House, tmp_path: Path) -> None:
     values = [v for _t, v in solar["values"]]
     assert values == sorted(values)
     assert values[-1] == house.obj("solar").u(0xE1, 4) / 1000
-    water = [c for c in data["counters"] if c["eoj"] == "0x028101"][0]
+    water = next(c for c in data["counters"] if c["eoj"] == "0x028101")
     assert water["unit"] == "m³"

@@ -1,0 +1,160 @@
+"""The demo's Energy dashboard from day one: the house's past hours into Home Assistant.
+
+The virtual house lived through the 45 days before the demo started (the same physics as now,
+see simulator/history.py) and wrote every device counter at every hour to ``history.json``.
+This imports those hours into the statistics of the Home Assistant sensors that show the same
+counters (solar, battery, fuel cell, gas, water and the devices' consumption), through the
+recorder's ``recorder/import_statistics`` websocket command, so that the Energy dashboard has
+45 full days within a minute of the start.
+
+How the imported rows meet the live ones: Home Assistant compiles a total_increasing sensor's
+statistics from its first recorded state, whose ``sum`` is 0 (the *zero point*).  Every
+imported hour therefore gets ``sum = counter at the hour's end - zero point`` (negative before
+the start: only differences count), so the first live hour continues without a step, and the
+part of the first live hour before Home Assistant started is counted there, once.
+
+The smart meter's grid counters are NOT imported here: the integration imports the meter's own
+history at the meter's first setup (issue 10); see ``GRID_HISTORY`` in demo.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import time
+from typing import Any, Protocol
+
+#: (class code, EPC) -> the key of the hems sensor that shows that counter.
+KEYS: Mapping[tuple[int, int], str] = {
+    (0x0279, 0xE1): "solar_energy",
+    (0x0279, 0xE3): "sold_energy",
+    (0x027C, 0xC5): "generated_energy",
+    (0x027C, 0xC8): "gas_consumption",
+    (0x027D, 0xD8): "charged_energy",
+    (0x027D, 0xD6): "discharged_energy",
+    (0x027E, 0xD8): "charged_energy",
+    (0x027E, 0xD6): "discharged_energy",
+    (0x0281, 0xE0): "water_consumption",
+    (0x0282, 0xE0): "gas_consumption",
+}
+HOUR = timedelta(hours=1)
+
+
+class Socket(Protocol):
+    """Home Assistant's websocket API (one command, its result)."""
+
+    async def command(self, kind: str, **payload: Any) -> Any:
+        """Send a command; return its result (raises on an error)."""
+
+
+@dataclass
+class Imported:
+    """What was imported for one sensor."""
+
+    entity_id: str
+    rows: int
+    first: datetime | None
+    last: datetime | None
+
+
+def _key(counter: Mapping[str, Any]) -> str | None:
+    code = int(counter["eoj"], 16) >> 8
+    epc = int(counter["epc"], 16)
+    return "energy_consumption" if epc == 0x85 else KEYS.get((code, epc))
+
+
+def sensors(
+    history: Mapping[str, Any], registry: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """entity id -> its counter in the history, for every enabled hems sensor that has one."""
+    by_unique = {
+        e["unique_id"]: e
+        for e in registry
+        if e["platform"] == "hems" and e.get("unique_id") and not e.get("disabled_by")
+    }
+    found = {}
+    for counter in history["counters"]:
+        key = _key(counter)
+        entry = by_unique.get(f"{counter['uid']}-{counter['eoj']}-{key}") if key else None
+        if entry is not None and entry["entity_id"].startswith("sensor."):
+            found[entry["entity_id"]] = counter
+    return found
+
+
+async def zero_points(
+    ws: Socket, entity_ids: list[str], since: datetime, patience: float = 90.0
+) -> dict[str, tuple[datetime, float]]:
+    """The first numeric state each sensor recorded (where its statistics start); waits up to
+    ``patience`` seconds for the recorder to commit them."""
+    found: dict[str, tuple[datetime, float]] = {}
+    deadline = time.monotonic() + patience
+    while len(found) < len(entity_ids) and time.monotonic() < deadline:
+        missing = [e for e in entity_ids if e not in found]
+        states = await ws.command(
+            "history/history_during_period",
+            start_time=since.isoformat(),
+            entity_ids=missing,
+            minimal_response=True,
+            no_attributes=True,
+            significant_changes_only=False,
+        )
+        for entity_id, rows in states.items():
+            for row in rows:
+                try:
+                    value = float(row["s"])
+                except (TypeError, ValueError):
+                    continue
+                found[entity_id] = (datetime.fromtimestamp(row["lu"], UTC), value)
+                break
+        if len(found) < len(entity_ids):
+            await asyncio.sleep(2)  # the recorder commits every few seconds
+    return found
+
+
+def rows_before(counter: Mapping[str, Any], zero: tuple[datetime, float]) -> list[dict[str, Any]]:
+    """Hourly rows up to the hour in which the sensor's statistics begin."""
+    when, offset = zero
+    live_hour = when.replace(minute=0, second=0, microsecond=0)
+    rows = []
+    for stamp, value in counter["values"]:
+        end = datetime.fromisoformat(stamp)
+        if end <= live_hour:
+            rows.append(
+                {"start": (end - HOUR).isoformat(), "state": value, "sum": round(value - offset, 6)}
+            )
+    return rows
+
+
+async def import_history(
+    ws: Socket, history: Mapping[str, Any], registry: list[dict[str, Any]], since: datetime
+) -> list[Imported]:
+    """Import every past hour of every sensor the history covers; what was done, per sensor."""
+    targets = sensors(history, registry)
+    zeros = await zero_points(ws, sorted(targets), since)
+    done = []
+    for entity_id, counter in sorted(targets.items()):
+        zero = zeros.get(entity_id)
+        if zero is None:
+            done.append(Imported(entity_id, 0, None, None))
+            continue
+        rows = rows_before(counter, zero)
+        volume = counter["unit"] == "m³"
+        await ws.command(
+            "recorder/import_statistics",
+            metadata={
+                "has_sum": True,
+                "mean_type": 0,
+                "name": None,
+                "source": "recorder",
+                "statistic_id": entity_id,
+                "unit_class": "volume" if volume else "energy",
+                "unit_of_measurement": counter["unit"],
+            },
+            stats=rows,
+        )
+        first = datetime.fromisoformat(rows[0]["start"]) if rows else None
+        last = datetime.fromisoformat(rows[-1]["start"]) if rows else None
+        done.append(Imported(entity_id, len(rows), first, last))
+    return done
