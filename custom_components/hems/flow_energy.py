@@ -148,9 +148,9 @@ def _preset_selector(language: str) -> selector.SelectSelector:
     )
 
 
-def build_initial_tariff(user_input: Mapping[str, Any]) -> dict[str, Any]:
+def build_initial_tariff(user_input: Mapping[str, Any], language: str) -> dict[str, Any]:
     """The tariff dict of a new entry from the ``energy`` step's answers."""
-    tariff = preset_tariff(user_input.get("preset", DEFAULT_PRESET)).to_dict()
+    tariff = preset_tariff(user_input.get("preset", DEFAULT_PRESET), language).to_dict()
     sale = user_input.get("sale_price", DEFAULT_SALE_PRICE)
     if sale not in (None, ""):
         tariff["sale"] = SalePlan.flat(to_decimal(sale)).to_dict()
@@ -182,7 +182,7 @@ class EnergyFlowMixin(ConfigFlow):
             return self.async_abort(reason="energy_already_configured")
         errors: dict[str, str] = {}
         if user_input is not None:
-            tariff = build_initial_tariff(user_input)
+            tariff = build_initial_tariff(user_input, self.hass.config.language)
             error = check_tariff(tariff)
             if error is None:
                 options: dict[str, Any] = {OPT_TARIFF: tariff, OPT_AUTO_SOURCES: True}
@@ -289,7 +289,7 @@ class EnergyOptionsFlow(OptionsFlow):
     async def async_step_preset(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Replace the electricity tariff by a preset (sale, water, gas, rates are kept)."""
         if user_input is not None:
-            new = preset_tariff(user_input["preset"]).to_dict()
+            new = preset_tariff(user_input["preset"], self.hass.config.language).to_dict()
             for kept in ("sale", "water", "gas", "fuel_adjustment"):
                 new[kept] = self.tariff.get(kept)
             self.opts[OPT_TARIFF] = new

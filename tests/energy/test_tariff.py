@@ -375,3 +375,12 @@ def test_other_time_zones_are_accepted() -> None:
     info = price_at(tariff, datetime(2026, 11, 26, 16, 30, tzinfo=UTC))
     assert info.period_key == "night"
     assert info.when == jst("2026-11-27T01:30")
+
+
+def test_preset_names_follow_the_language() -> None:
+    """A Japanese user's tariff is named in Japanese (no "(example)" inside)."""
+    for key, preset in PRESETS.items():
+        assert preset_tariff(key, "ja").name == preset.name_ja
+        assert "example" not in preset_tariff(key, "ja").name
+        assert preset_tariff(key, "en").name == preset.name_en
+        assert preset_tariff(key).name == preset.build().name

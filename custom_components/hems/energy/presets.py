@@ -10,7 +10,7 @@ published FY2024 and FY2025 values only.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -226,6 +226,11 @@ PRESETS: Mapping[str, Preset] = {
 """Presets by key, in the order to offer them."""
 
 
-def preset_tariff(key: str) -> Tariff:
-    """A fresh tariff from preset ``key`` (``KeyError`` for an unknown key)."""
-    return PRESETS[key].build()
+def preset_tariff(key: str, language: str | None = None) -> Tariff:
+    """A fresh tariff from preset ``key`` (``KeyError`` for an unknown key); with a
+    ``language``, named as the preset is offered in it (no English inside Japanese names)."""
+    preset = PRESETS[key]
+    tariff = preset.build()
+    if language is None:
+        return tariff
+    return replace(tariff, name=preset.name_ja if language.startswith("ja") else preset.name_en)
