@@ -313,6 +313,7 @@ async def main(args: argparse.Namespace) -> int:
         await asyncio.wait([runner, waiter], return_when=asyncio.FIRST_COMPLETED)
         if not runner.done():
             say("stopping ...")
+            await asyncio.wait([runner], timeout=1)  # a running demo ends by itself
             runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             return await runner

@@ -73,5 +73,6 @@ def _statistic_ids(prefs: dict[str, Any]) -> dict[str, str]:
             ids["battery_in"] = source["stat_energy_to"]
             ids["battery_out"] = source["stat_energy_from"]
         else:
-            ids[kind] = source["stat_energy_from"]
+            key = kind if kind not in ids else f"{kind} {sum(k.startswith(kind) for k in ids) + 1}"
+            ids[key] = source["stat_energy_from"]
     return {k: v for k, v in ids.items() if v}

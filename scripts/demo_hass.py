@@ -227,24 +227,28 @@ class Socket:
         return reply.get("result")
 
 
+def _all(registry: list[dict[str, Any]], suffix: str, prefix: str = "") -> list[str]:
+    return [
+        str(entry["entity_id"])
+        for entry in registry
+        if entry["platform"] == "hems"
+        and (entry.get("unique_id") or "").endswith(suffix)
+        and (entry.get("unique_id") or "").startswith(prefix)
+    ]
+
+
 def _finder(registry: list[dict[str, Any]]) -> Any:
     def find(suffix: str, prefix: str = "") -> str | None:
-        for entry in registry:
-            unique = entry.get("unique_id") or ""
-            if (
-                entry["platform"] == "hems"
-                and unique.endswith(suffix)
-                and unique.startswith(prefix)
-            ):
-                return str(entry["entity_id"])
-        return None
+        return next(iter(_all(registry, suffix, prefix)), None)
 
     return find
 
 
 def energy_sources(registry: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The Energy dashboard's sources: the meter (over Wi-SUN when there is one), the prices of
-    the energy entry, solar, the battery, gas and water."""
+    the energy entry, solar, the battery, gas and water.  The fuel cell's generation is listed
+    with the solar panels: Home Assistant's Energy dashboard has no other kind of local
+    generation, and without it the house's consumption would look smaller than it is."""
     find = _finder(registry)
     grid_in = find("-grid_import_energy", "broute_") or find("-0x028801-grid_import_energy")
     grid_out = find("-grid_export_energy", "broute_") or find("-0x028801-grid_export_energy")
@@ -269,11 +273,10 @@ def energy_sources(registry: list[dict[str, Any]]) -> list[dict[str, Any]]:
             ],
             "cost_adjustment_day": 0,
         },
-        {
-            "type": "solar",
-            "stat_energy_from": find("-solar_energy"),
-            "config_entry_solar_forecast": None,
-        },
+        *(
+            {"type": "solar", "stat_energy_from": entity, "config_entry_solar_forecast": None}
+            for entity in _all(registry, "-solar_energy") + _all(registry, "-generated_energy")
+        ),
         {
             "type": "battery",
             "stat_energy_from": find("-0x027D01-discharged_energy"),

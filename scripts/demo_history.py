@@ -157,4 +157,29 @@ async def import_history(
         first = datetime.fromisoformat(rows[0]["start"]) if rows else None
         last = datetime.fromisoformat(rows[-1]["start"]) if rows else None
         done.append(Imported(entity_id, len(rows), first, last))
+    await committed(ws, done)
     return done
+
+
+async def committed(ws: Socket, done: list[Imported], patience: float = 120.0) -> bool:
+    """Wait until the recorder has written every imported sensor's last hour (the import is
+    queued; the dashboard shows the days once they are in)."""
+    deadline = time.monotonic() + patience
+    waiting = {d.entity_id: d.last for d in done if d.last is not None}
+    while waiting and time.monotonic() < deadline:
+        start = min(waiting.values())
+        assert start is not None
+        stats = await ws.command(
+            "recorder/statistics_during_period",
+            start_time=start.isoformat(),
+            statistic_ids=sorted(waiting),
+            period="hour",
+            types=["sum"],
+        )
+        for entity_id, rows in stats.items():
+            last = waiting.get(entity_id)
+            if last is not None and any(r["start"] / 1000 >= last.timestamp() for r in rows):
+                del waiting[entity_id]
+        if waiting:
+            await asyncio.sleep(1)
+    return not waiting

@@ -238,6 +238,10 @@ async def _main(args: argparse.Namespace) -> int:
         return 2
     await house.start()
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     tasks = []
     try:
         if dongle is not None:
@@ -253,10 +257,6 @@ async def _main(args: argparse.Namespace) -> int:
             if dongle is not None:
                 print(f"Wi-SUN dongle ({args.dialect}) with the same meter at {path}", flush=True)
             print("Serving; Ctrl-C to stop.", flush=True)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         for task in tasks:

@@ -93,6 +93,8 @@ class Env:
     #: the sources settled so far): what load-following devices react to.
     load_w: int = 0
     grid_w: int = 0
+    #: What the vehicles draw (+) or give (-) this settle: a home battery never charges a car.
+    vehicle_w: int = 0
 
     @property
     def now(self) -> datetime:

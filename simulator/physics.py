@@ -27,6 +27,7 @@ import random
 from typing import TYPE_CHECKING, Final
 
 from .behaviours import AirConditioner, Base, DistributionBoard, Sensor, location
+from .behaviours.base import PHASE_VEHICLE
 from .env import Env, Room
 from .weather import Weather, day_start, local_day, local_hour
 
@@ -256,6 +257,8 @@ class Physics:
         for obj, behaviour in self._rest:
             behaviour.settle(obj, env)
             env.grid_w += behaviour.power
+            if behaviour.phase == PHASE_VEHICLE:
+                env.vehicle_w += behaviour.power
         env.water_lpm_total = env.hot_water_lpm + env.cold_water_lpm
         env.gas_m3h_total = env.cooking_gas_m3h
         for behaviour in self._flowing:

@@ -9,7 +9,9 @@ and how the season decides what the air conditioners are for (heating below a da
 simulated clock, the weather and the seed, so a day replays identically.
 
 The default house is a family of three: one adult works from home on weekdays, the car is used
-for commuting, the family goes out on Saturday afternoons.
+for commuting (and charged in the night period), the family goes out on Saturday afternoons,
+and the fuel cell's timer runs it when the house needs heat and power most (05:30-09:30 and
+16:30-23:00: daily start and stop, as many Ene-Farm units run).
 """
 
 from __future__ import annotations
@@ -320,6 +322,10 @@ ROUTINES: Final = (
     Routine(17.0, "v2h", _car(None), "the car is back and plugged in", SATURDAYS),
     Routine(23.0, "v2h", _set(0xDA, b"\x42"), "the car charges in the night period"),
     Routine(7.0, "v2h", _set(0xDA, b"\x44"), "the car stops charging (standby)"),
+    Routine(5.5, "fuel-cell", _set(0xCA, b"\x41"), "fuel cell timer: generation on"),
+    Routine(9.5, "fuel-cell", _set(0xCA, b"\x42"), "fuel cell timer: generation off"),
+    Routine(16.5, "fuel-cell", _set(0xCA, b"\x41"), "fuel cell timer: generation on"),
+    Routine(23.0, "fuel-cell", _set(0xCA, b"\x42"), "fuel cell timer: generation off"),
 )
 # fmt: on
 

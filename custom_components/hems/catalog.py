@@ -232,6 +232,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             epcs=(0xE1,),
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
+            suggested_display_precision=0,  # whole litres
             state_class=MEASUREMENT,
         ),
         HemsSensorDescription(
@@ -240,6 +241,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             epcs=(0xE2,),
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
+            suggested_display_precision=0,  # whole litres
             entity_category=EntityCategory.DIAGNOSTIC,
         ),
     ),
@@ -273,6 +275,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             epcs=(0xE1,),
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
+            suggested_display_precision=0,  # whole litres
             state_class=MEASUREMENT,
         ),
     ),

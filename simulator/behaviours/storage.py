@@ -4,8 +4,9 @@ Both follow their operation mode (0xDA).  Charging and discharging move the stor
 a one-way efficiency; the AC-side counters (charged / discharged kWh) are the exact integral of
 the AC power.  A charge or discharge amount setting stops the flow once that much has moved
 since the mode was set.  Discharging covers at most the house's own draw (no export: batteries
-in Japanese homes may not push power back to the grid), and automatic mode charges from the
-solar surplus and (the battery) covers the house's draw.
+in Japanese homes may not push power back to the grid; and the home battery never charges the
+car), and automatic mode charges from the solar surplus and (the battery) covers the house's
+draw.
 """
 
 from __future__ import annotations
@@ -70,16 +71,18 @@ class Battery(Base):
             if not can_charge or (amount and self.moved_wh >= amount):
                 return 0.0
             return self.max_charge_w if mode == RAPID else _setting(obj, 0xEB) or 2000.0
+        # what the house itself draws from the grid (a car charging is not covered)
+        deficit = float(env.grid_w - max(0, env.vehicle_w))
         if mode == DISCHARGING:
             amount = _setting(obj, 0xE8, 0xAB)
             if not can_discharge or (amount and self.moved_wh >= amount):
                 return 0.0
             limit = min(self.max_discharge_w, _setting(obj, 0xEC) or 2000.0)
-            return -min(limit, max(0.0, float(env.grid_w)))
+            return -min(limit, max(0.0, deficit))
         if mode == AUTO:
             if env.grid_w < 0:
                 return min(self.max_charge_w, -env.grid_w) if can_charge else 0.0
-            return -min(self.max_discharge_w, env.grid_w) if can_discharge else 0.0
+            return -min(self.max_discharge_w, max(0.0, deficit)) if can_discharge else 0.0
         return 0.0
 
     def settle(self, obj: SimObject, env: Env) -> None:

@@ -8,6 +8,7 @@ from homeassistant.components.water_heater import WaterHeaterEntityFeature
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.hems.catalog import PLATFORM_EPCS
@@ -43,6 +44,11 @@ async def test_ecocute(hass: HomeAssistant, make_house: HouseFactory) -> None:
     )
     assert (state.attributes["temperature"], state.attributes["current_temperature"]) == (65, 65)
     assert_golden("water_heater_ecocute", snapshot_view(hass, [state]))
+    # litres are shown as whole litres
+    registry = er.async_get(hass)
+    for key in ("remaining_hot_water", "tank_capacity"):
+        entry = registry.async_get(entity_id(hass, "sensor", ecocute, key))
+        assert entry is not None and entry.options["sensor"]["suggested_display_precision"] == 0
 
     await _call(hass, "set_operation_mode", entity, operation_mode="manual_heating")
     assert ecocute.values[0xB0] == b"\x42"

@@ -71,10 +71,14 @@ def test_lights_draw_by_brightness() -> None:
 def test_the_fuel_cell_status_agrees_with_its_switch() -> None:
     house = _house("2026-02-01T03:00")
     cell = house.obj("fuel-cell")
+    seen = set()
     for _ in range(48):
         house.step(1800)
-        assert cell.values[0xCB] == b"\x41"  # generating, day and night
-        assert 0 < decoded(cell, 0xC4) <= 700
+        on = cell.values[0xCA] == b"\x41"  # its timer: mornings and evenings
+        seen.add(on)
+        assert cell.values[0xCB] == (b"\x41" if on else b"\x42")  # generating / stopped
+        assert (0 < decoded(cell, 0xC4) <= 700) == on
+    assert seen == {True, False}
     assert cell.write(0xCA, b"\x42")
     assert cell.values[0xCB] == b"\x42" and decoded(cell, 0xC4) == 0
     house.step(3600)
