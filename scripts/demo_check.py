@@ -1,6 +1,7 @@
 """``./scripts/demo --check SECONDS``: what a headless demo run must show (used by demo.py).
 
-- Home Assistant's log has no ERROR line and no traceback;
+- Home Assistant's log has no ERROR line and no traceback (also after what a browser session
+  asks for: the actions' descriptions import components such as camera);
 - the Energy dashboard is configured (grid, solar, battery, gas, water);
 - the imported history gives the dashboard's sources their past days (solar: at least 40 days
   with generation) and the live sensors have states.
@@ -32,6 +33,7 @@ def log_problems(path: Path) -> list[str]:
 async def dashboard_problems(ws: Socket) -> tuple[list[str], dict[str, int]]:
     """What is missing from the Energy dashboard; days with data per source."""
     problems: list[str] = []
+    await ws.command("get_services")  # what every browser session asks first
     prefs = await ws.command("energy/get_prefs")
     kinds = {source["type"] for source in prefs["energy_sources"]}
     for kind in ("grid", "solar", "battery", "gas", "water"):

@@ -52,6 +52,11 @@ def configuration(port: int, language: str) -> str:
           default: warning
           logs:
             custom_components.hems: info
+            # No cameras here.  Every browser session makes Home Assistant import the camera
+            # component (for the actions' descriptions), which logs an ERROR with a traceback
+            # when the system library libturbojpeg (Debian: libturbojpeg0) is missing; it only
+            # speeds up camera snapshots.
+            homeassistant.components.camera.img_util: critical
         """
     )
 
