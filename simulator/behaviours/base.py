@@ -49,9 +49,10 @@ def centi(kwh: float) -> int:
 
 
 def location(obj: SimObject) -> int | None:
-    """The installation location (0x81) of an object, if it has one."""
+    """The installation location (0x81) of an object; None when it has none or it is not
+    specified (0x00) or undetermined (0xFF)."""
     edt = obj.values.get(0x81)
-    return edt[0] if edt else None
+    return edt[0] if edt and edt[0] not in (0x00, 0xFF) else None
 
 
 @dataclass
