@@ -34,6 +34,8 @@ from .house import (
     Devices,
     SlotConditions,
     SlotOutcome,
+    State,
+    advance,
     step,
 )
 from .model import (
@@ -82,8 +84,10 @@ __all__ = [
     "SlotOutcome",
     "SlotPlan",
     "SolarModel",
+    "State",
     "TariffPrices",
     "WaterHeater",
+    "advance",
     "automatic",
     "automatic_commands",
     "clear_sky_ghi",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+import time
 
 import highspy
 
@@ -95,7 +96,26 @@ class LinearProgram:
         return len(self._row_lower) - 1
 
     def solve(self, *, time_limit_s: float, mip_rel_gap: float = 1e-4) -> Solution:
-        """Solve with HiGHS within ``time_limit_s``."""
+        """Solve with HiGHS within ``time_limit_s``.
+
+        An LP is solved by the primal simplex without presolve (measured: about twice as fast
+        on these small, sparse programmes); when that ends without a verdict (HiGHS reports
+        "unknown" on rare numerically awkward cases) it is solved again with presolve in the
+        time that is left.  A MILP always uses presolve.
+        """
+        started = time.perf_counter()
+        lp = self._highs_lp()
+        solution = self._run(
+            lp, presolve=bool(self._semi), time_limit_s=time_limit_s, gap=mip_rel_gap
+        )
+        if solution.status is SolveStatus.ERROR and not self._semi:
+            left = time_limit_s - (time.perf_counter() - started)
+            if left <= 0:
+                return Solution(SolveStatus.TIME_LIMIT, (), 0.0, solution.detail)
+            solution = self._run(lp, presolve=True, time_limit_s=left, gap=mip_rel_gap)
+        return solution
+
+    def _highs_lp(self) -> highspy.HighsLp:
         lp = highspy.HighsLp()
         lp.num_col_ = self.columns
         lp.num_row_ = self.rows
@@ -116,28 +136,31 @@ class LinearProgram:
             for column in self._semi:
                 kinds[column] = highspy.HighsVarType.kSemiContinuous
             lp.integrality_ = kinds
+        return lp
+
+    @staticmethod
+    def _run(lp: highspy.HighsLp, *, presolve: bool, time_limit_s: float, gap: float) -> Solution:
         highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ untyped
         for option, value in (
             ("output_flag", False),
             ("threads", 1),
             ("random_seed", 0),
             ("time_limit", float(time_limit_s)),
-            ("mip_rel_gap", float(mip_rel_gap)),
-            # presolve costs more than it saves on these small, sparse LPs (measured: 96
-            # slots solve in 7 ms without it, 15 ms with it); a MILP keeps it.
-            ("presolve", "on" if self._semi else "off"),
+            ("mip_rel_gap", float(gap)),
+            ("presolve", "on" if presolve else "off"),
+            ("simplex_strategy", 4),  # primal simplex: measured the fastest on these LPs
         ):
             highs.setOptionValue(option, value)
         if highs.passModel(lp) != highspy.HighsStatus.kOk:
             return Solution(SolveStatus.ERROR, (), 0.0, "model rejected")
         highs.run()
         status = highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            values = tuple(highs.getSolution().col_value)
-            return Solution(
-                SolveStatus.OPTIMAL, values, highs.getInfo().objective_function_value, ""
-            )
         detail = highs.modelStatusToString(status)
+        if status == highspy.HighsModelStatus.kOptimal:
+            objective = highs.getInfo().objective_function_value
+            return Solution(
+                SolveStatus.OPTIMAL, tuple(highs.getSolution().col_value), objective, ""
+            )
         if status in {
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,

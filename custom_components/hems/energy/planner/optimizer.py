@@ -102,11 +102,7 @@ def _row(horizon: Horizon, planned: Flows, t: int) -> Row:
         shortfall=planned.shortfall[t],
         ev_in=planned.ev_in[t],
         ev_out=planned.ev_out[t],
-        ev_stored=(
-            (planned.ev_stored[t] if any(horizon.ev_available) else inputs.ev.stored_kwh)
-            if inputs.ev is not None
-            else None
-        ),
+        ev_stored=planned.ev_stored[t] if inputs.ev is not None else None,
         commands=_commands(horizon, planned, t),
     )
 

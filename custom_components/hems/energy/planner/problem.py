@@ -83,7 +83,6 @@ def terminal_values(horizon: Horizon) -> TerminalValues:
 class _Columns:
     grid_import: range
     grid_export: range
-    excess: range
     charge: range | None = None
     discharge: range | None = None
     stored: range | None = None
@@ -96,19 +95,24 @@ class _Columns:
 
 
 def build(horizon: Horizon, values: TerminalValues) -> tuple[LinearProgram, _Columns]:
-    """The linear programme of ``horizon``."""
+    """The linear programme of ``horizon``.
+
+    Rows that cannot bind are left out (the programme is solved without presolve): the
+    storage-is-not-sold row where there is no solar to export, the contract row where even
+    every device at full power stays under the contract.
+    """
     n = horizon.slots
     config = horizon.inputs.config
     lp = LinearProgram()
     columns = _Columns(
         grid_import=lp.add_columns(n, cost=horizon.price),
         grid_export=lp.add_columns(n, upper=horizon.solar, cost=[-price for price in horizon.sale]),
-        excess=lp.add_columns(n, cost=config.contract_excess_yen),
     )
     early = [-_TIE * (n - t) / n for t in range(n)]
     _battery_columns(lp, columns, horizon, values, early)
-    _water_heater_columns(lp, columns, horizon, values)
+    _water_heater_columns(lp, columns, horizon, values, early)
     _ev_columns(lp, columns, horizon, values, early)
+    devices_max = _devices_max(horizon)
     for t in range(n):
         entries = [(columns.grid_import[t], 1.0), (columns.grid_export[t], -1.0)]
         entries += _pick(columns.discharge, t, 1.0) + _pick(columns.charge, t, -1.0)
@@ -116,20 +120,31 @@ def build(horizon: Horizon, values: TerminalValues) -> tuple[LinearProgram, _Col
         entries += _pick(columns.ev_out, t, 1.0)
         need = horizon.load[t] - horizon.solar[t]
         lp.add_row(entries, need, need)
-        if horizon.contract_kwh is not None:
-            lp.add_row(
-                [(columns.grid_import[t], 1.0), (columns.excess[t], -1.0)],
-                upper=horizon.contract_kwh,
-            )
+        contract = horizon.contract_kwh
+        if contract is not None and need + devices_max[t] > contract:
+            excess = lp.add_columns(1, cost=config.contract_excess_yen)[0]
+            lp.add_row([(columns.grid_import[t], 1.0), (excess, -1.0)], upper=contract)
         supply = _pick(columns.discharge, t, 1.0) + _pick(columns.ev_out, t, 1.0)
-        if supply:
+        if supply and horizon.solar[t] > 0:
             supply += _pick(columns.boil, t, -1.0) + _pick(columns.ev_in, t, -1.0)
             lp.add_row(supply, upper=horizon.load[t])
     return lp, columns
 
 
+def _devices_max(horizon: Horizon) -> list[float]:
+    """Per slot: what the planned devices could draw at most."""
+    inputs = horizon.inputs
+    most = 0.0
+    if inputs.battery is not None:
+        most += inputs.battery.max_charge_kw * SLOT_HOURS
+    if inputs.water_heater is not None:
+        most += inputs.water_heater.max_input_kw * SLOT_HOURS
+    ev_most = inputs.ev.max_charge_kw * SLOT_HOURS if inputs.ev is not None else 0.0
+    return [most + (ev_most if here else 0.0) for here in horizon.ev_available]
+
+
 def _pick(block: range | None, t: int, value: float) -> list[tuple[int, float]]:
-    return [] if block is None else [(block[t], value)]
+    return [] if block is None or t >= len(block) else [(block[t], value)]
 
 
 def _battery_columns(
@@ -177,7 +192,11 @@ def _battery_columns(
 
 
 def _water_heater_columns(
-    lp: LinearProgram, columns: _Columns, horizon: Horizon, values: TerminalValues
+    lp: LinearProgram,
+    columns: _Columns,
+    horizon: Horizon,
+    values: TerminalValues,
+    early: list[float],
 ) -> None:
     heater = horizon.inputs.water_heater
     if heater is None:
@@ -185,7 +204,6 @@ def _water_heater_columns(
     n = horizon.slots
     config = horizon.inputs.config
     loss = heater.standing_loss_kw * SLOT_HOURS
-    early = [-_TIE * (n - t) / n for t in range(n)]
     most = heater.max_input_kw * SLOT_HOURS
     semi = heater.min_input_kw > 0
     columns.boil = lp.add_columns(
@@ -221,34 +239,31 @@ def _ev_columns(
     values: TerminalValues,
     early: list[float],
 ) -> None:
+    """EV columns for the slots the car is plugged in (from now until it leaves)."""
     ev = horizon.inputs.ev
-    if ev is None or not any(horizon.ev_available):
+    if ev is None or not horizon.ev_available[0]:
         return
-    n = horizon.slots
-    here = horizon.ev_available
+    departure = horizon.departure_index()
+    m = horizon.slots if departure is None else departure
     semi = ev.min_charge_kw > 0
     columns.ev_in = lp.add_columns(
-        n,
-        lower=[ev.min_charge_kw * SLOT_HOURS if semi and ok else 0.0 for ok in here],
-        upper=[ev.max_charge_kw * SLOT_HOURS if ok else 0.0 for ok in here],
-        cost=early,
+        m,
+        lower=ev.min_charge_kw * SLOT_HOURS if semi else 0.0,
+        upper=ev.max_charge_kw * SLOT_HOURS,
+        cost=early[:m],
         semi_continuous=semi,
     )
-    columns.ev_out = lp.add_columns(
-        n, upper=[ev.max_discharge_kw * SLOT_HOURS if ok else 0.0 for ok in here]
-    )
+    columns.ev_out = lp.add_columns(m, upper=ev.max_discharge_kw * SLOT_HOURS)
     now = ev.stored_kwh
-    last = max(t for t in range(n) if here[t])
-    final = [0.0] * n
-    final[last] = -values.ev
+    final = [0.0] * m
+    final[-1] = -values.ev
     lower = min(ev.min_soc * ev.capacity_kwh, now)
     upper = max(ev.max_soc * ev.capacity_kwh, now)
-    departure = horizon.departure_index()
-    lowers = [lower] * n
+    lowers = [lower] * m
     if departure is not None:
-        lowers[departure - 1] = max(lower, ev.target_soc * ev.capacity_kwh)
-    columns.ev_stored = lp.add_columns(n, lower=lowers, upper=upper, cost=final)
-    for t in range(n):
+        lowers[-1] = max(lower, ev.target_soc * ev.capacity_kwh)
+    columns.ev_stored = lp.add_columns(m, lower=lowers, upper=upper, cost=final)
+    for t in range(m):
         entries = [
             (columns.ev_stored[t], 1.0),
             (columns.ev_in[t], -ev.charge_efficiency),
@@ -265,24 +280,26 @@ def flows(horizon: Horizon, columns: _Columns, solution: Solution) -> Flows:
     values = solution.values
     n = horizon.slots
 
-    def take(block: range | None, default: float = 0.0) -> tuple[float, ...]:
-        if block is None:
-            return (default,) * n
-        return tuple(max(0.0, values[index]) if index >= 0 else 0.0 for index in block)
+    def take(block: range | None) -> tuple[float, ...]:
+        found = [] if block is None else [max(0.0, values[index]) for index in block]
+        return (*found, *([0.0] * (n - len(found))))
 
-    def level(block: range | None) -> tuple[float, ...]:
-        return (0.0,) * n if block is None else tuple(values[index] for index in block)
+    def level(block: range | None, now: float) -> tuple[float, ...]:
+        found = [] if block is None else [values[index] for index in block]
+        last = found[-1] if found else now
+        return (*found, *([last] * (n - len(found))))
 
+    inputs = horizon.inputs
     return Flows(
         grid_import=take(columns.grid_import),
         grid_export=take(columns.grid_export),
         charge=take(columns.charge),
         discharge=take(columns.discharge),
-        stored=level(columns.stored),
+        stored=level(columns.stored, 0.0),
         boil=take(columns.boil),
-        heat=level(columns.heat),
+        heat=level(columns.heat, 0.0),
         shortfall=take(columns.shortfall),
         ev_in=take(columns.ev_in),
         ev_out=take(columns.ev_out),
-        ev_stored=level(columns.ev_stored),
+        ev_stored=level(columns.ev_stored, inputs.ev.stored_kwh if inputs.ev else 0.0),
     )
