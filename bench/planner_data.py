@@ -49,6 +49,7 @@ TILT, AZIMUTH = math.radians(30), math.radians(180)
 CONTRACT_KW = 6.0
 SALE_PRICE = 8.0
 WARMUP_DAYS = 42
+TAIL_DAYS = 2
 CONDITIONS = ("sunny", "partlycloudy", "cloudy", "rainy")
 _LEVEL = {"sunny": (0.93, 0.04), "partlycloudy": (0.66, 0.12), "cloudy": (0.36, 0.1)}
 _LEVEL["rainy"] = (0.14, 0.05)
@@ -152,6 +153,11 @@ class Year:
         """First slot of the simulated year (after the warm-up)."""
         return WARMUP_DAYS * SLOTS_PER_DAY
 
+    @property
+    def stop(self) -> int:
+        """First slot after the simulated year (the tail only feeds the last horizons)."""
+        return self.slots - TAIL_DAYS * SLOTS_PER_DAY
+
 
 def _sun(when_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cosine of the zenith angle and azimuth (radians from north) at POSIX times."""
@@ -211,10 +217,11 @@ def pv_kwh(when_utc: np.ndarray, clear_index: np.ndarray, outdoor: np.ndarray) -
 
 
 def build_year(seed: int = 2025, year: int = 2025) -> Year:
-    """The house's year (plus :data:`WARMUP_DAYS` of history before it)."""
+    """The house's year (plus :data:`WARMUP_DAYS` of history before it and
+    :data:`TAIL_DAYS` after it, so that the last plans of the year see a full horizon)."""
     rng = np.random.default_rng(seed)
     first = date(year, 1, 1) - timedelta(days=WARMUP_DAYS)
-    count = WARMUP_DAYS + (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    count = WARMUP_DAYS + (date(year + 1, 1, 1) - date(year, 1, 1)).days + TAIL_DAYS
     days = [first + timedelta(days=offset) for offset in range(count)]
     start = datetime.combine(first, time(), tzinfo=JST)
     slots = count * SLOTS_PER_DAY

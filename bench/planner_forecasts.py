@@ -18,6 +18,7 @@ With ``noisy=False`` every forecast is the actual value (perfect foresight withi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from custom_components.hems.energy.planner import ProfileModel, heat_pump_cop

@@ -149,7 +149,7 @@ class World:
 
     def night_and_day_price(self) -> tuple[float, float]:
         """Cheapest and dearest purchase price of the simulated year."""
-        span = self.purchase[self.year.first_simulated : self.year.slots]
+        span = self.purchase[self.year.first_simulated : self.year.stop]
         return min(span), max(span)
 
     def inputs(self, now: int, state: State, horizon_slots: int) -> PlanInputs:
@@ -213,17 +213,19 @@ def simulate_year(
     name: str,
     *,
     horizon_slots: int,
+    days: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Settlement:
-    """Run ``controller`` over the simulated year; its settlement."""
+    """Run ``controller`` over the simulated year (or its first ``days``); its settlement."""
     year = world.year
+    stop = year.stop if days is None else min(year.stop, year.first_simulated + days * 48)
     night, day = world.night_and_day_price()
-    mean_cop = float(np.mean(year.cop[year.first_simulated :]))
+    mean_cop = float(np.mean(year.cop[year.first_simulated : year.stop]))
     settlement = Settlement(name, prices=(night, day))
     state = initial_state()
     before = stored_value(state, night, mean_cop)
     started = time.perf_counter()
-    for now in range(year.first_simulated, year.slots):
+    for now in range(year.first_simulated, stop):
         _ev_events(world, state, now, settlement)
         commands = controller(world.inputs(now, state, horizon_slots))
         slot = SlotConditions(

@@ -36,6 +36,7 @@ from .house import (
     SlotOutcome,
     State,
     advance,
+    slot_commands,
     step,
 )
 from .model import (
@@ -96,5 +97,6 @@ __all__ = [
     "plan",
     "render",
     "simulate",
+    "slot_commands",
     "step",
 ]

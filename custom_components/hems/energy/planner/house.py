@@ -7,8 +7,8 @@ of the slot.  The planner's expected costs, its "without planning" comparison an
 settlement all go through it, so they use the same rules:
 
 * The heat pump and the EV charger draw what they were told (within their limits and the room
-  left in the tank or car); the EcoCute boils on its own when the tank falls to its reserve
-  (its automatic 沸き増し), whatever it was told.
+  left in the tank or car); the EcoCute boils on its own when the tank falls below its
+  reserve (its automatic 沸き増し), whatever it was told.
 * The battery then follows its mode: ``AUTO`` stores the remaining surplus and covers the
   remaining consumption (self-consumption), ``CHARGE`` charges the given energy from solar
   first, then the grid, ``DISCHARGE`` covers consumption up to the given energy, ``HOLD`` rests.
@@ -25,6 +25,7 @@ from enum import StrEnum
 from .model import SLOT_HOURS, Battery, ElectricVehicle, WaterHeater
 
 _EPS = 1e-9
+_PLAN_EPS = 1e-4
 
 
 class BatteryMode(StrEnum):
@@ -50,6 +51,49 @@ class Commands:
     ev_charge_kwh: float = 0.0
     ev_discharge_kwh: float = 0.0
     ev_follow_surplus: bool = False
+
+
+def slot_commands(
+    battery: Battery | None,
+    *,
+    stored_kwh: float,
+    charge: float,
+    discharge: float,
+    boil: float,
+    ev_in: float,
+    ev_out: float,
+    solar: float,
+    load: float,
+) -> Commands:
+    """The commands that make a planned slot happen (any planner's slot: ours or another's).
+
+    ``stored_kwh`` is the battery's level at the start of the slot.  The battery charges a
+    fixed amount only when the plan buys for it.  Otherwise it runs in its automatic mode,
+    which stores whatever surplus there really is and covers whatever the house really draws,
+    unless the plan covers only part of the draw (say the EV charges from the grid at night
+    while the battery keeps its charge): then it discharges at most the planned amount, or
+    holds.
+    """
+    mode, amount = BatteryMode.AUTO, 0.0
+    if battery is not None:
+        surplus = solar - load - boil - ev_in + ev_out
+        can_discharge = stored_kwh > battery.reserve_kwh + _PLAN_EPS
+        if battery.keep_full or charge - max(0.0, surplus) > _PLAN_EPS:
+            mode, amount = BatteryMode.CHARGE, charge
+        elif charge > _PLAN_EPS:
+            mode = BatteryMode.AUTO
+        elif discharge > _PLAN_EPS:
+            if discharge < -surplus - _PLAN_EPS:
+                mode, amount = BatteryMode.DISCHARGE, discharge
+        elif surplus < -_PLAN_EPS and can_discharge:
+            mode = BatteryMode.HOLD
+    return Commands(
+        battery_mode=mode,
+        battery_kwh=amount,
+        boil_kwh=boil,
+        ev_charge_kwh=ev_in,
+        ev_discharge_kwh=ev_out,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +213,8 @@ def _water_heater(state: State, commands: Commands, slot: SlotConditions) -> tup
     loss = heater.standing_loss_kw * SLOT_HOURS
     most = heater.max_input_kw * SLOT_HOURS
     boil = min(max(0.0, commands.boil_kwh), most)
-    if level <= heater.reserve_kwh + _EPS:
-        boil = most  # the EcoCute's own 沸き増し when the tank runs low
+    if level < heater.reserve_kwh - _EPS:
+        boil = most  # the EcoCute's own 沸き増し when the tank runs below its reserve
     room = heater.capacity_kwh - level + slot.hot_water_kwh + loss
     boil = max(0.0, min(boil, room / slot.cop))
     heat = level + slot.cop * boil - slot.hot_water_kwh - loss

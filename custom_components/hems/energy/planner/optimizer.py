@@ -12,7 +12,7 @@ import time
 
 from .explain import Row, decisions, hhmm, slot_plans
 from .horizon import Horizon
-from .house import BatteryMode, Commands, SlotOutcome, State, advance
+from .house import Commands, SlotOutcome, State, advance, slot_commands
 from .lp import SolveStatus
 from .model import SLOT_HOURS, PlanInputs
 from .plan import Plan, PlanSource
@@ -108,33 +108,18 @@ def _row(horizon: Horizon, planned: Flows, t: int) -> Row:
 
 
 def _commands(horizon: Horizon, planned: Flows, t: int) -> Commands:
-    """What the devices are told so that slot ``t`` goes as planned.
-
-    The battery charges a fixed amount only when the plan buys for it; otherwise it runs in
-    its automatic mode (which stores whatever surplus there really is and covers whatever the
-    house really draws), or holds when the plan keeps its charge for later.
-    """
+    """What the devices are told so that slot ``t`` goes as planned."""
     battery = horizon.inputs.battery
-    mode, amount = BatteryMode.AUTO, 0.0
-    if battery is not None:
-        surplus = (
-            horizon.solar[t] - horizon.load[t] - planned.boil[t] - planned.ev_in[t]
-        ) + planned.ev_out[t]
-        charge, discharge = planned.charge[t], planned.discharge[t]
-        previous = planned.stored[t - 1] if t > 0 else battery.stored_kwh
-        can_discharge = previous > battery.reserve_kwh + _EPS
-        if battery.keep_full or charge - max(0.0, surplus) > _EPS:
-            mode, amount = BatteryMode.CHARGE, charge
-        elif charge > _EPS or discharge > _EPS:
-            mode = BatteryMode.AUTO
-        elif surplus < -_EPS and can_discharge:
-            mode = BatteryMode.HOLD
-    return Commands(
-        battery_mode=mode,
-        battery_kwh=amount,
-        boil_kwh=planned.boil[t],
-        ev_charge_kwh=planned.ev_in[t],
-        ev_discharge_kwh=planned.ev_out[t],
+    return slot_commands(
+        battery,
+        stored_kwh=(planned.stored[t - 1] if t > 0 else (battery.stored_kwh if battery else 0.0)),
+        charge=planned.charge[t],
+        discharge=planned.discharge[t],
+        boil=planned.boil[t],
+        ev_in=planned.ev_in[t],
+        ev_out=planned.ev_out[t],
+        solar=horizon.solar[t],
+        load=horizon.load[t],
     )
 
 

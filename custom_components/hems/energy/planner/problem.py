@@ -38,11 +38,18 @@ _TIE = 1e-3
 
 @dataclass(frozen=True, slots=True)
 class TerminalValues:
-    """Yen per kWh of energy stored at the end of the horizon."""
+    """Yen per kWh of energy stored at the end of the horizon.
+
+    ``ev_below_target``: a kWh the car still needs to reach its target is worth a little more
+    than buying it at the cheapest price (it will be needed, and a later night may not have
+    room for it all), so that a car short of its target with no departure in sight charges
+    at night unless surplus solar within the horizon will do it.
+    """
 
     battery: float
     heat: float
     ev: float
+    ev_below_target: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +79,12 @@ def terminal_values(horizon: Horizon) -> TerminalValues:
     ev = horizon.inputs.ev
     eff = battery.efficiency if battery is not None else 1.0
     heat = min(price / cop for price, cop in zip(horizon.price, horizon.cop, strict=True))
+    ev_eff = ev.charge_efficiency if ev is not None else 1.0
     return TerminalValues(
         battery=discount * max(0.0, min(low / eff, high * eff)),
         heat=discount * max(0.0, heat),
-        ev=discount * max(0.0, low / (ev.charge_efficiency if ev is not None else 1.0)),
+        ev=discount * max(0.0, low / ev_eff),
+        ev_below_target=(2 - discount) * max(0.0, low / ev_eff),
     )
 
 
@@ -260,9 +269,14 @@ def _ev_columns(
     lower = min(ev.min_soc * ev.capacity_kwh, now)
     upper = max(ev.max_soc * ev.capacity_kwh, now)
     lowers = [lower] * m
+    target = ev.target_soc * ev.capacity_kwh
     if departure is not None:
-        lowers[-1] = max(lower, ev.target_soc * ev.capacity_kwh)
+        lowers[-1] = max(lower, target)
     columns.ev_stored = lp.add_columns(m, lower=lowers, upper=upper, cost=final)
+    if departure is None and target > 0:
+        # the part of the final charge below the target is worth more (see TerminalValues)
+        below = lp.add_columns(1, upper=target, cost=-(values.ev_below_target - values.ev))[0]
+        lp.add_row([(below, 1.0), (columns.ev_stored[m - 1], -1.0)], upper=0.0)
     for t in range(m):
         entries = [
             (columns.ev_stored[t], 1.0),
