@@ -3,7 +3,7 @@ English or Japanese.
 
 Codes are what a user interface keys on (a translation, an icon, a test); parameters carry the
 numbers.  Parameter names say their unit by suffix and are formatted by it: ``*_kwh`` (one
-decimal), ``*_pct`` (whole per cent), ``*_yen`` (whole yen), ``*_price`` (yen/kWh, one decimal),
+decimal, none when it is 0: 18 kWh, 8.7 kWh), ``*_pct`` (whole per cent), ``*_yen`` (whole yen), ``*_price`` (yen/kWh, one decimal),
 ``*_s`` (seconds); times (``start``, ``end``, ``departure``, ``until``) are local ``HH:MM``
 strings; ``condition`` is a Home Assistant weather condition (``sunny``, ``cloudy`` ...).
 """
@@ -234,7 +234,8 @@ def _format_value(name: str, value: str | float | int) -> str:
     if isinstance(value, str):
         return value
     if name.endswith("_kwh"):
-        return f"{value:.1f}"
+        text = f"{value:.1f}"
+        return text.removesuffix(".0")
     if name.endswith("_pct"):
         return f"{round(value):d}"
     if name.endswith("_yen"):
