@@ -15,6 +15,7 @@ from custom_components.hems.energy.planner import (
     SolarModel,
     TariffPrices,
     clear_sky_ghi,
+    horizon_slots,
 )
 
 from .planner_inputs import DAY_PRICE, JST, NIGHT_PRICE, at, tariff
@@ -147,3 +148,18 @@ def test_two_stage_sale_price_switches_on_its_date() -> None:
     assert sale == [24.0, 24.0, 8.3, 8.3]
     no_sale = TariffPrices(replace(tariff(), sale=None))
     assert no_sale.sale_price(at("2026-06-01T12:00")) == 0.0
+
+
+def test_profile_without_a_temperature_forecast_assumes_last_weeks_weather() -> None:
+    cold_week = {date(2026, 5, 1) + timedelta(days=offset): 4.0 for offset in range(35, 42)}
+    model = ProfileModel.fit(history(date(2026, 5, 1), 42, cold_week))
+    assert model.recent_degrees[0] == pytest.approx(14.0)
+    when = at("2026-06-17T15:00")
+    assert model.predict([when]) == model.predict([when], [4.0])
+
+
+def test_rolling_horizon_reaches_the_end_of_tomorrow() -> None:
+    assert horizon_slots(at("2026-06-01T00:00")) == 96
+    assert horizon_slots(at("2026-06-01T10:00")) == 76
+    assert horizon_slots(at("2026-06-01T22:30")) == 51
+    assert horizon_slots(at("2026-06-01T23:30")) == 49

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from .errors import PlannerInputError
 from .forecast import CONDITION_FACTORS, ProfileModel, SolarModel, clear_sky_ghi
-from .horizon import Horizon
+from .horizon import Horizon, horizon_slots
 from .house import (
     BatteryMode,
     Commands,
@@ -94,6 +94,7 @@ __all__ = [
     "clear_sky_ghi",
     "fallback_plan",
     "heat_pump_cop",
+    "horizon_slots",
     "plan",
     "render",
     "simulate",

@@ -104,6 +104,9 @@ class ProfileModel:
     """How many days of each kind were learned from."""
     holidays: HolidayRules
     timezone: tzinfo
+    recent_degrees: tuple[float, float] = (0.0, 0.0)
+    """Mean heating and cooling degrees of the last week of history: the weather assumed for
+    days without a temperature forecast."""
 
     @classmethod
     def fit(
@@ -134,10 +137,13 @@ class ProfileModel:
         latest = max(complete)
         points: dict[tuple[bool, int], list[tuple[float, float, float, float]]] = defaultdict(list)
         counts = {True: 0, False: 0}
+        recent: list[tuple[float, float]] = []
         for day, rows in complete.items():
             temperatures = [t for _, _, t in rows if t is not None]
             mean = sum(temperatures) / len(temperatures) if temperatures else None
             hdd, cdd = _degrees(mean)
+            if (latest - day).days < 7:
+                recent.append((hdd, cdd))
             weight = 0.5 ** ((latest - day).days / half_life_days)
             kind = _workday(day, rules)
             counts[kind] += 1
@@ -150,12 +156,17 @@ class ProfileModel:
                 _fit(points[(kind, slot)] if own else points[(True, slot)] + points[(False, slot)])
                 for slot in range(SLOTS_PER_DAY)
             )
-        return cls(fits, counts, rules, timezone)
+        last_week = (
+            sum(hdd for hdd, _ in recent) / len(recent),
+            sum(cdd for _, cdd in recent) / len(recent),
+        )
+        return cls(fits, counts, rules, timezone, last_week)
 
     def predict(
         self, starts: Sequence[datetime], outdoor_c: Sequence[float] | None = None
     ) -> list[float]:
-        """kWh per slot starting at ``starts``; ``outdoor_c`` per slot gives each day's mean."""
+        """kWh per slot starting at ``starts``; ``outdoor_c`` per slot gives each day's mean
+        (give whole days for the best estimate); without it, the last week's weather."""
         locals_ = [when.astimezone(self.timezone) for when in starts]
         means: dict[date, float] = {}
         if outdoor_c:
@@ -167,7 +178,8 @@ class ProfileModel:
         for local in locals_:
             day = local.date()
             fit = self.fits[_workday(day, self.holidays)][_slot_of_day(local)]
-            result.append(fit.at(_degrees(means.get(day))))
+            mean = means.get(day)
+            result.append(fit.at(self.recent_degrees if mean is None else _degrees(mean)))
         return result
 
 

@@ -14,6 +14,14 @@ SLOTS_PER_DAY = 48
 _PRICE_TOLERANCE = 0.005
 
 
+def horizon_slots(start: datetime) -> int:
+    """Slots to plan from ``start``: until the end of the next day (local midnight), so that
+    tomorrow's sun is always in view, at least 24 hours and at most 48 (48 to 96 slots)."""
+    local = start.astimezone(start.tzinfo)
+    passed = (local.hour * 60 + local.minute) // 30
+    return max(SLOTS_PER_DAY, min(2 * SLOTS_PER_DAY, 2 * SLOTS_PER_DAY - passed))
+
+
 @dataclass(frozen=True, slots=True)
 class Horizon:
     """Per-slot lists of a :class:`PlanInputs` (floats, ready for arithmetic)."""
