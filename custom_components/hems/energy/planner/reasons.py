@@ -4,8 +4,9 @@ English or Japanese.
 Codes are what a user interface keys on (a translation, an icon, a test); parameters carry the
 numbers.  Parameter names say their unit by suffix and are formatted by it: ``*_kwh`` (one
 decimal, none when it is 0: 18 kWh, 8.7 kWh), ``*_pct`` (whole per cent), ``*_yen`` (whole
-yen), ``*_price`` (yen/kWh, one decimal), ``*_s`` (seconds); times (``start``, ``end``, ``departure``, ``until``) are local ``HH:MM``
-strings; ``condition`` is a Home Assistant weather condition (``sunny``, ``cloudy`` ...).
+yen), ``*_price`` (yen/kWh, one decimal), ``*_s`` (seconds); times (``start``, ``end``,
+``departure``, ``until``) are local ``HH:MM`` strings; ``condition`` is a Home Assistant
+weather condition (``sunny``, ``cloudy`` ...).
 """
 
 from __future__ import annotations
