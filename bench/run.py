@@ -63,6 +63,10 @@ def _merge(meta: dict[str, Any], results: dict[str, Any]) -> None:
     if RESULTS.exists():
         previous = json.loads(RESULTS.read_text(encoding="utf-8"))
     runs = dict(previous.get("runs", {}))
+    if not runs and "meta" in previous:  # figures written before groups were recorded
+        for name in previous:
+            if name not in {"meta", "runs"}:
+                runs.setdefault(name.split(".", 1)[0], previous["meta"])
     for group in {name.split(".", 1)[0] for name in results}:
         runs[group] = meta
     merged = {**previous, **results, "meta": meta, "runs": runs}

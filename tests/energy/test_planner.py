@@ -267,3 +267,15 @@ def test_commands_follow_the_first_slot() -> None:
     assert result.commands().battery_kwh == pytest.approx(first.battery_charge_kwh)
     assert first.actions[0].reason.code is ReasonCode.BATTERY_CHARGE_CHEAP
     assert replace(result.commands()) == first.commands
+
+
+def test_spare_ev_charge_can_be_turned_off() -> None:
+    """A car at home without a departure: surplus goes into it, unless the plan is told to
+    charge only what announced departures need (as EMHASS plans a car)."""
+    car = ev(0.5)
+    spare = plan(inputs("2026-06-02T05:00", with_ev=car))
+    assert sum(slot.ev_charge_kwh for slot in spare.slots) > 5
+    strict = plan(
+        inputs("2026-06-02T05:00", with_ev=car, config=PlannerConfig(ev_spare_charge=False))
+    )
+    assert sum(slot.ev_charge_kwh for slot in strict.slots) == pytest.approx(0, abs=EPS)

@@ -282,7 +282,9 @@ class PlannerConfig:
     ``cycle_cost_yen``: a small cost per kWh through the battery, so that it never cycles for
     nothing.  ``terminal_discount``: stored energy at the end of the horizon is valued at its
     replacement cost times this factor (below 1, so the planner never buys energy only to hold
-    it past the horizon).
+    it past the horizon).  ``ev_spare_charge``: charge the EV beyond what its next announced
+    departure needs when that is cheap (surplus solar kept for later trips); ``False`` charges
+    exactly what the departure needs and nothing without one (as EMHASS plans a car).
     """
 
     time_limit_s: float = 2.0
@@ -291,7 +293,7 @@ class PlannerConfig:
     cycle_cost_yen: float = 0.1
     terminal_discount: float = 0.98
     mip_rel_gap: float = 1e-4
-    surplus_threshold_kwh: float = 0.3
+    ev_spare_charge: bool = True
 
     def __post_init__(self) -> None:
         _check(_finite(self.time_limit_s) and self.time_limit_s > 0, "config.time_limit_s", "> 0")

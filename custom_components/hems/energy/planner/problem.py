@@ -80,11 +80,12 @@ def terminal_values(horizon: Horizon) -> TerminalValues:
     eff = battery.efficiency if battery is not None else 1.0
     heat = min(price / cop for price, cop in zip(horizon.price, horizon.cop, strict=True))
     ev_eff = ev.charge_efficiency if ev is not None else 1.0
+    spare = config.ev_spare_charge
     return TerminalValues(
         battery=discount * max(0.0, min(low / eff, high * eff)),
         heat=discount * max(0.0, heat),
-        ev=discount * max(0.0, low / ev_eff),
-        ev_below_target=(2 - discount) * max(0.0, low / ev_eff),
+        ev=discount * max(0.0, low / ev_eff) if spare else 0.0,
+        ev_below_target=(2 - discount) * max(0.0, low / ev_eff) if spare else 0.0,
     )
 
 
@@ -273,7 +274,7 @@ def _ev_columns(
     if departure is not None:
         lowers[-1] = max(lower, target)
     columns.ev_stored = lp.add_columns(m, lower=lowers, upper=upper, cost=final)
-    if departure is None and target > 0:
+    if departure is None and target > 0 and values.ev_below_target > values.ev:
         # the part of the final charge below the target is worth more (see TerminalValues)
         below = lp.add_columns(1, upper=target, cost=-(values.ev_below_target - values.ev))[0]
         lp.add_row([(below, 1.0), (columns.ev_stored[m - 1], -1.0)], upper=0.0)
