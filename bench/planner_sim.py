@@ -220,7 +220,7 @@ def simulate_year(
     year = world.year
     stop = year.stop if days is None else min(year.stop, year.first_simulated + days * 48)
     night, day = world.night_and_day_price()
-    mean_cop = float(np.mean(year.cop[year.first_simulated : year.stop]))
+    mean_cop = float(np.mean(year.cop[year.first_simulated : stop]))
     settlement = Settlement(name, prices=(night, day))
     state = initial_state()
     before = stored_value(state, night, mean_cop)
