@@ -25,6 +25,7 @@ SAMPLE = {
     "cost_yen": 412.4,
     "baseline_yen": 1598.0,
     "saving_yen": 1185.6,
+    "stored_diff_yen": -35.2,
     "detail": "Infeasible",
     "target_pct": 80,
     "departure": "07:30",
@@ -85,7 +86,8 @@ def test_the_night_charge_sentence() -> None:
 def test_money_is_in_whole_yen_with_separators() -> None:
     reason = Reason(ReasonCode.PLAN_SAVING, SAMPLE)
     assert "1,598 yen" in reason.render("en")
-    assert "1,186 円おトク" in reason.render("ja")
+    assert "(−35 yen) it saves 1,186 yen" in reason.render("en")
+    assert "差 −35 円を含め 1,186 円おトク" in reason.render("ja")
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,12 @@ def _finish(
     saving = baseline_cost - cost + stored
     summary = Reason(
         ReasonCode.PLAN_SAVING,
-        {"cost_yen": cost, "baseline_yen": baseline_cost, "saving_yen": saving},
+        {
+            "cost_yen": cost,
+            "baseline_yen": baseline_cost,
+            "stored_diff_yen": stored,
+            "saving_yen": saving,
+        },
     )
     return Plan(
         start=horizon.inputs.start,

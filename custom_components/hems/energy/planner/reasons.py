@@ -4,9 +4,9 @@ English or Japanese.
 Codes are what a user interface keys on (a translation, an icon, a test); parameters carry the
 numbers.  Parameter names say their unit by suffix and are formatted by it: ``*_kwh`` (one
 decimal, none when it is 0: 18 kWh, 8.7 kWh), ``*_pct`` (whole per cent), ``*_yen`` (whole
-yen), ``*_price`` (yen/kWh, one decimal), ``*_s`` (seconds); times (``start``, ``end``,
-``departure``, ``until``) are local ``HH:MM`` strings; ``condition`` is a Home Assistant
-weather condition (``sunny``, ``cloudy`` ...).
+yen; ``*_diff_yen`` signed), ``*_price`` (yen/kWh, one decimal), ``*_s`` (seconds); times
+(``start``, ``end``, ``departure``, ``until``) are local ``HH:MM`` strings; ``condition`` is a
+Home Assistant weather condition (``sunny``, ``cloudy`` ...).
 """
 
 from __future__ import annotations
@@ -94,10 +94,10 @@ _CONDITIONS: Mapping[str, tuple[str, str]] = {
 # (English, Japanese) per code.  ``{condition_phrase}`` is filled in from ``condition``.
 _TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
     ReasonCode.PLAN_SAVING: (
-        "Expected cost of this plan {cost_yen} yen against {baseline_yen} yen without planning "
-        "(saves {saving_yen} yen)",
+        "Expected cost of this plan {cost_yen} yen against {baseline_yen} yen without planning; "
+        "with the energy left stored at the end ({stored_diff_yen} yen) it saves {saving_yen} yen",
         "この計画の見込み電気代は {cost_yen} 円、計画なしでは {baseline_yen} 円です"
-        "（{saving_yen} 円おトク）",
+        "（最後に蓄えに残るエネルギーの差 {stored_diff_yen} 円を含め {saving_yen} 円おトク）",
     ),
     ReasonCode.FALLBACK_INFEASIBLE: (
         "No plan satisfies every limit ({detail}); the devices run in their automatic modes",
@@ -239,6 +239,8 @@ def _format_value(name: str, value: str | float | int) -> str:
         return text.removesuffix(".0")
     if name.endswith("_pct"):
         return f"{round(value):d}"
+    if name.endswith("_diff_yen"):
+        return f"{round(value):+,d}".replace("-", "−")
     if name.endswith("_yen"):
         return f"{round(value):,d}"
     if name.endswith("price"):
