@@ -306,7 +306,12 @@ class PlannerConfig:
 
 @dataclass(frozen=True, slots=True)
 class PlanInputs:
-    """Everything one plan needs.  ``start`` is the (aware) start of the first slot."""
+    """Everything one plan needs.  ``start`` is the (aware) start of the first slot.
+
+    ``contract_kw``: the highest average power the house may draw in a slot (a 60 A contract
+    counted as 100 V per ampere is 6 kW); ``cop``: the heat pump's COP per slot, needed with a
+    water heater (:func:`heat_pump_cop` of the outdoor temperature forecast).
+    """
 
     start: datetime
     forecast: Forecast
