@@ -14,12 +14,16 @@ from custom_components.hems.energy.planner import (
     Plan,
     PlannerConfig,
     PlanSource,
+    Reason,
     ReasonCode,
     SlotConditions,
     automatic_commands,
+    fallback_plan,
+    optimizer,
     plan,
     step,
 )
+from custom_components.hems.energy.planner.lp import LinearProgram, SolveStatus
 
 from .planner_inputs import at, battery, ev, inputs, water_heater
 
@@ -279,3 +283,40 @@ def test_spare_ev_charge_can_be_turned_off() -> None:
         inputs("2026-06-02T05:00", with_ev=car, config=PlannerConfig(ev_spare_charge=False))
     )
     assert sum(slot.ev_charge_kwh for slot in strict.slots) == pytest.approx(0, abs=EPS)
+
+
+def test_a_solver_failure_falls_back_with_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever HiGHS answers besides optimal, infeasible or out of time (here: a really
+    unbounded programme handed to it) ends in the automatic modes with HiGHS's status."""
+    unbounded = LinearProgram()
+    unbounded.add_columns(1, lower=0.0, cost=-1.0)
+    monkeypatch.setattr(optimizer, "build", lambda horizon, values: (unbounded, None))
+    situation = inputs(with_battery=battery())
+    result = plan(situation)
+    assert result.source is PlanSource.FALLBACK
+    assert result.fallback is not None and result.fallback.code is ReasonCode.FALLBACK_SOLVER
+    assert "unbounded" in str(result.fallback.params["status"]).lower()
+    assert result.commands() == automatic_commands(situation)
+
+
+def test_the_linear_programme_reports_what_highs_found() -> None:
+    lp = LinearProgram()
+    x, y = lp.add_columns(2, upper=[4.0, 4.0], cost=[-1.0, -2.0])
+    lp.add_row([(x, 1.0), (y, 1.0)], upper=5.0)
+    solution = lp.solve(time_limit_s=1.0)
+    assert solution.status is SolveStatus.OPTIMAL
+    assert solution.values == pytest.approx((1.0, 4.0))
+    assert solution.objective == pytest.approx(-9.0)
+    lp.add_row([(x, 1.0)], lower=6.0)
+    assert lp.solve(time_limit_s=1.0).status is SolveStatus.INFEASIBLE
+    with pytest.raises(ValueError, match="3 values for 2 columns"):
+        lp.add_columns(2, cost=[1.0, 2.0, 3.0])
+
+
+def test_fallback_plan_without_a_forecast_provider() -> None:
+    situation = inputs(with_battery=battery(), with_water_heater=water_heater())
+    result = fallback_plan(situation, Reason(ReasonCode.FALLBACK_NO_FORECAST))
+    assert result.source is PlanSource.FALLBACK
+    assert result.commands() == automatic_commands(situation)
+    assert result.explain("ja")[0] == "発電予報がないため、各機器の自動運転に戻します"
+    assert result.as_dict()["fallback"] == {"code": "fallback_no_forecast"}

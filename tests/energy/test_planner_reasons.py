@@ -12,6 +12,7 @@ from custom_components.hems.energy.planner import (
     ElectricVehicle,
     Forecast,
     PlanInputs,
+    PlannerConfig,
     PlannerInputError,
     Reason,
     ReasonCode,
@@ -90,12 +91,25 @@ def test_money_is_in_whole_yen_with_separators() -> None:
     assert "差 −35 円を含め 1,186 円おトク" in reason.render("ja")
 
 
+def test_a_tank_from_its_litres_and_temperature() -> None:
+    tank = WaterHeater.from_tank(370, 65.0, max_input_kw=1.5)
+    assert tank.capacity_kwh == pytest.approx(370 * 4.186 / 3600 * 50)
+    assert tank.heat_kwh == pytest.approx(370 * 4.186 / 3600 * 25)
+    assert WaterHeater.tank_heat_kwh(370, 35.0, 40.0) == 0
+
+
 @pytest.mark.parametrize(
     ("build", "field"),
     [
         (lambda: Battery(7, 3, 3, soc=1.2), "battery.soc"),
         (lambda: Battery(7, 3, 3, soc=0.5, reserve=0.9, max_soc=0.8), "battery.max_soc"),
         (lambda: WaterHeater(21.5, 30.0, 1.5), "water_heater.heat_kwh"),
+        (lambda: WaterHeater(21.5, 5.0, 1.5, min_input_kw=2.0), "water_heater.min_input_kw"),
+        (lambda: WaterHeater(21.5, 5.0, 1.5, reserve_kwh=30.0), "water_heater.reserve_kwh"),
+        (lambda: ElectricVehicle(40, 3, 0.5, True, target_soc=0.9, max_soc=0.8), "ev.target_soc"),
+        (lambda: ElectricVehicle(40, 3, 0.5, True, charge_efficiency=0.0), "ev.charge_efficiency"),
+        (lambda: PlannerConfig(time_limit_s=0), "config.time_limit_s"),
+        (lambda: PlannerConfig(terminal_discount=1.5), "config.terminal_discount"),
         (
             lambda: ElectricVehicle(
                 40, 3, 0.5, True, departure=at("2026-06-01T07:00").replace(tzinfo=None)
