@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 import json
 import sys
 import threading
@@ -50,7 +50,7 @@ from custom_components.hems.energy.planner import (
 from .planner_data import SLOTS_PER_DAY, Year, build_year
 from .planner_emhass import EMHASS_VERSION, EmhassController
 from .planner_forecasts import Forecasts
-from .planner_optimum import year_optimum
+from .planner_optimum import Optimum, year_optimum
 from .planner_sim import Settlement, World, simulate_year
 
 HORIZON_SLOTS = 48
@@ -126,58 +126,78 @@ def _year_facts(year: Year, days: int | None) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Run:
+    """What one run measured, before it is reported."""
+
+    year: Year
+    days: int | None
+    settlements: dict[str, Settlement] = field(default_factory=dict)
+    ours_perfect: _Ours = field(default_factory=_Ours)
+    ours_noisy: _Ours = field(default_factory=_Ours)
+    emhass_failures: dict[str, int] = field(default_factory=dict)
+    timing: dict[str, Any] = field(default_factory=dict)
+    optimum: Optimum | None = None
+
+    def simulate(
+        self, world: World, controller: Callable[[PlanInputs], Commands], name: str
+    ) -> None:
+        _log(f"simulating {name}")
+        settlement = simulate_year(
+            world, controller, name, horizon_slots=HORIZON_SLOTS, days=self.days
+        )
+        self.settlements[name] = settlement
+        _log(f"{name}: {settlement.summary()} in {settlement.seconds:.0f} s")
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Run the benchmark; results keyed for bench/results.json."""
-    days = QUICK_DAYS if quick else None
     year = build_year()
+    measured = _Run(year, QUICK_DAYS if quick else None)
     perfect = World.build(year, Forecasts(year, noisy=False), HORIZON_SLOTS)
     noisy = World.build(year, Forecasts(year, noisy=True), HORIZON_SLOTS)
     # the EMHASS year runs in a thread of its own: its own (identical, same seed) forecasts
     noisy_for_emhass = World.build(year, Forecasts(year, noisy=True), HORIZON_SLOTS)
-    results: dict[str, Settlement] = {}
-
-    def simulate(world: World, controller: Callable[[PlanInputs], Commands], name: str) -> None:
-        _log(f"simulating {name}")
-        results[name] = simulate_year(
-            world, controller, name, horizon_slots=HORIZON_SLOTS, days=days
-        )
-        _log(f"{name}: {results[name].summary()} in {results[name].seconds:.0f} s")
-
     emhass = EmhassController(HORIZON_SLOTS)
     emhass.start()
     emhass_thread = threading.Thread(
-        target=simulate, args=(noisy_for_emhass, emhass, "emhass_noisy"), name="emhass-year"
+        target=measured.simulate,
+        args=(noisy_for_emhass, emhass, "emhass_noisy"),
+        name="emhass-year",
     )
     emhass_thread.start()
-    simulate(perfect, automatic_commands, "no_planning_perfect")
-    simulate(noisy, automatic_commands, "no_planning")
-    simulate(perfect, AiSolarChargeRule().commands, "aiseg2_rule_perfect")
-    simulate(noisy, AiSolarChargeRule().commands, "aiseg2_rule")
-    ours_perfect = _Ours()
-    simulate(perfect, ours_perfect, "ours_perfect")
-    step = max(1, ((days or 365) * SLOTS_PER_DAY) // TIMING_SAMPLES)
-    ours_noisy = _Ours(keep_every=step)
-    simulate(noisy, ours_noisy, "ours_noisy")
-    simulate(noisy, _Ours(config=PlannerConfig(ev_spare_charge=False)), "ours_noisy_emhass_ev")
+    measured.simulate(perfect, automatic_commands, "no_planning_perfect")
+    measured.simulate(noisy, automatic_commands, "no_planning")
+    measured.simulate(perfect, AiSolarChargeRule().commands, "aiseg2_rule_perfect")
+    measured.simulate(noisy, AiSolarChargeRule().commands, "aiseg2_rule")
+    measured.simulate(perfect, measured.ours_perfect, "ours_perfect")
+    measured.ours_noisy.keep_every = max(
+        1, ((measured.days or 365) * SLOTS_PER_DAY) // TIMING_SAMPLES
+    )
+    measured.simulate(noisy, measured.ours_noisy, "ours_noisy")
+    no_spare = _Ours(config=PlannerConfig(ev_spare_charge=False))
+    measured.simulate(noisy, no_spare, "ours_noisy_emhass_ev")
     _log("solving the year's perfect-foresight optimum")
-    optimum = year_optimum(perfect, days)
-    _log(f"optimum: {optimum.annual_cost_yen:.0f} yen in {optimum.seconds:.0f} s")
+    measured.optimum = year_optimum(perfect, measured.days)
+    _log(f"optimum: {measured.optimum.annual_cost_yen:.0f} yen in {measured.optimum.seconds:.0f} s")
     emhass_thread.join()
-    emhass_failures = dict(emhass.failures)
+    measured.emhass_failures = dict(emhass.failures)
     _log("timing one 48-slot plan, ours and EMHASS's, alternately")
-    timing = _timing(ours_noisy.kept[:TIMING_SAMPLES], emhass)
+    measured.timing = _timing(measured.ours_noisy.kept[:TIMING_SAMPLES], emhass)
     emhass.close()
+    return _report(measured)
 
-    cost = {name: settlement.annual_cost_yen for name, settlement in results.items()}
-    best = optimum.annual_cost_yen
+
+def _report(measured: _Run) -> dict[str, Any]:
+    assert measured.optimum is not None
+    cost = {name: settlement.annual_cost_yen for name, settlement in measured.settlements.items()}
+    best = measured.optimum.annual_cost_yen
     capture_perfect = _capture(cost["no_planning_perfect"], cost["ours_perfect"], best)
-    capture_noisy = _capture(cost["no_planning"], cost["ours_noisy"], best)
     ratio = cost["ours_noisy"] / cost["emhass_noisy"]
-    same_ev = cost["ours_noisy_emhass_ev"] / cost["emhass_noisy"]
     return {
         "planner.savings_capture": {
             "perfect": capture_perfect,
-            "noisy": capture_noisy,
+            "noisy": _capture(cost["no_planning"], cost["ours_noisy"], best),
             "aiseg2_rule_noisy": _capture(cost["no_planning"], cost["aiseg2_rule"], best),
             "emhass_noisy": _capture(cost["no_planning"], cost["emhass_noisy"], best),
             "goal": "perfect >= 0.95",
@@ -189,38 +209,51 @@ def run(quick: bool = False) -> dict[str, Any]:
             "emhass_yen": round(cost["emhass_noisy"]),
             "goal": "<= 1 (noisy forecasts)",
             "goal_met": ratio <= 1,
-            "ratio_with_emhass_ev_model": round(same_ev, 4),
+            "ratio_with_emhass_ev_model": round(
+                cost["ours_noisy_emhass_ev"] / cost["emhass_noisy"], 4
+            ),
             "note": (
                 "ratio_with_emhass_ev_model: ours charging the EV only for announced "
                 "departures (no spare charge), which is all EMHASS's deferrable load can express"
             ),
         },
-        "planner.plan_ms": timing,
-        "planner.annual_cost_yen": {
-            "a_no_planning": round(cost["no_planning"]),
-            "b_aiseg2_rule": round(cost["aiseg2_rule"]),
-            "c_emhass": round(cost["emhass_noisy"]),
-            "hems": round(cost["ours_noisy"]),
-            "d_optimum": round(best),
-            "hems_perfect": round(cost["ours_perfect"]),
-            "hems_emhass_ev_model": round(cost["ours_noisy_emhass_ev"]),
-            "a_no_planning_perfect": round(cost["no_planning_perfect"]),
-            "b_aiseg2_rule_perfect": round(cost["aiseg2_rule_perfect"]),
-            "forecasts": "noisy unless named perfect; d knows the whole year",
+        "planner.plan_ms": measured.timing,
+        "planner.annual_cost_yen": _annual_costs(cost, best),
+        "planner.details": _details(measured),
+    }
+
+
+def _annual_costs(cost: dict[str, float], best: float) -> dict[str, Any]:
+    return {
+        "a_no_planning": round(cost["no_planning"]),
+        "b_aiseg2_rule": round(cost["aiseg2_rule"]),
+        "c_emhass": round(cost["emhass_noisy"]),
+        "hems": round(cost["ours_noisy"]),
+        "d_optimum": round(best),
+        "hems_perfect": round(cost["ours_perfect"]),
+        "hems_emhass_ev_model": round(cost["ours_noisy_emhass_ev"]),
+        "a_no_planning_perfect": round(cost["no_planning_perfect"]),
+        "b_aiseg2_rule_perfect": round(cost["aiseg2_rule_perfect"]),
+        "forecasts": "noisy unless named perfect; d knows the whole year",
+    }
+
+
+def _details(measured: _Run) -> dict[str, Any]:
+    assert measured.optimum is not None
+    settlements = measured.settlements
+    return {
+        "year": _year_facts(measured.year, measured.days),
+        "horizon_slots": HORIZON_SLOTS,
+        "cadence": "every 30 minutes (every slot), all controllers",
+        "emhass": f"emhass=={EMHASS_VERSION}, failures {measured.emhass_failures or 'none'}",
+        "hems_fallbacks": {
+            "perfect": measured.ours_perfect.fallbacks,
+            "noisy": measured.ours_noisy.fallbacks,
         },
-        "planner.details": {
-            "year": _year_facts(year, days),
-            "horizon_slots": HORIZON_SLOTS,
-            "cadence": "every 30 minutes (every slot), all controllers",
-            "emhass": f"emhass=={EMHASS_VERSION}, failures {emhass_failures or 'none'}",
-            "hems_fallbacks": {"perfect": ours_perfect.fallbacks, "noisy": ours_noisy.fallbacks},
-            "optimum_seconds": round(optimum.seconds, 1),
-            "optimum_size": f"{optimum.columns} columns, {optimum.rows} rows",
-            "simulation_seconds": {
-                name: round(settlement.seconds) for name, settlement in results.items()
-            },
-            "settlements": {name: settlement.summary() for name, settlement in results.items()},
-        },
+        "optimum_seconds": round(measured.optimum.seconds, 1),
+        "optimum_size": f"{measured.optimum.columns} columns, {measured.optimum.rows} rows",
+        "simulation_seconds": {name: round(item.seconds) for name, item in settlements.items()},
+        "settlements": {name: item.summary() for name, item in settlements.items()},
     }
 
 

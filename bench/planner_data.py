@@ -230,37 +230,8 @@ def build_year(seed: int = 2025, year: int = 2025) -> Year:
     rules = tariff().holidays
     workday = [rules.day_type(day).value == "weekday" for day in days]
 
-    # weather: a daily Markov chain that tends to keep yesterday's weather
-    conditions: list[str] = []
-    previous = 1
-    for day in days:
-        probabilities = np.array(_MONTHLY[day.month])
-        probabilities = 0.65 * probabilities + 0.35 * np.eye(4)[previous]
-        previous = int(rng.choice(4, p=probabilities / probabilities.sum()))
-        conditions.append(CONDITIONS[previous])
-    clear_index = np.empty(slots)
-    for index, condition in enumerate(conditions):
-        level, spread = _LEVEL[condition]
-        noise = 0.0
-        values = []
-        for _ in range(SLOTS_PER_DAY):
-            noise = 0.8 * noise + rng.normal(0, spread)
-            values.append(level + noise)
-        clear_index[index * SLOTS_PER_DAY : (index + 1) * SLOTS_PER_DAY] = values
-    clear_index = np.clip(clear_index, 0.04, 1.05)
-
-    # outdoor temperature
-    day_of_year = np.array([day.timetuple().tm_yday for day in days], dtype=float)
-    anomaly = np.zeros(count)
-    for index in range(1, count):
-        anomaly[index] = 0.7 * anomaly[index - 1] + rng.normal(0, 1.6)
-    mean = 16.0 + 10.5 * np.sin(2 * np.pi * (day_of_year - 115) / 365.25) + anomaly
-    amplitude = np.array([{"sunny": 4.5, "partlycloudy": 3.5}.get(c, 2.0) for c in conditions])
-    outdoor = np.repeat(mean, SLOTS_PER_DAY) + np.repeat(amplitude, SLOTS_PER_DAY) * np.cos(
-        2 * np.pi * (hours - 14.5) / 24
-    )
-    outdoor += rng.normal(0, 0.3, slots)
-
+    conditions, clear_index = _weather(rng, days)
+    mean, outdoor = _temperatures(rng, days, conditions, hours)
     solar = pv_kwh(when_utc, clear_index, outdoor)
     load = _load(rng, hours, workday, outdoor, count)
     hot_water = _hot_water(rng, workday, mean, count)
@@ -279,6 +250,45 @@ def build_year(seed: int = 2025, year: int = 2025) -> Year:
         trips=trips,
         workday=workday,
     )
+
+
+def _weather(rng: np.random.Generator, days: list[date]) -> tuple[list[str], np.ndarray]:
+    """Daily weather (a Markov chain that tends to keep yesterday's) and the clear-sky index
+    of every slot (AR(1) noise around the day's level)."""
+    conditions: list[str] = []
+    previous = 1
+    for day in days:
+        probabilities = np.array(_MONTHLY[day.month])
+        probabilities = 0.65 * probabilities + 0.35 * np.eye(4)[previous]
+        previous = int(rng.choice(4, p=probabilities / probabilities.sum()))
+        conditions.append(CONDITIONS[previous])
+    clear_index = np.empty(len(days) * SLOTS_PER_DAY)
+    for index, condition in enumerate(conditions):
+        level, spread = _LEVEL[condition]
+        noise = 0.0
+        values = []
+        for _ in range(SLOTS_PER_DAY):
+            noise = 0.8 * noise + rng.normal(0, spread)
+            values.append(level + noise)
+        clear_index[index * SLOTS_PER_DAY : (index + 1) * SLOTS_PER_DAY] = values
+    return conditions, np.clip(clear_index, 0.04, 1.05)
+
+
+def _temperatures(
+    rng: np.random.Generator, days: list[date], conditions: list[str], hours: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Daily mean (annual cycle + AR(1) anomalies) and the temperature of every slot."""
+    count = len(days)
+    day_of_year = np.array([day.timetuple().tm_yday for day in days], dtype=float)
+    anomaly = np.zeros(count)
+    for index in range(1, count):
+        anomaly[index] = 0.7 * anomaly[index - 1] + rng.normal(0, 1.6)
+    mean = 16.0 + 10.5 * np.sin(2 * np.pi * (day_of_year - 115) / 365.25) + anomaly
+    amplitude = np.array([{"sunny": 4.5, "partlycloudy": 3.5}.get(c, 2.0) for c in conditions])
+    outdoor = np.repeat(mean, SLOTS_PER_DAY) + np.repeat(amplitude, SLOTS_PER_DAY) * np.cos(
+        2 * np.pi * (hours - 14.5) / 24
+    )
+    return mean, outdoor + rng.normal(0, 0.3, count * SLOTS_PER_DAY)
 
 
 def _occupancy(hour: float, workday: bool) -> tuple[float, float]:

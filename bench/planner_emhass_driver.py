@@ -53,6 +53,72 @@ async def _params(conf: dict[str, Any], logger: logging.Logger) -> dict[str, Any
     return await utils.build_params(conf, secrets, config, logger)
 
 
+def _configure(params: dict[str, Any], setup: dict[str, Any], min_c: float, max_c: float) -> None:
+    """The house in EMHASS's configuration (see the module docstring)."""
+    n = int(setup["slots"])
+    params["optim_conf"].update(
+        {
+            "set_use_battery": True,
+            "number_of_deferrable_loads": 2,
+            "nominal_power_of_deferrable_loads": [setup["heat_pump_w"], setup["ev_w"]],
+            "minimum_power_of_deferrable_loads": [0.0, 0.0],
+            "operating_hours_of_each_deferrable_load": [0, 0],
+            "treat_deferrable_load_as_semi_cont": [False, False],
+            "set_deferrable_load_single_constant": [False, False],
+            "set_deferrable_startup_penalty": [0.0, 0.0],
+            "start_timesteps_of_each_deferrable_load": [0, 0],
+            "end_timesteps_of_each_deferrable_load": [0, 0],
+            "deferrable_load_max_cost": [0.0, 0.0],
+            "set_deferrable_max_startups": [0, 0],
+            "def_minimum_on_time": [0, 0],
+            "def_minimum_off_time": [0, 0],
+            "cost_forecast_per_deferrable_load": [None, None],
+            "is_electric_load": [True, True],
+            "num_threads": 1,
+            "set_nodischarge_to_grid": True,
+            "set_nocharge_from_grid": False,
+            "weight_battery_charge": 0.0,
+            "weight_battery_discharge": 0.0,
+            "battery_soc_final_reward_factor": 1.0,
+            "def_load_config": [
+                {
+                    "thermal_battery": {
+                        "volume": 0.37,
+                        "density": 1000.0,
+                        "heat_capacity": 4.186,
+                        "min_temperatures": [min_c] * n,
+                        "max_temperatures": [max_c] * n,
+                        "start_temperature": min_c + 10,
+                        "thermal_loss": setup["standing_loss_kw"],
+                        "supply_temperature": setup["cop_supply_c"],
+                        "carnot_efficiency": setup["cop_carnot_efficiency"],
+                        "draw_off_demand": [0.0] * n,
+                    }
+                },
+                {},
+            ],
+        }
+    )
+    params["plant_conf"].update(_plant(setup))
+
+
+def _plant(setup: dict[str, Any]) -> dict[str, Any]:
+    """Battery and grid of the house in EMHASS's plant configuration."""
+    return {
+        "battery_nominal_energy_capacity": setup["battery_wh"],
+        "battery_charge_power_max": setup["battery_charge_w"],
+        "battery_discharge_power_max": setup["battery_discharge_w"],
+        "battery_charge_efficiency": setup["battery_efficiency"],
+        "battery_discharge_efficiency": setup["battery_efficiency"],
+        "battery_minimum_state_of_charge": setup["battery_min_soc"],
+        "battery_maximum_state_of_charge": setup["battery_max_soc"],
+        "battery_target_state_of_charge": setup["battery_min_soc"],
+        "maximum_power_from_grid": setup["contract_w"],
+        "maximum_power_to_grid": setup["export_w"],
+        "inverter_is_hybrid": False,
+    }
+
+
 class Driver:
     """One EMHASS optimisation object, configured once."""
 
@@ -79,65 +145,7 @@ class Driver:
         self.floor_c = float(setup["tank_floor_c"])
         self.min_c = self.floor_c + float(setup["tank_reserve_kwh"]) / WATER_KWH_PER_K
         self.max_c = float(setup["tank_max_c"])
-        n = self.slots
-        params["optim_conf"].update(
-            {
-                "set_use_battery": True,
-                "number_of_deferrable_loads": 2,
-                "nominal_power_of_deferrable_loads": [setup["heat_pump_w"], setup["ev_w"]],
-                "minimum_power_of_deferrable_loads": [0.0, 0.0],
-                "operating_hours_of_each_deferrable_load": [0, 0],
-                "treat_deferrable_load_as_semi_cont": [False, False],
-                "set_deferrable_load_single_constant": [False, False],
-                "set_deferrable_startup_penalty": [0.0, 0.0],
-                "start_timesteps_of_each_deferrable_load": [0, 0],
-                "end_timesteps_of_each_deferrable_load": [0, 0],
-                "deferrable_load_max_cost": [0.0, 0.0],
-                "set_deferrable_max_startups": [0, 0],
-                "def_minimum_on_time": [0, 0],
-                "def_minimum_off_time": [0, 0],
-                "cost_forecast_per_deferrable_load": [None, None],
-                "is_electric_load": [True, True],
-                "num_threads": 1,
-                "set_nodischarge_to_grid": True,
-                "set_nocharge_from_grid": False,
-                "weight_battery_charge": 0.0,
-                "weight_battery_discharge": 0.0,
-                "battery_soc_final_reward_factor": 1.0,
-                "def_load_config": [
-                    {
-                        "thermal_battery": {
-                            "volume": 0.37,
-                            "density": 1000.0,
-                            "heat_capacity": 4.186,
-                            "min_temperatures": [self.min_c] * n,
-                            "max_temperatures": [self.max_c] * n,
-                            "start_temperature": self.min_c + 10,
-                            "thermal_loss": setup["standing_loss_kw"],
-                            "supply_temperature": setup["cop_supply_c"],
-                            "carnot_efficiency": setup["cop_carnot_efficiency"],
-                            "draw_off_demand": [0.0] * n,
-                        }
-                    },
-                    {},
-                ],
-            }
-        )
-        params["plant_conf"].update(
-            {
-                "battery_nominal_energy_capacity": setup["battery_wh"],
-                "battery_charge_power_max": setup["battery_charge_w"],
-                "battery_discharge_power_max": setup["battery_discharge_w"],
-                "battery_charge_efficiency": setup["battery_efficiency"],
-                "battery_discharge_efficiency": setup["battery_efficiency"],
-                "battery_minimum_state_of_charge": setup["battery_min_soc"],
-                "battery_maximum_state_of_charge": setup["battery_max_soc"],
-                "battery_target_state_of_charge": setup["battery_min_soc"],
-                "maximum_power_from_grid": setup["contract_w"],
-                "maximum_power_to_grid": setup["export_w"],
-                "inverter_is_hybrid": False,
-            }
-        )
+        _configure(params, setup, self.min_c, self.max_c)
         retrieve, optim, plant = utils.get_yaml_parse(params, self.logger)
         self.optim = optim
         self.opt = Optimization(
@@ -149,7 +157,7 @@ class Driver:
             "profit",
             conf,
             self.logger,
-            num_timesteps=n,
+            num_timesteps=self.slots,
         )
 
     def solve(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -45,108 +45,126 @@ class Optimum:
 
 def year_optimum(world: World, days: int | None = None) -> Optimum:
     """Solve the whole year (or its first ``days``) with perfect foresight."""
-    year = world.year
-    first, stop = year.first_simulated, year.stop
-    if days is not None:
-        stop = min(stop, first + days * SLOTS_PER_DAY)
-    n = stop - first
-    night = world.night_and_day_price()[0]
-    mean_cop = float(np.mean(year.cop[first:stop]))
-    store = battery(START_BATTERY_SOC)
-    tank = water_heater(START_HEAT_KWH)
-    car = ev(START_EV_SOC, plugged=True, departure=None)
-    solar = [float(v) for v in year.solar[first:stop]]
-    load = [float(v) for v in year.load[first:stop]]
-    draw = [float(v) for v in year.hot_water[first:stop]]
-    cop = [float(v) for v in year.cop[first:stop]]
-    home = [bool(v) for v in world.schedule.home[first:stop]]
-    price = world.purchase[first:stop]
-    sale = world.sale[first:stop]
+    return _YearProgramme(world, days).solve()
 
-    lp = LinearProgram()
-    grid_in = lp.add_columns(n, cost=price)
-    grid_out = lp.add_columns(n, upper=solar, cost=[-p for p in sale])
-    eff = store.efficiency
-    charge = lp.add_columns(n, upper=store.max_charge_kw * SLOT_HOURS)
-    discharge = lp.add_columns(n, upper=store.max_discharge_kw * SLOT_HOURS)
-    stored_cost = [0.0] * n
-    stored_cost[-1] = -night / eff
-    stored = lp.add_columns(n, lower=store.reserve_kwh, upper=store.max_kwh, cost=stored_cost)
-    boil = lp.add_columns(n, upper=tank.max_input_kw * SLOT_HOURS)
-    heat_cost = [0.0] * n
-    heat_cost[-1] = -night / mean_cop
-    heat = lp.add_columns(n, lower=tank.reserve_kwh, upper=tank.capacity_kwh, cost=heat_cost)
-    ev_in = lp.add_columns(n, upper=[car.max_charge_kw * SLOT_HOURS if h else 0.0 for h in home])
-    ev_cost = [0.0] * n
-    ev_cost[-1] = -night / car.charge_efficiency
-    floor = EV_FLOOR * car.capacity_kwh
-    lowers = [floor] * n
-    for trip in year.trips:
-        if trip.announced and first < trip.leave <= stop:
-            lowers[trip.leave - 1 - first] = EV_TARGET * car.capacity_kwh
-    ev_level = lp.add_columns(n, lower=lowers, upper=car.max_soc * car.capacity_kwh, cost=ev_cost)
-    quick = {
-        t - first: lp.add_columns(1, cost=QUICK_CHARGE_YEN)[0]
-        for t in world.schedule.returns
-        if first <= t < stop
-    }
-    loss = tank.standing_loss_kw * SLOT_HOURS
-    contract = CONTRACT_KW * SLOT_HOURS
-    for t in range(n):
-        lp.add_row(
-            [
-                (grid_in[t], 1.0),
-                (grid_out[t], -1.0),
-                (discharge[t], 1.0),
-                (charge[t], -1.0),
-                (boil[t], -1.0),
-                (ev_in[t], -1.0),
-            ],
-            load[t] - solar[t],
-            load[t] - solar[t],
+
+class _YearProgramme:
+    """The year's linear programme: one block of columns per quantity, rows slot by slot."""
+
+    def __init__(self, world: World, days: int | None) -> None:
+        year = world.year
+        self.world = world
+        self.first, self.stop = year.first_simulated, year.stop
+        if days is not None:
+            self.stop = min(self.stop, self.first + days * SLOTS_PER_DAY)
+        span = slice(self.first, self.stop)
+        self.n = self.stop - self.first
+        self.night = world.night_and_day_price()[0]
+        self.mean_cop = float(np.mean(year.cop[span]))
+        self.store = battery(START_BATTERY_SOC)
+        self.tank = water_heater(START_HEAT_KWH)
+        self.car = ev(START_EV_SOC, plugged=True, departure=None)
+        self.solar = [float(v) for v in year.solar[span]]
+        self.load = [float(v) for v in year.load[span]]
+        self.draw = [float(v) for v in year.hot_water[span]]
+        self.cop = [float(v) for v in year.cop[span]]
+        self.home = [bool(v) for v in world.schedule.home[span]]
+        self.lp = LinearProgram()
+        self.blocks: dict[str, range] = {}
+        self._columns()
+        for t in range(self.n):
+            self._rows(t)
+
+    def _final(self, value: float) -> list[float]:
+        """A cost on the last column only: the value of what is left stored."""
+        costs = [0.0] * self.n
+        costs[-1] = -value
+        return costs
+
+    def _columns(self) -> None:
+        lp, n, store, tank, car = self.lp, self.n, self.store, self.tank, self.car
+        price = self.world.purchase[self.first : self.stop]
+        sale = self.world.sale[self.first : self.stop]
+        blocks = self.blocks
+        blocks["import"] = lp.add_columns(n, cost=price)
+        blocks["export"] = lp.add_columns(n, upper=self.solar, cost=[-p for p in sale])
+        blocks["charge"] = lp.add_columns(n, upper=store.max_charge_kw * SLOT_HOURS)
+        blocks["discharge"] = lp.add_columns(n, upper=store.max_discharge_kw * SLOT_HOURS)
+        blocks["stored"] = lp.add_columns(
+            n,
+            lower=store.reserve_kwh,
+            upper=store.max_kwh,
+            cost=self._final(self.night / store.efficiency),
         )
-        lp.add_row([(grid_in[t], 1.0)], upper=max(contract, load[t] - solar[t]))
-        if solar[t] > 0:
-            lp.add_row([(discharge[t], 1.0), (boil[t], -1.0), (ev_in[t], -1.0)], upper=load[t])
-        previous = [] if t == 0 else [(stored[t - 1], -1.0)]
-        start = store.stored_kwh if t == 0 else 0.0
-        lp.add_row(
-            [(stored[t], 1.0), (charge[t], -eff), (discharge[t], 1 / eff), *previous],
-            start,
-            start,
+        blocks["boil"] = lp.add_columns(n, upper=tank.max_input_kw * SLOT_HOURS)
+        blocks["heat"] = lp.add_columns(
+            n,
+            lower=tank.reserve_kwh,
+            upper=tank.capacity_kwh,
+            cost=self._final(self.night / self.mean_cop),
         )
-        previous = [] if t == 0 else [(heat[t - 1], -1.0)]
-        start = (tank.heat_kwh if t == 0 else 0.0) - draw[t] - loss
-        lp.add_row([(heat[t], 1.0), (boil[t], -cop[t]), *previous], start, start)
-        used = world.schedule.returns.get(t + first, 0.0)
-        previous = [] if t == 0 else [(ev_level[t - 1], -1.0)]
-        extra = [(quick[t], -1.0)] if t in quick else []
-        start = (car.stored_kwh if t == 0 else 0.0) - used
-        lp.add_row(
-            [(ev_level[t], 1.0), (ev_in[t], -car.charge_efficiency), *previous, *extra],
-            start,
-            start,
+        most = car.max_charge_kw * SLOT_HOURS
+        blocks["ev_in"] = lp.add_columns(n, upper=[most if here else 0.0 for here in self.home])
+        lowers = [EV_FLOOR * car.capacity_kwh] * n
+        for trip in self.world.year.trips:
+            if trip.announced and self.first < trip.leave <= self.stop:
+                lowers[trip.leave - 1 - self.first] = EV_TARGET * car.capacity_kwh
+        blocks["ev"] = lp.add_columns(
+            n,
+            lower=lowers,
+            upper=car.max_soc * car.capacity_kwh,
+            cost=self._final(self.night / car.charge_efficiency),
         )
-    started = time.perf_counter()
-    solution = lp.solve(time_limit_s=1800, large=True)
-    seconds = time.perf_counter() - started
-    if solution.status is not SolveStatus.OPTIMAL:
-        raise RuntimeError(f"the year's optimum was not found: {solution.detail}")
-    value = night * (
-        store.stored_kwh / eff + tank.heat_kwh / mean_cop + car.stored_kwh / car.charge_efficiency
-    )
-    flows = {
-        name: [solution.values[index] for index in block]
-        for name, block in (
-            ("import", grid_in),
-            ("export", grid_out),
-            ("charge", charge),
-            ("discharge", discharge),
-            ("stored", stored),
-            ("boil", boil),
-            ("heat", heat),
-            ("ev_in", ev_in),
-            ("ev", ev_level),
+        self.quick = {
+            t - self.first: lp.add_columns(1, cost=QUICK_CHARGE_YEN)[0]
+            for t in self.world.schedule.returns
+            if self.first <= t < self.stop
+        }
+
+    def _level(self, block: str, t: int, start: float, flows: list[tuple[int, float]]) -> None:
+        """``level_t = level_{t-1} + Σ flows + change`` (``start`` folds in the first level)."""
+        previous = [] if t == 0 else [(self.blocks[block][t - 1], -1.0)]
+        self.lp.add_row([(self.blocks[block][t], 1.0), *flows, *previous], start, start)
+
+    def _rows(self, t: int) -> None:
+        b, lp = self.blocks, self.lp
+        need = self.load[t] - self.solar[t]
+        flows = [("import", 1.0), ("export", -1.0), ("discharge", 1.0), ("charge", -1.0)]
+        flows += [("boil", -1.0), ("ev_in", -1.0)]
+        lp.add_row([(b[name][t], sign) for name, sign in flows], need, need)
+        lp.add_row([(b["import"][t], 1.0)], upper=max(CONTRACT_KW * SLOT_HOURS, need))
+        if self.solar[t] > 0:
+            supply = [(b["discharge"][t], 1.0), (b["boil"][t], -1.0), (b["ev_in"][t], -1.0)]
+            lp.add_row(supply, upper=self.load[t])
+        eff = self.store.efficiency
+        first = t == 0
+        self._level(
+            "stored",
+            t,
+            self.store.stored_kwh if first else 0.0,
+            [(b["charge"][t], -eff), (b["discharge"][t], 1 / eff)],
         )
-    }
-    return Optimum(solution.objective + value, seconds, lp.columns, lp.rows, flows)
+        loss = self.tank.standing_loss_kw * SLOT_HOURS
+        change = (self.tank.heat_kwh if first else 0.0) - self.draw[t] - loss
+        self._level("heat", t, change, [(b["boil"][t], -self.cop[t])])
+        used = self.world.schedule.returns.get(t + self.first, 0.0)
+        extra = [(self.quick[t], -1.0)] if t in self.quick else []
+        change = (self.car.stored_kwh if first else 0.0) - used
+        self._level("ev", t, change, [(b["ev_in"][t], -self.car.charge_efficiency), *extra])
+
+    def solve(self) -> Optimum:
+        """Solve; the annual cost on the settlement's terms."""
+        started = time.perf_counter()
+        solution = self.lp.solve(time_limit_s=1800, large=True)
+        seconds = time.perf_counter() - started
+        if solution.status is not SolveStatus.OPTIMAL:
+            raise RuntimeError(f"the year's optimum was not found: {solution.detail}")
+        value = self.night * (
+            self.store.stored_kwh / self.store.efficiency
+            + self.tank.heat_kwh / self.mean_cop
+            + self.car.stored_kwh / self.car.charge_efficiency
+        )
+        flows = {
+            name: [solution.values[index] for index in block] for name, block in self.blocks.items()
+        }
+        return Optimum(solution.objective + value, seconds, self.lp.columns, self.lp.rows, flows)

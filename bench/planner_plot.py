@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-from custom_components.hems.energy.planner import Devices, Plan, State, plan
+from custom_components.hems.energy.planner import Devices, Plan, SlotPlan, State, plan
 
 from .planner_data import JST, battery as home_battery, build_year, ev, water_heater as home_tank
 from .planner_forecasts import Forecasts
@@ -51,67 +51,70 @@ def _text(x: float, y: float, text: str, size: int = 13, **attributes: str) -> s
     )
 
 
-def svg(result: Plan) -> str:
-    """The plan as an SVG document."""
-    slots = result.slots
+ENERGY_PANEL = (80, 380, 2.4, -1.6)  # top, bottom (px); highest, lowest kWh
+LEVEL_PANEL = (440, 590)
+TANK_CAPACITY_KWH = 21.5
+LEGEND = (
+    ("#ffd54f", "solar forecast 発電予報"),
+    ("#333", "house load 家の消費"),
+    ("#1e88e5", "battery charge 蓄電池充電"),
+    ("#90caf9", "battery discharge 放電"),
+    ("#ef6c00", "EcoCute boil 沸き上げ"),
+    ("#2e7d32", "EV charge EV充電"),
+    ("#c62828", "grid (+buy / −sell) 買電・売電"),
+)
+
+
+def _kwh_y(kwh: float) -> float:
+    top, bottom, high, low = ENERGY_PANEL
+    return top + (bottom - top) * (high - kwh) / (high - low)
+
+
+def _share_y(share: float) -> float:
+    top, bottom = LEVEL_PANEL
+    return bottom - (bottom - top) * share
+
+
+def _line(points: str, colour: str, width: float, dash: str = "") -> str:
+    extra = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{width}"{extra}/>'
+    )
+
+
+def _night_and_axis(slots: tuple[SlotPlan, ...]) -> list[str]:
+    top, bottom, _, _ = ENERGY_PANEL
     n = len(slots)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}">',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-        _text(
-            LEFT, 30, "Plan made Fri 2 May 2025 22:00 for the next 24 hours", 18, font_weight="bold"
-        ),
-        _text(
-            LEFT, 52, "2025年5月2日(金) 22:00 に立てた24時間の計画（翌日は祝日・晴れの予報）", 15
-        ),
-    ]
-    # panel 1: energy per slot
-    top, bottom, high, low = 80, 380, 2.4, -1.6
-    zero = top + (bottom - top) * high / (high - low)
-
-    def y1(kwh: float) -> float:
-        return top + (bottom - top) * (high - kwh) / (high - low)
-
-    cheap = [
-        i
-        for i, slot in enumerate(slots)
-        if slot.purchase_price < min(s.purchase_price for s in slots) + 0.01
-    ]
+    parts = []
+    lowest = min(slot.purchase_price for slot in slots)
+    cheap = [i for i, slot in enumerate(slots) if slot.purchase_price < lowest + 0.01]
     if cheap:
+        left, right = _x(cheap[0], n), _x(cheap[-1] + 1, n)
         parts.append(
-            f'<rect x="{_x(cheap[0], n):.1f}" y="{top}" '
-            f'width="{_x(cheap[-1] + 1, n) - _x(cheap[0], n):.1f}" '
+            f'<rect x="{left:.1f}" y="{top}" width="{right - left:.1f}" '
             f'height="{bottom - top}" fill="#e8eef8"/>'
         )
-        parts.append(
-            _text(
-                _x(cheap[0], n) + 4,
-                top + 16,
-                f"night price {slots[cheap[0]].purchase_price:.1f} yen/kWh  夜間",
-                12,
-                fill="#355",
-            )
-        )
+        label = f"night price {slots[cheap[0]].purchase_price:.1f} yen/kWh  夜間"
+        parts.append(_text(left + 4, top + 16, label, 12, fill="#355"))
     for kwh in (2, 1, 0, -1):
+        y = _kwh_y(kwh)
+        colour = "#888" if kwh == 0 else "#ddd"
         parts.append(
-            f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y1(kwh):.1f}" y2="{y1(kwh):.1f}" '
-            f'stroke="{"#888" if kwh == 0 else "#ddd"}" stroke-width="1"/>'
+            f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}"/>'
         )
-        parts.append(_text(LEFT - 8, y1(kwh) + 4, f"{kwh}", 12, text_anchor="end"))
-    parts.append(
-        _text(
-            16,
-            (top + bottom) / 2,
-            "kWh / 30 min",
-            12,
-            transform=f"rotate(-90 16 {(top + bottom) / 2})",
-            text_anchor="middle",
-        )
-    )
-    area = " ".join(
-        f"{_x(i + 0.5, n):.1f},{y1(slot.solar_kwh):.1f}" for i, slot in enumerate(slots)
-    )
+        parts.append(_text(LEFT - 8, y + 4, f"{kwh}", 12, text_anchor="end"))
+    middle = (top + bottom) / 2
+    rotate = f"rotate(-90 16 {middle})"
+    parts.append(_text(16, middle, "kWh / 30 min", 12, transform=rotate, text_anchor="middle"))
+    return parts
+
+
+def _energy_panel(slots: tuple[SlotPlan, ...]) -> list[str]:
+    """Solar, load and grid as lines; what each device draws as stacked bars."""
+    n = len(slots)
+    zero = _kwh_y(0)
+    parts = _night_and_axis(slots)
+    area = " ".join(f"{_x(i + 0.5, n):.1f},{_kwh_y(s.solar_kwh):.1f}" for i, s in enumerate(slots))
     parts.append(
         f'<polygon points="{_x(0.5, n):.1f},{zero:.1f} {area} {_x(n - 0.5, n):.1f},{zero:.1f}" '
         'fill="#ffd54f" fill-opacity="0.6" stroke="#f9a825"/>'
@@ -127,74 +130,72 @@ def svg(result: Plan) -> str:
         ):
             if value > 0.005:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y1(base + value):.1f}" width="{width:.1f}" '
-                    f'height="{y1(base) - y1(base + value):.1f}" fill="{colour}"/>'
+                    f'<rect x="{x:.1f}" y="{_kwh_y(base + value):.1f}" width="{width:.1f}" '
+                    f'height="{_kwh_y(base) - _kwh_y(base + value):.1f}" fill="{colour}"/>'
                 )
                 base += value
         if slot.battery_discharge_kwh > 0.005:
             parts.append(
                 f'<rect x="{x:.1f}" y="{zero:.1f}" width="{width:.1f}" '
-                f'height="{y1(-slot.battery_discharge_kwh) - zero:.1f}" fill="#90caf9"/>'
+                f'height="{_kwh_y(-slot.battery_discharge_kwh) - zero:.1f}" fill="#90caf9"/>'
             )
-    load = " ".join(f"{_x(i + 0.5, n):.1f},{y1(slot.load_kwh):.1f}" for i, slot in enumerate(slots))
-    parts.append(f'<polyline points="{load}" fill="none" stroke="#333" stroke-width="2"/>')
+    load = " ".join(f"{_x(i + 0.5, n):.1f},{_kwh_y(s.load_kwh):.1f}" for i, s in enumerate(slots))
+    parts.append(_line(load, "#333", 2))
     grid = " ".join(
-        f"{_x(i + 0.5, n):.1f},{y1(slot.grid_import_kwh - slot.grid_export_kwh):.1f}"
-        for i, slot in enumerate(slots)
+        f"{_x(i + 0.5, n):.1f},{_kwh_y(s.grid_import_kwh - s.grid_export_kwh):.1f}"
+        for i, s in enumerate(slots)
     )
-    parts.append(
-        f'<polyline points="{grid}" fill="none" stroke="#c62828" stroke-width="1.5" '
-        'stroke-dasharray="5 3"/>'
-    )
-    legend = (
-        ("#ffd54f", "solar forecast 発電予報"),
-        ("#333", "house load 家の消費"),
-        ("#1e88e5", "battery charge 蓄電池充電"),
-        ("#90caf9", "battery discharge 放電"),
-        ("#ef6c00", "EcoCute boil 沸き上げ"),
-        ("#2e7d32", "EV charge EV充電"),
-        ("#c62828", "grid (+buy / −sell) 買電・売電"),
-    )
-    for index, (colour, label) in enumerate(legend):
+    parts.append(_line(grid, "#c62828", 1.5, "5 3"))
+    for index, (colour, label) in enumerate(LEGEND):
         x = LEFT + 10 + (index % 4) * 270
-        y = bottom + 22 + (index // 4) * 18
+        y = ENERGY_PANEL[1] + 22 + (index // 4) * 18
         parts.append(f'<rect x="{x}" y="{y - 10}" width="14" height="10" fill="{colour}"/>')
         parts.append(_text(x + 20, y, label, 12))
-    # panel 2: levels
-    top2, bottom2 = 440, 590
+    return parts
 
-    def y2(share: float) -> float:
-        return bottom2 - (bottom2 - top2) * share
 
+def _level_panel(slots: tuple[SlotPlan, ...]) -> list[str]:
+    """Battery, EV and tank levels at the end of each slot, and the time axis."""
+    n = len(slots)
+    parts = []
     for share in (0, 0.5, 1):
-        parts.append(
-            f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y2(share):.1f}" y2="{y2(share):.1f}" '
-            'stroke="#ddd"/>'
-        )
-        parts.append(_text(LEFT - 8, y2(share) + 4, f"{share:.0%}", 12, text_anchor="end"))
-    tank_capacity = 21.5
+        y = _share_y(share)
+        parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(_text(LEFT - 8, y + 4, f"{share:.0%}", 12, text_anchor="end"))
     for colour, values, label in (
         ("#1e88e5", [slot.battery_soc or 0.0 for slot in slots], "battery 蓄電池"),
         ("#2e7d32", [slot.ev_soc or 0.0 for slot in slots], "EV"),
         (
             "#ef6c00",
-            [(slot.tank_heat_kwh or 0.0) / tank_capacity for slot in slots],
+            [(slot.tank_heat_kwh or 0.0) / TANK_CAPACITY_KWH for slot in slots],
             "hot water タンク",
         ),
     ):
-        points = " ".join(f"{_x(i + 1, n):.1f},{y2(v):.1f}" for i, v in enumerate(values))
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
-        )
-        parts.append(_text(RIGHT + 8, y2(values[-1]) + 4, label, 12, fill=colour))
+        points = " ".join(f"{_x(i + 1, n):.1f},{_share_y(v):.1f}" for i, v in enumerate(values))
+        parts.append(_line(points, colour, 2.5))
+        parts.append(_text(RIGHT + 8, _share_y(values[-1]) + 4, label, 12, fill=colour))
     for i, slot in enumerate(slots):
         if slot.start.minute == 0 and slot.start.hour % 2 == 0:
+            time_of_day = slot.start.strftime("%H:%M")
             parts.append(
-                _text(
-                    _x(i, n), bottom2 + 18, slot.start.strftime("%H:%M"), 11, text_anchor="middle"
-                )
+                _text(_x(i, n), LEVEL_PANEL[1] + 18, time_of_day, 11, text_anchor="middle")
             )
-    # the explanation
+    return parts
+
+
+def svg(result: Plan) -> str:
+    """The plan as an SVG document."""
+    title = "Plan made Fri 2 May 2025 22:00 for the next 24 hours"
+    subtitle = "2025年5月2日(金) 22:00 に立てた24時間の計画（翌日は祝日・晴れの予報）"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        _text(LEFT, 30, title, 18, font_weight="bold"),
+        _text(LEFT, 52, subtitle, 15),
+        *_energy_panel(result.slots),
+        *_level_panel(result.slots),
+    ]
     y = 640
     parts.append(_text(LEFT, y, "Why 理由", 15, font_weight="bold"))
     for language in ("ja", "en"):

@@ -9,8 +9,10 @@ import pytest
 
 from custom_components.hems.energy.planner import (
     SLOT_HOURS,
+    Battery,
     BatteryMode,
     Devices,
+    ElectricVehicle,
     Plan,
     PlannerConfig,
     PlanSource,
@@ -215,25 +217,14 @@ def test_limits_and_reserve_hold_in_every_plan(
         contract_kw=contract,
     )
     result = plan(situation)
-    floor = min(store.reserve, store.soc)
-    for slot in result.slots:
-        assert slot.battery_charge_kwh <= charge_kw * SLOT_HOURS + EPS
-        assert slot.battery_discharge_kwh <= discharge_kw * SLOT_HOURS + EPS
-        assert floor - EPS <= (slot.battery_soc or 0.0) <= 1.0 + EPS
-        assert slot.boil_kwh <= 1.5 * SLOT_HOURS + EPS
-        assert (slot.tank_heat_kwh or 0.0) <= 21.5 + EPS
-        assert slot.ev_charge_kwh <= 3.0 * SLOT_HOURS + EPS
-        assert slot.grid_export_kwh <= slot.solar_kwh + EPS
-        if slot.start >= car.departure:  # type: ignore[operator]
-            assert slot.ev_charge_kwh == 0
+    assert_within_limits(result, store, car)
     # what the devices are told now, run through the house with the forecast, keeps the
     # battery above its reserve too
     devices = Devices(situation.battery, situation.water_heater, situation.ev)
-    commands = result.commands()
     forecast = situation.forecast
     devices, _ = step(
         devices,
-        commands,
+        result.commands(),
         SlotConditions(
             forecast.solar_kwh[0],
             forecast.load_kwh[0],
@@ -244,7 +235,23 @@ def test_limits_and_reserve_hold_in_every_plan(
             True,
         ),
     )
-    assert devices.battery is not None and devices.battery.soc >= floor - EPS
+    assert devices.battery is not None
+    assert devices.battery.soc >= min(store.reserve, store.soc) - EPS
+
+
+def assert_within_limits(result: Plan, store: Battery, car: ElectricVehicle) -> None:
+    """Every slot of ``result`` within the devices' limits and the battery's reserve."""
+    floor = min(store.reserve, store.soc)
+    for slot in result.slots:
+        assert slot.battery_charge_kwh <= store.max_charge_kw * SLOT_HOURS + EPS
+        assert slot.battery_discharge_kwh <= store.max_discharge_kw * SLOT_HOURS + EPS
+        assert floor - EPS <= (slot.battery_soc or 0.0) <= 1.0 + EPS
+        assert slot.boil_kwh <= 1.5 * SLOT_HOURS + EPS
+        assert (slot.tank_heat_kwh or 0.0) <= 21.5 + EPS
+        assert slot.ev_charge_kwh <= car.max_charge_kw * SLOT_HOURS + EPS
+        assert slot.grid_export_kwh <= slot.solar_kwh + EPS
+        if car.departure is not None and slot.start >= car.departure:
+            assert slot.ev_charge_kwh == 0
 
 
 def test_mixed_integer_charger_minimum() -> None:
