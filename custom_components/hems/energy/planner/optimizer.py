@@ -2,7 +2,9 @@
 
 :func:`plan` is the receding-horizon step: call it with the current state and forecasts
 whenever a slot starts or something changed materially, and send :meth:`.Plan.commands` to
-the devices.  It is deterministic (the same inputs give the same plan) and bounded in time.
+the devices.  It is deterministic (the same inputs give the same plan; only ``solve_ms``
+differs) and bounded in time: the solver stops at ``PlannerConfig.time_limit_s``, everything
+else is linear in the number of slots (a few milliseconds for 48).
 """
 
 from __future__ import annotations
