@@ -27,7 +27,6 @@ import sys
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from custom_components.hems.catalog import SELECTS, SENSORS  # noqa: E402
 from custom_components.hems.echonet.definitions import (  # noqa: E402
     SUPER_CLASS,
     ClassDef,
@@ -35,7 +34,8 @@ from custom_components.hems.echonet.definitions import (  # noqa: E402
     all_classes,
     class_or_generic,
 )
-from custom_components.hems.generic import (  # noqa: E402
+from custom_components.hems.hub.catalog import SELECTS, SENSORS  # noqa: E402
+from custom_components.hems.hub.generic import (  # noqa: E402
     SKIP,
     Kind,
     _switch_states,

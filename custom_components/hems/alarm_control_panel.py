@@ -1,20 +1,12 @@
-"""Alarm control panel platform: the energy entry's alarm mode (報知モード)."""
+"""Alarm control panel: the energy home's alarm mode (報知モード).
 
-from __future__ import annotations
+The entities live with their entry kind (:mod:`.kinds`).
+"""
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.const import Platform
 
-from .models import HemsConfigEntry
-from .platform import async_setup_kind_platform
+from .kinds import platform_setup
 
 PARALLEL_UPDATES = 0
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: HemsConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up alarm panels (only entry kinds that have one; hubs have none)."""
-    await async_setup_kind_platform(hass, entry, async_add_entities, "alarm_control_panel")
+async_setup_entry = platform_setup(Platform.ALARM_CONTROL_PANEL)

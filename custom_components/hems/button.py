@@ -1,48 +1,12 @@
-"""Buttons of ECHONET Lite devices (set-only properties such as counter resets)."""
+"""Buttons: set-only properties of ECHONET Lite devices (counter resets...).
 
-from __future__ import annotations
+The entities live with their entry kind (:mod:`.kinds`).
+"""
 
-from collections.abc import Iterable
+from homeassistant.const import Platform
 
-from homeassistant.components.button import ButtonEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-from .coordinator import EchonetNodeCoordinator
-from .descriptions import HemsButtonDescription
-from .echonet.node import EchonetObject
-from .entity import HemsEchonetEntity, encode
-from .generic import generic_entities
-from .models import HemsConfigEntry
-from .platform import async_setup_kind_platform, async_setup_objects
+from .kinds import platform_setup
 
 PARALLEL_UPDATES = 1
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: HemsConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up buttons."""
-    if await async_setup_kind_platform(hass, entry, async_add_entities, "button"):
-        return
-    async_setup_objects(hass, entry, async_add_entities, _entities)
-
-
-def _entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[ButtonEntity]:
-    for description in generic_entities(obj).buttons:
-        yield HemsButton(coordinator, obj, description)
-
-
-class HemsButton(HemsEchonetEntity, ButtonEntity):
-    """A one-shot command to an ECHONET Lite object."""
-
-    entity_description: HemsButtonDescription
-
-    async def async_press(self) -> None:
-        """Send the command (confirmed by the device's Set_Res)."""
-        description = self.entity_description
-        epc = description.epcs[0]
-        edt = description.press_edt or encode(self.obj, epc, description.press_state)
-        await self.async_set_properties({epc: edt})
+async_setup_entry = platform_setup(Platform.BUTTON)

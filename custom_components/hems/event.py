@@ -1,20 +1,12 @@
-"""Event platform: the energy entry's alarm and notice events."""
+"""Events: the energy home's alarm and notice events.
 
-from __future__ import annotations
+The entities live with their entry kind (:mod:`.kinds`).
+"""
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.const import Platform
 
-from .models import HemsConfigEntry
-from .platform import async_setup_kind_platform
+from .kinds import platform_setup
 
 PARALLEL_UPDATES = 0
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: HemsConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up event entities (only entry kinds that have them; hubs have none)."""
-    await async_setup_kind_platform(hass, entry, async_add_entities, "event")
+async_setup_entry = platform_setup(Platform.EVENT)

@@ -1,58 +1,12 @@
-"""Number entities of ECHONET Lite devices (charge amounts, levels, set values...)."""
+"""Numbers: numeric settings of ECHONET Lite devices.
 
-from __future__ import annotations
+The entities live with their entry kind (:mod:`.kinds`).
+"""
 
-from collections.abc import Iterable
+from homeassistant.const import Platform
 
-from homeassistant.components.number import NumberEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-from .catalog import NUMBERS
-from .coordinator import EchonetNodeCoordinator
-from .descriptions import HemsNumberDescription
-from .echonet.node import EchonetObject
-from .entity import HemsEchonetEntity, encode, number_value
-from .generic import generic_entities
-from .models import HemsConfigEntry
-from .platform import async_setup_kind_platform, async_setup_objects
+from .kinds import platform_setup
 
 PARALLEL_UPDATES = 1
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: HemsConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up number entities."""
-    if await async_setup_kind_platform(hass, entry, async_add_entities, "number"):
-        return
-    async_setup_objects(hass, entry, async_add_entities, _entities)
-
-
-def _entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[NumberEntity]:
-    for description in NUMBERS.get(obj.class_code, ()):
-        if description.exists(obj):
-            yield HemsNumber(coordinator, obj, description)
-    for description in generic_entities(obj).numbers:
-        yield HemsNumber(coordinator, obj, description)
-
-
-class HemsNumber(HemsEchonetEntity, NumberEntity):
-    """A numeric setting of an ECHONET Lite object."""
-
-    entity_description: HemsNumberDescription
-
-    @property
-    def native_value(self) -> float | None:
-        """The device's current value."""
-        value = number_value(self.obj, self.entity_description.epcs[0])
-        return None if value is None else value * self.entity_description.scale
-
-    async def async_set_native_value(self, value: float) -> None:
-        """Set the value (confirmed by the device)."""
-        epc = self.entity_description.epcs[0]
-        raw = value / self.entity_description.scale
-        native: float | int = round(raw) if float(raw).is_integer() else raw
-        await self.async_set_properties({epc: encode(self.obj, epc, native)})
+async_setup_entry = platform_setup(Platform.NUMBER)

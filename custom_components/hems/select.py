@@ -1,68 +1,12 @@
-"""Selects of ECHONET Lite devices (operation modes of batteries and EV chargers...)."""
+"""Selects: enumerated settings of ECHONET Lite devices.
 
-from __future__ import annotations
+The entities live with their entry kind (:mod:`.kinds`).
+"""
 
-from collections.abc import Iterable
+from homeassistant.const import Platform
 
-from homeassistant.components.select import SelectEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-from .catalog import SELECTS
-from .coordinator import EchonetNodeCoordinator
-from .descriptions import HemsSelectDescription
-from .echonet.node import EchonetObject
-from .entity import HemsEchonetEntity, encode, state_value
-from .generic import generic_entities
-from .models import HemsConfigEntry
-from .platform import async_setup_kind_platform, async_setup_objects
+from .kinds import platform_setup
 
 PARALLEL_UPDATES = 1
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: HemsConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up selects."""
-    if await async_setup_kind_platform(hass, entry, async_add_entities, "select"):
-        return
-    async_setup_objects(hass, entry, async_add_entities, _entities)
-
-
-def _entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[SelectEntity]:
-    for description in SELECTS.get(obj.class_code, ()):
-        if description.exists(obj):
-            yield HemsSelect(coordinator, obj, description)
-    for description in generic_entities(obj).selects:
-        yield HemsSelect(coordinator, obj, description)
-
-
-class HemsSelect(HemsEchonetEntity, SelectEntity):
-    """An enumerated setting of an ECHONET Lite object."""
-
-    entity_description: HemsSelectDescription
-
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsSelectDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
-        prop = obj.prop(description.epcs[0])
-        self._attr_options = [
-            o.key for o in prop.options if not o.read_only and o.key not in description.exclude
-        ]
-
-    @property
-    def current_option(self) -> str | None:
-        """The device's current state (None when it is not one of the options)."""
-        state = state_value(self.obj, self.entity_description.epcs[0])
-        return state if state in self._attr_options else None
-
-    async def async_select_option(self, option: str) -> None:
-        """Set the option (confirmed by the device)."""
-        epc = self.entity_description.epcs[0]
-        await self.async_set_properties({epc: encode(self.obj, epc, option)})
+async_setup_entry = platform_setup(Platform.SELECT)

@@ -32,8 +32,8 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 @pytest.fixture(autouse=True)
 def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """On loopback every simulated device answers within milliseconds: wait less."""
-    monkeypatch.setattr("custom_components.hems.SETUP_DISCOVERY_SECONDS", 0.3)
-    monkeypatch.setattr("custom_components.hems.discovery.PROBE_SECONDS", 0.3)
+    monkeypatch.setattr("custom_components.hems.hub.SETUP_DISCOVERY_SECONDS", 0.3)
+    monkeypatch.setattr("custom_components.hems.hub.discovery.PROBE_SECONDS", 0.3)
 
 
 def hub_entry(**options: Any) -> MockConfigEntry:

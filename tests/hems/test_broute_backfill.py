@@ -29,7 +29,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     do_adhoc_statistics,
 )
 
-from custom_components.hems import broute_const
 from custom_components.hems.energy.meter_hours import (
     Anchor,
     floor_hour,
@@ -39,6 +38,7 @@ from custom_components.hems.energy.meter_hours import (
     signed_delta,
     to_counts,
 )
+from custom_components.hems.meter import const as broute_const
 from custom_components.hems.statistics_backfill import async_backfill
 from custom_components.hems.wisun import BRouteCredentials, BRouteSession
 from simulator.clock import SimClock

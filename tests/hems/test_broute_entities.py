@@ -32,11 +32,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components import hems
-from custom_components.hems import broute_const, diagnostics as hems_diagnostics
-from custom_components.hems.broute_coordinator import async_connect, rssi_dbm
-from custom_components.hems.broute_entities import unwrap
+from custom_components.hems import diagnostics as hems_diagnostics
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.echonet.const import ESV
+from custom_components.hems.meter import const as broute_const
+from custom_components.hems.meter.entities import unwrap
+from custom_components.hems.meter.session import async_connect, rssi_dbm
 from custom_components.hems.wisun import (
     BRouteCredentials,
     BRouteSession,

@@ -22,9 +22,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import serialx
 
-from custom_components.hems import broute_const
 from custom_components.hems.const import DOMAIN
-from custom_components.hems.flow_broute import port_label, stable_path
+from custom_components.hems.meter import const as broute_const
+from custom_components.hems.meter.flow import port_label, stable_path
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID
 
 from .test_broute_support import (

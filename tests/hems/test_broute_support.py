@@ -20,8 +20,8 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hems import broute_const
 from custom_components.hems.const import CONF_KIND, DOMAIN, KIND_BROUTE
+from custom_components.hems.meter import const as broute_const
 from simulator.clock import JST, SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, VirtualDongle
 from simulator.meter_model import MeterModel

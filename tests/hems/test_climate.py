@@ -10,8 +10,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.climate import AIR_CONDITIONER, FLOOR_HEATER
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.climate import AIR_CONDITIONER, FLOOR_HEATER
 from simulator import behaviours as b
 from tests.golden import assert_golden
 

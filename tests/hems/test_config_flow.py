@@ -29,7 +29,7 @@ from simulator.house import NodeSpec, _obj
 
 from .conftest import HouseFactory, hub_entry, setup_hub
 
-ADAPTERS = "custom_components.hems.discovery.network.async_get_adapters"
+ADAPTERS = "custom_components.hems.hub.discovery.network.async_get_adapters"
 
 
 def adapter(name: str, address: str, *, default: bool = False) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.cover import COVERS
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.cover import COVERS
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden

@@ -19,7 +19,7 @@ import pytest
 
 from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.definitions import get_class
-from custom_components.hems.generic import GenericEntities, Kind, generic_entities, kind_of
+from custom_components.hems.hub.generic import GenericEntities, Kind, generic_entities, kind_of
 from simulator.device import SimObject
 from simulator.house import House
 
@@ -134,7 +134,7 @@ async def test_generic_mapping_of_a_volume_counter(hass: HomeAssistant, full_hou
     """Every m3 property of the MRA is curated; the generic mapping would still fit one."""
     from homeassistant.components.sensor import SensorStateClass
 
-    from custom_components.hems.generic import _sensor, translation_key
+    from custom_components.hems.hub.generic import _sensor, translation_key
 
     gas = _hub_obj(hass, _sim(full_house, 0x0282))
     description = _sensor(gas, 0xE0, translation_key(gas, 0xE0), gas.prop(0xE0))

@@ -19,8 +19,8 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.hems.const import CONF_DISABLED_DEVICES
-from custom_components.hems.coordinator import EchonetHub
 from custom_components.hems.echonet import RequestTimeoutError
+from custom_components.hems.hub.coordinator import EchonetHub
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 
@@ -146,7 +146,7 @@ async def test_board_circuits_read_late_when_the_board_is_slow(
         calls += 1
         raise RequestTimeoutError("board did not answer")
 
-    with patch("custom_components.hems.coordinator.refresh_board_channels", failing):
+    with patch("custom_components.hems.hub.coordinator.refresh_board_channels", failing):
         entry = await setup_hub(hass)
         await settle(hass)
     assert calls == 1

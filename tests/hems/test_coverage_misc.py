@@ -11,23 +11,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hems import (
-    button,
-    climate,
-    cover,
-    fan,
-    light,
-    lock,
-    number,
-    select,
-    switch,
-    water_heater,
-)
-from custom_components.hems.const import CONF_KIND, DOMAIN, KIND_ENERGY
-from custom_components.hems.platform import async_setup_kind_platform
-from custom_components.hems.portinfo import describe_port_owner
+from custom_components.hems.const import DOMAIN
+from custom_components.hems.hub.portinfo import describe_port_owner
 
 from .test_config_flow import adapter, adapters  # noqa: F401  (adapters: a fixture)
 
@@ -140,33 +126,3 @@ def test_port_owner_invisible(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         sock.close()
     assert owner == "another program (its process is not visible)"
-
-
-# --------------------------------------------------------------------------- kinds
-
-
-async def test_platforms_without_entities_of_another_kind(hass: HomeAssistant) -> None:
-    """The energy entry has no buttons, numbers, selects, switches, climate, covers, fans,
-    lights, locks or water heaters."""
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_KIND: KIND_ENERGY})
-    entry.add_to_hass(hass)
-    added: list[Any] = []
-
-    def add(entities: Any, *_args: Any, **_kw: Any) -> None:
-        added.extend(entities)
-
-    for platform in (
-        button,
-        climate,
-        cover,
-        fan,
-        light,
-        lock,
-        number,
-        select,
-        switch,
-        water_heater,
-    ):
-        await platform.async_setup_entry(hass, entry, add)
-    assert await async_setup_kind_platform(hass, entry, add, "switch")
-    assert added == []

@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.hems.catalog import SENSORS
-from custom_components.hems.descriptions import HemsBinarySensorDescription
 from custom_components.hems.echonet.node import EchonetObject
+from custom_components.hems.hub.catalog import SENSORS
+from custom_components.hems.hub.descriptions import HemsBinarySensorDescription
 from simulator.device import SimObject
 from simulator.house import House
 

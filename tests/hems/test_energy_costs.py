@@ -11,7 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 import pytest
 
-from custom_components.hems.home_settings import (
+from custom_components.hems.home.settings import (
     OPT_AUTO_SOURCES,
     OPT_CONTRACT_AMPERES,
     OPT_SOURCES,

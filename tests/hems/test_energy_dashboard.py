@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     do_adhoc_statistics,
 )
 
-from custom_components.hems.home_settings import OPT_AUTO_SOURCES, OPT_SOURCES
+from custom_components.hems.home.settings import OPT_AUTO_SOURCES, OPT_SOURCES
 
 from .test_energy_costs import ENERGY, TOU
 from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy

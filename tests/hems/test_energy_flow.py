@@ -13,8 +13,8 @@ from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy import Tariff
-from custom_components.hems.flow_energy import MENU
-from custom_components.hems.home_settings import (
+from custom_components.hems.home.options.base import MENU
+from custom_components.hems.home.settings import (
     OPT_ALARM_ENTITIES,
     OPT_AUTO_SOURCES,
     OPT_CONTRACT_AMPERES,
@@ -314,7 +314,10 @@ def test_every_tariff_error_and_step_is_translated() -> None:
     for path in (ROOT / "energy").glob("*.py"):
         codes |= set(re.findall(r'code="([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert len(codes) > 30
-    steps = set(re.findall(r'step_id="([a-z_]+)"', (ROOT / "flow_energy.py").read_text()))
+    steps: set[str] = set()
+    for path in (ROOT / "home" / "options").glob("*.py"):
+        steps |= set(re.findall(r'step_id="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert len(steps) > 15
     for language in ("en", "ja"):
         data = json.loads((ROOT / "translations" / f"{language}.json").read_text("utf-8"))
         for flow in ("config", "options"):

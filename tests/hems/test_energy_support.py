@@ -12,8 +12,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import CONF_KIND, DOMAIN, KIND_ENERGY
-from custom_components.hems.home_runtime import HomeRuntime
-from custom_components.hems.home_settings import ENERGY_UNIQUE_ID, ENTRY_TITLE, OPT_TARIFF
+from custom_components.hems.home.runtime import HomeRuntime
+from custom_components.hems.home.settings import ENERGY_UNIQUE_ID, ENTRY_TITLE, OPT_TARIFF
 from simulator.house import House
 
 

@@ -10,8 +10,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.fan import FAN, FAN_CLASSES
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.fan import FAN, FAN_CLASSES
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden

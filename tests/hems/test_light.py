@@ -9,8 +9,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.light import LIGHT, nearest_color
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.light import LIGHT, nearest_color
 from simulator import behaviours as b
 from simulator.house import House, NodeSpec, _obj
 from tests.golden import assert_golden

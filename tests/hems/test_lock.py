@@ -9,8 +9,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.lock import LOCKS
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.lock import LOCKS
 from simulator import behaviours as b
 
 from .conftest import HouseFactory

@@ -11,8 +11,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 
-from custom_components.hems.catalog import PLATFORM_EPCS
-from custom_components.hems.water_heater import WATER_HEATERS
+from custom_components.hems.hub.catalog import PLATFORM_EPCS
+from custom_components.hems.hub.water_heater import WATER_HEATERS
 from simulator import behaviours as b
 from tests.golden import assert_golden
 

@@ -1,0 +1,513 @@
+"""Runtime of the energy entry: the slot ledger fed from entities, the figures, the notices.
+
+* Counters (purchase, sale, generation, battery, gas, water) are fed to one
+  :class:`~.energy.CounterSlotter` per entity; its pieces are *added* to the ledger.
+* The smart meter's fixed-time values (a cumulative value stamped every :00 and :30,
+  ``measured_at`` attribute) give exact half-hour slots; they *replace* the channel of that slot
+  and mark it final, so later counter pieces for it are dropped (no channel is counted twice).
+* The ledger, the counters' baselines and the last fixed-time values are kept in a ``Store``.
+* :class:`HomeCoordinator` computes every figure once a minute and soon after new energy
+  (one :func:`~.energy.energy_snapshot` call), and raises the target and eco-record notices.
+* Live values (house power, contract current, rooms, locks) are read from the states when they
+  change; the contract-current alert raises its notice from here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+import logging
+from typing import Any, Final, cast
+
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN, ENERGY_STORE_KEY
+from ..energy import (
+    AmpereLevel,
+    AmpereStatus,
+    CounterSlotter,
+    EcoRecords,
+    EnergySnapshot,
+    Ledger,
+    LedgerError,
+    Slot,
+    TargetProgress,
+    ampere_status,
+    energy_snapshot,
+    estimated_line_current,
+    target_progress,
+)
+from ..energy.slots import SLOT, Channel, slot_floor
+from ..models import HemsConfigEntry, KindRuntime
+from .settings import TARGETS, HomeSettings
+from .sources import (
+    COUNTER_ROLES,
+    FIXED_CHANNEL,
+    FIXED_ROLES,
+    POWER_ROLES,
+    Sources,
+    counter_reading,
+    detect_sources,
+    number_reading,
+    power_reading,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION: Final = 1
+SAVE_DELAY: Final = 60
+UPDATE_INTERVAL: Final = timedelta(minutes=1)
+FINAL_RETENTION: Final = timedelta(days=3)
+
+#: Dispatcher signals (argument of the event one: event key, event type, data).
+SIGNAL_HOME_EVENT: Final = "hems_home_event_{}"
+SIGNAL_HOME_LIVE: Final = "hems_home_live_{}"
+
+#: Event entities and their event types.
+EVENT_ALARM: Final = "alarm"
+EVENT_NOTICE: Final = "notice"
+ALARM_EVENT_TYPES: Final = ["triggered", "armed", "disarmed"]
+NOTICE_EVENT_TYPES: Final = [
+    "target_warning",
+    "target_exceeded",
+    "contract_current_warning",
+    "contract_current_over",
+    "eco_record",
+]
+#: Bus events (for automations), data: ``entry_id``, ``type`` and the details.
+BUS_EVENTS: Final = {EVENT_ALARM: f"{DOMAIN}_alarm", EVENT_NOTICE: f"{DOMAIN}_notice"}
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """What the coordinator's entities show."""
+
+    now: datetime
+    snapshot: EnergySnapshot
+    records: EcoRecords
+    targets: dict[str, TargetProgress]
+    sources: Sources
+
+
+class HomeCoordinator(DataUpdateCoordinator[HomeData]):
+    """Computes the figures from the ledger and the tariff."""
+
+    config_entry: HemsConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: HomeRuntime) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} home",
+            update_interval=UPDATE_INTERVAL,
+            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=5.0, immediate=False),
+            always_update=True,
+        )
+        self.runtime = runtime
+
+    async def _async_update_data(self) -> HomeData:
+        return self.runtime.compute(dt_util.utcnow())
+
+
+@dataclass
+class _LiveState:
+    ampere: AmpereStatus | None = None
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+
+class HomeRuntime(KindRuntime):
+    """Everything the energy entry keeps while loaded."""
+
+    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, settings: HomeSettings) -> None:
+        self.hass = hass
+        self.entry = entry
+        self.settings = settings
+        self.tariff = settings.tariff
+        self.sources = self._effective_sources()
+        self.ledger = Ledger(self.tariff.timezone)
+        self.store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{ENERGY_STORE_KEY}.{entry.entry_id}"
+        )
+        self.counters: dict[str, CounterSlotter] = {}
+        self.fixed_last: dict[str, tuple[datetime, Decimal]] = {}
+        self.final: dict[Channel, set[datetime]] = {}
+        self.notified: dict[str, str] = {}
+        self.last_day: date | None = None
+        self.coordinator = HomeCoordinator(hass, entry, self)
+        self.live = _LiveState()
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._role_of: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ sources
+
+    def _effective_sources(self) -> Sources:
+        if not self.settings.auto_sources:
+            return self.settings.sources
+        detected = detect_sources(self.hass, self.entry.entry_id)
+        # Explicit choices win over detection role by role.
+        return Sources({**detected.roles, **self.settings.sources.roles})
+
+    def alarm_entities(self) -> tuple[str, ...]:
+        """Entities the alarm watches (options, else the detected locks and doors/windows)."""
+        if self.settings.alarm_entities is not None:
+            return self.settings.alarm_entities
+        return (*self.sources.get("locks"), *self.sources.get("openings"))
+
+    def live_entities(self) -> set[str]:
+        """Entities whose changes update the live values."""
+        roles = (*POWER_ROLES, "current", "temperature", "locks", "openings")
+        return {entity_id for role in roles for entity_id in self.sources.get(role)}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def async_start(self) -> None:
+        """Load the stored ledger, read the current values and start listening."""
+        await self._async_load()
+        for role in (*COUNTER_ROLES, *FIXED_ROLES):
+            for entity_id in self.sources.get(role):
+                self._role_of[entity_id] = role
+        now = dt_util.utcnow()
+        for entity_id in self._role_of:
+            self._take(entity_id, now)
+        if self._role_of:
+            self._unsubs.append(
+                async_track_state_change_event(
+                    self.hass, list(self._role_of), self._async_energy_changed
+                )
+            )
+        live = self.live_entities()
+        if live:
+            self._unsubs.append(
+                async_track_state_change_event(self.hass, list(live), self._async_live_changed)
+            )
+        self.update_ampere(fire=False)
+        if self.settings.auto_sources:
+            self._unsubs.append(
+                self.hass.bus.async_listen(
+                    er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_registry_updated
+                )
+            )
+        self.last_day = self.tariff.local(now).date()
+
+    async def async_stop(self) -> None:
+        """Stop listening and save."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        await self.store.async_save(self._to_store())
+
+    async def _async_load(self) -> None:
+        data = await self.store.async_load()
+        if not data:
+            return
+        try:
+            self.ledger = Ledger.from_dict(data["ledger"])
+            self.counters = {
+                entity_id: CounterSlotter.from_dict(state, self.ledger.tz)
+                for entity_id, state in data.get("counters", {}).items()
+            }
+            self.fixed_last = {
+                entity_id: (datetime.fromisoformat(when), Decimal(value))
+                for entity_id, (when, value) in data.get("fixed", {}).items()
+            }
+            for channel, starts in data.get("final", {}).items():
+                self.final[channel] = {datetime.fromisoformat(item) for item in starts}
+            self.notified = dict(data.get("notified", {}))
+        except (KeyError, TypeError, ValueError, LedgerError) as err:
+            _LOGGER.warning("Stored energy data is unreadable, starting afresh: %s", err)
+            self.ledger = Ledger(self.tariff.timezone)
+            self.counters, self.fixed_last, self.final = {}, {}, {}
+
+    def _to_store(self) -> dict[str, Any]:
+        cutoff = dt_util.utcnow() - FINAL_RETENTION
+        return {
+            "ledger": self.ledger.to_dict(),
+            "counters": {entity_id: c.to_dict() for entity_id, c in self.counters.items()},
+            "fixed": {
+                entity_id: [when.isoformat(), str(value)]
+                for entity_id, (when, value) in self.fixed_last.items()
+            },
+            "final": {
+                channel: sorted(item.isoformat() for item in starts if item >= cutoff)
+                for channel, starts in self.final.items()
+            },
+            "notified": self.notified,
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        self.store.async_delay_save(self._to_store, SAVE_DELAY)
+
+    # ------------------------------------------------------------------ feeding the ledger
+
+    @callback
+    def _async_energy_changed(self, event: Event[EventStateChangedData]) -> None:
+        if self._take(event.data["entity_id"], dt_util.utcnow()):
+            self._schedule_save()
+            self.hass.async_create_task(self.coordinator.async_request_refresh(), eager_start=True)
+
+    def _take(self, entity_id: str, now: datetime) -> bool:
+        """Read one source's state into the ledger; True when the ledger changed."""
+        role = self._role_of.get(entity_id)
+        state = self.hass.states.get(entity_id)
+        if role is None or state is None:
+            return False
+        if role in FIXED_CHANNEL:
+            return self._take_fixed(entity_id, FIXED_CHANNEL[role], state.state, state.attributes)
+        channel = cast(Channel, role)
+        value = counter_reading(state, channel)
+        if value is None:
+            return False
+        slotter = self.counters.get(entity_id)
+        if slotter is None:
+            slotter = self.counters[entity_id] = CounterSlotter(self.ledger.tz)
+        before = slotter.baseline(channel)
+        try:
+            pieces = slotter.feed(now, {channel: value})
+        except LedgerError as err:
+            _LOGGER.debug("Reading of %s ignored: %s", entity_id, err)
+            return False
+        if before is None:
+            return False
+        final = self.final.get(channel, set())
+        # Every slot the interval touched is known (even with nothing in it), so that days
+        # with an idle channel still count as complete.
+        cursor = slot_floor(before[0])
+        empty = []
+        while cursor < now:
+            if self.ledger.slot(cursor) is None:
+                empty.append(Slot(cursor.astimezone(self.ledger.tz)))
+            cursor += SLOT
+        self.ledger.add_slots(empty)
+        kept = [piece for piece in pieces if piece.start.astimezone(UTC) not in final]
+        self.ledger.add_slots(kept)
+        return bool(kept or empty)
+
+    def _take_fixed(self, entity_id: str, channel: Channel, raw: str, attributes: Any) -> bool:
+        measured = attributes.get("measured_at")
+        try:
+            value = Decimal(str(float(raw)))
+            when = datetime.fromisoformat(str(measured))
+            if when.tzinfo is None:  # the meter's clock: local time of the tariff
+                when = when.replace(tzinfo=self.ledger.tz)
+            when = when.astimezone(UTC)
+        except (TypeError, ValueError):
+            return False
+        if slot_floor(when) != when:
+            return False
+        previous = self.fixed_last.get(entity_id)
+        if previous is not None and when <= previous[0]:
+            return False
+        self.fixed_last[entity_id] = (when, value)
+        if previous is None or when - previous[0] != SLOT or value < previous[1]:
+            return previous is None
+        start = previous[0]
+        self.ledger.set_slot(
+            Slot.make(start.astimezone(self.ledger.tz), **{channel: value - previous[1]}),
+            channels=(channel,),
+        )
+        self.final.setdefault(channel, set()).add(start)
+        return True
+
+    # ------------------------------------------------------------------ figures
+
+    def compute(self, now: datetime) -> HomeData:
+        """Every figure at ``now`` (and the notices of a new day or a target)."""
+        tariff = self.tariff
+        today = tariff.local(now).date()
+        if self.last_day is not None and today != self.last_day:
+            for record_kind in self.ledger.records_broken_on(self.last_day):
+                record = self.ledger.eco_records(today).get(record_kind)
+                self.fire(
+                    EVENT_NOTICE,
+                    "eco_record",
+                    {
+                        "record": record_kind.value,
+                        "day": self.last_day.isoformat(),
+                        "value": None if record is None else float(record.value),
+                    },
+                )
+            self.ledger.prune(now)
+        self.last_day = today
+        snapshot = energy_snapshot(tariff, self.ledger, now)
+        targets: dict[str, TargetProgress] = {}
+        month = snapshot.month
+        for kind, target in self.settings.targets.items():
+            channel = TARGETS[kind][1]
+            progress = target_progress(
+                month.totals.purchase if channel == "purchase" else getattr(month.totals, channel),
+                target,
+                start=month.start,
+                end=month.end,
+                now=now,
+                warn_fraction=self.settings.target_warn_fraction,
+            )
+            targets[kind] = progress
+            self._target_notice(kind, progress, snapshot.billing_month.key)
+        return HomeData(
+            now=now,
+            snapshot=snapshot,
+            records=self.ledger.eco_records(today),
+            targets=targets,
+            sources=self.sources,
+        )
+
+    def _target_notice(self, kind: str, progress: TargetProgress, month: str) -> None:
+        level = "exceeded" if progress.exceeded else "warning" if progress.about_to_exceed else None
+        if level is None:
+            return
+        key = f"{month}:{level}"
+        previous = self.notified.get(kind, "")
+        if previous in {key, f"{month}:exceeded"}:
+            return
+        self.notified[kind] = key
+        self._schedule_save()
+        self.fire(
+            EVENT_NOTICE,
+            f"target_{level}",
+            {
+                "target": kind,
+                "used": round(float(progress.used), 3),
+                "limit": float(progress.target),
+                "projected": round(float(progress.projected), 3),
+                "month": month,
+            },
+        )
+
+    # ------------------------------------------------------------------ live values
+
+    @callback
+    def _async_live_changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        if entity_id in self.sources.get("current") or entity_id in self.sources.get(
+            "purchase_power"
+        ):
+            self.update_ampere(fire=True)
+        for listener in list(self.live.listeners):
+            listener()
+
+    @callback
+    def async_add_live_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` when a live source changes."""
+        self.live.listeners.append(listener)
+
+        @callback
+        def _remove() -> None:
+            self.live.listeners.remove(listener)
+
+        return _remove
+
+    def update_ampere(self, *, fire: bool) -> None:
+        """Recompute the contract-current status (and raise the notice when it rises)."""
+        contract = self.settings.contract_amperes
+        if not contract:
+            self.live.ampere = None
+            return
+        currents = [
+            value
+            for value in (
+                number_reading(self.hass.states.get(e)) for e in self.sources.get("current")
+            )
+            if value is not None
+        ]
+        if not currents:
+            power = power_reading(
+                self.hass.states.get(next(iter(self.sources.get("purchase_power")), ""))
+            )
+            if power is None:
+                self.live.ampere = None
+                return
+            currents = [float(estimated_line_current(power))]
+        status = ampere_status(contract, currents, warn_fraction=self.settings.ampere_warn_fraction)
+        previous = self.live.ampere
+        self.live.ampere = status
+        order = [AmpereLevel.OK, AmpereLevel.WARNING, AmpereLevel.OVER]
+        if (
+            fire
+            and status.level is not AmpereLevel.OK
+            and (previous is None or order.index(status.level) > order.index(previous.level))
+        ):
+            self.fire(
+                EVENT_NOTICE,
+                f"contract_current_{status.level.value}",
+                {
+                    "current": float(status.current),
+                    "contract": float(status.contract),
+                    "ratio": round(float(status.ratio), 3),
+                },
+            )
+
+    # ------------------------------------------------------------------ events
+
+    @callback
+    def fire(self, key: str, event_type: str, data: dict[str, Any]) -> None:
+        """Fire an event: on the bus (``hems_alarm`` / ``hems_notice``) and its event entity."""
+        self.hass.bus.async_fire(
+            BUS_EVENTS[key], {"entry_id": self.entry.entry_id, "type": event_type, **data}
+        )
+        async_dispatcher_send(
+            self.hass, SIGNAL_HOME_EVENT.format(self.entry.entry_id), key, event_type, data
+        )
+
+    # ------------------------------------------------------------------ auto-detection
+
+    @callback
+    def _async_registry_updated(self, event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+        if event.data["action"] != "create":
+            return
+        entity = er.async_get(self.hass).async_get(event.data["entity_id"])
+        if entity is None or entity.platform != DOMAIN:
+            return
+        if entity.config_entry_id == self.entry.entry_id:
+            return
+        detected = self._effective_sources()
+        if detected.roles != self.sources.roles:
+            _LOGGER.debug("New energy sources found; reloading the energy entry")
+            self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+
+    # ------------------------------------------------------------------ diagnostics
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Sources, ledger coverage and the current figures."""
+        data = self.coordinator.data
+        slots = self.ledger.slots()
+        out: dict[str, Any] = {
+            "sources": self.sources.to_dict(),
+            "alarm_entities": list(self.alarm_entities()),
+            "ledger": {
+                "timezone": self.ledger.timezone,
+                "slots": len(slots),
+                "first_slot": slots[0].start.isoformat() if slots else None,
+                "last_slot": slots[-1].start.isoformat() if slots else None,
+                "final_slots": {ch: len(starts) for ch, starts in self.final.items()},
+            },
+            "counters": {entity_id: c.to_dict() for entity_id, c in self.counters.items()},
+            "notified": self.notified,
+        }
+        if data is not None:
+            snap = data.snapshot
+            out["figures"] = {
+                "billing_month": snap.billing_month.key,
+                "price": str(snap.price.price_per_kwh),
+                "period": snap.price.period_key,
+                "purchase_cost_month": str(snap.month.costs.purchase_cost),
+                "projected_bill": str(snap.bill.projected.total),
+                "coverage": str(snap.bill.coverage),
+            }
+        return out

@@ -1,0 +1,153 @@
+"""Covers: electrically operated blinds, shutters, curtains, gates, windows and entrance doors.
+
+Classes 0x0260 ... 0x0266 share the open/close properties: open/close/stop through 0xE0,
+the degree of opening 0xE1 (0-100 %, 100 = open) as the position where the device reports it
+(settable position where it can set it), and the open/closed status 0xEA (fully open, fully
+closed, opening, closing, stopped halfway).  Without 0xEA the position tells open from closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+import logging
+from typing import Any, Final
+
+from homeassistant.components.cover import (
+    ATTR_POSITION,
+    CoverDeviceClass,
+    CoverEntity,
+    CoverEntityDescription,
+    CoverEntityFeature,
+)
+
+from ..echonet import EchonetError
+from ..echonet.node import EchonetObject, Priority
+from .coordinator import EchonetNodeCoordinator
+from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
+
+_LOGGER = logging.getLogger(__name__)
+
+
+#: Properties that show where the cover is (read back after a command unless announced).
+STATUS_EPCS: Final = (0xE1, 0xEA)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HemsCoverDescription(HemsEntityDescription, CoverEntityDescription):
+    """A cover of an ECHONET Lite object."""
+
+
+def _cover(device_class: CoverDeviceClass) -> HemsCoverDescription:
+    # Position and status change while the cover moves: poll them at the fast interval too.
+    return HemsCoverDescription(
+        key="cover", name=None, device_class=device_class, epcs=(0xE0, 0xE1, 0xEA), fast=True
+    )
+
+
+COVERS: Final[dict[int, HemsCoverDescription]] = {
+    0x0260: _cover(CoverDeviceClass.BLIND),
+    0x0261: _cover(CoverDeviceClass.SHUTTER),
+    0x0262: _cover(CoverDeviceClass.CURTAIN),
+    0x0263: _cover(CoverDeviceClass.SHUTTER),
+    0x0264: _cover(CoverDeviceClass.GATE),
+    0x0265: _cover(CoverDeviceClass.WINDOW),
+    0x0266: _cover(CoverDeviceClass.DOOR),
+}
+
+
+def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[CoverEntity]:
+    description = COVERS.get(obj.class_code)
+    if description is not None and description.exists(obj):
+        yield HemsCover(coordinator, obj, description)
+
+
+class HemsCover(HemsEchonetEntity, CoverEntity):
+    """An electrically operated cover."""
+
+    entity_description: HemsCoverDescription
+
+    def __init__(
+        self,
+        coordinator: EchonetNodeCoordinator,
+        obj: EchonetObject,
+        description: HemsCoverDescription,
+    ) -> None:
+        super().__init__(coordinator, obj, description)
+        features = CoverEntityFeature(0)
+        if 0xE0 in obj.set_map:
+            settable = {o.key for o in obj.prop(0xE0).options if not o.read_only}
+            for key, feature in (
+                ("open", CoverEntityFeature.OPEN),
+                ("close", CoverEntityFeature.CLOSE),
+                ("stop", CoverEntityFeature.STOP),
+            ):
+                if key in settable:
+                    features |= feature
+        if 0xE1 in obj.set_map:
+            features |= CoverEntityFeature.SET_POSITION
+        self._attr_supported_features = features
+
+    @property
+    def _status(self) -> str | None:
+        return state_value(self.obj, 0xEA) if 0xEA in self.obj.get_map else None
+
+    @property
+    def current_cover_position(self) -> int | None:
+        """Degree of opening (0xE1) where the device reports it."""
+        if 0xE1 not in self.obj.get_map:
+            return None
+        value = number_value(self.obj, 0xE1)
+        return None if value is None else int(value)
+
+    @property
+    def is_closed(self) -> bool | None:
+        """Closed when fully closed (0xEA), else from the position; None when unknown."""
+        status = self._status
+        if status is not None:
+            return status == "fully_closed"
+        position = self.current_cover_position
+        return None if position is None else position == 0
+
+    @property
+    def is_opening(self) -> bool:
+        """Opening (0xEA)."""
+        return self._status == "opening"
+
+    @property
+    def is_closing(self) -> bool:
+        """Closing (0xEA)."""
+        return self._status == "closing"
+
+    async def async_open_cover(self, **kwargs: Any) -> None:
+        """Open."""
+        await self._command({0xE0: "open"})
+
+    async def async_close_cover(self, **kwargs: Any) -> None:
+        """Close."""
+        await self._command({0xE0: "close"})
+
+    async def async_stop_cover(self, **kwargs: Any) -> None:
+        """Stop where it is."""
+        await self._command({0xE0: "stop"})
+
+    async def async_set_cover_position(self, **kwargs: Any) -> None:
+        """Move to a degree of opening."""
+        await self._command({0xE1: int(kwargs[ATTR_POSITION])})
+
+    async def _command(self, values: dict[int, Any]) -> None:
+        """Send the command, then read what the cover does now unless the device announces it."""
+        await self.async_set_properties(
+            {epc: encode(self.obj, epc, value) for epc, value in values.items()}
+        )
+        silent = [
+            epc for epc in STATUS_EPCS if epc in self.obj.get_map and epc not in self.obj.inf_map
+        ]
+        if not silent:
+            return
+        try:
+            await self.coordinator.hub.controller.get(self.obj, silent, priority=Priority.USER)
+        except EchonetError as err:
+            _LOGGER.debug("Reading %s after a command failed: %s", self.obj, err)
+            return
+        self.async_write_ha_state()

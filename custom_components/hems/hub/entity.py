@@ -1,0 +1,141 @@
+"""Base entity of ECHONET Lite objects, and the description fields every platform shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from ..const import DOMAIN
+from ..echonet import EchonetError
+from ..echonet.definitions import Invalid
+from ..echonet.node import EchonetObject
+from ..errors import translated_errors
+from .coordinator import EchonetNodeCoordinator, object_identifier
+from .errors import ECHONET_ERRORS, Operation
+from .naming import object_device_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class HemsEntityDescription(EntityDescription):
+    """Fields shared by the descriptions of every platform.
+
+    ``epcs`` are the properties the entity shows or controls: a push of one of them updates
+    the entity, and (``fast``) they are polled at the fast interval.  ``exists_fn`` decides
+    whether an object gets the entity (default: the first EPC is readable or settable).
+    """
+
+    epcs: tuple[int, ...] = ()
+    exists_fn: Callable[[EchonetObject], bool] | None = None
+    fast: bool = False
+
+    def exists(self, obj: EchonetObject) -> bool:
+        """Whether ``obj`` gets this entity."""
+        if self.exists_fn is not None:
+            return self.exists_fn(obj)
+        return bool(self.epcs) and (self.epcs[0] in obj.get_map or self.epcs[0] in obj.set_map)
+
+
+def number_value(obj: EchonetObject, epc: int) -> float | int | None:
+    """A property's decoded value when it is a number (special states give None)."""
+    value = obj.value(epc)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def state_value(obj: EchonetObject, epc: int) -> str | None:
+    """A property's decoded state key (None when unknown or not a state)."""
+    value = obj.value(epc)
+    return value if isinstance(value, str) else None
+
+
+def is_valid(value: Any) -> bool:
+    """False for unknown and invalid decoded values."""
+    return value is not None and not isinstance(value, Invalid)
+
+
+class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
+    """An entity of one ECHONET Lite object."""
+
+    _attr_has_entity_name = True
+    entity_description: HemsEntityDescription
+
+    def __init__(
+        self,
+        coordinator: EchonetNodeCoordinator,
+        obj: EchonetObject,
+        description: HemsEntityDescription,
+    ) -> None:
+        super().__init__(coordinator)
+        self.obj = obj
+        self.entity_description = description
+        self._epcs = frozenset(description.epcs)
+        self._attr_unique_id = f"{object_identifier(obj)}-{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, object_identifier(obj))})
+        if description.fast:
+            coordinator.fast_epcs.setdefault(obj.eoj, set()).update(
+                e for e in description.epcs if e in obj.get_map
+            )
+
+    @property
+    def available(self) -> bool:
+        """Available while the node answers."""
+        return super().available and self.obj.node.available
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        changes = self.coordinator.changes
+        if changes is not None and (
+            changes.eoj != self.obj.eoj or self._epcs.isdisjoint(changes.epcs)
+        ):
+            return  # a push about other properties
+        super()._handle_coordinator_update()
+
+    async def async_set_properties(self, values: Mapping[int, bytes]) -> dict[int, bytes]:
+        """SetC on the device and confirm; errors become translated HomeAssistantErrors."""
+        return await async_set_properties(self.coordinator, self.obj, values)
+
+
+def _set_context(
+    coordinator: EchonetNodeCoordinator, obj: EchonetObject, values: Mapping[int, bytes]
+) -> dict[str, str]:
+    """The device and property names of a Set (for its error messages)."""
+    language = coordinator.hass.config.language or "en"
+    names = ", ".join(
+        (p.name_ja if language.startswith("ja") else p.name_en)
+        for p in (obj.prop(epc) for epc in values)
+    )
+    return {"device": object_device_name(obj, language), "property": names}
+
+
+@translated_errors(ECHONET_ERRORS, Operation.SET, _set_context)
+async def async_set_properties(
+    coordinator: EchonetNodeCoordinator, obj: EchonetObject, values: Mapping[int, bytes]
+) -> dict[int, bytes]:
+    """Set properties of ``obj`` and read back what the device reports."""
+    try:
+        return await coordinator.hub.controller.set(obj, values)
+    finally:
+        coordinator.async_update_listeners()
+
+
+def encode(
+    obj: EchonetObject,
+    epc: int,
+    value: Any,
+    raise_as: type[HomeAssistantError] = HomeAssistantError,
+) -> bytes:
+    """Encode a value for ``epc`` (a wrong value is a translated error)."""
+    try:
+        return obj.prop(epc).encode(value, obj.values)
+    except EchonetError as err:
+        raise ECHONET_ERRORS.translate(
+            Operation.ENCODE, err, raise_as, {"value": str(value)}
+        ) from err

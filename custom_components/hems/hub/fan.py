@@ -1,0 +1,127 @@
+"""Fans: ventilation fans 0x0133, air conditioner ventilation fans 0x0134, air cleaners 0x0135.
+
+On/off 0x80; the air flow rate 0xA0 (levels 1-8) as the speed and its "auto" as the preset
+``auto``.  The ventilation mode of 0x0134 (0xB2) is not a preset: presets are one setting, and
+"auto" air flow already is that setting (the generic fallback offers the mode as a select).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+import math
+from typing import Any, Final
+
+from homeassistant.components.fan import FanEntity, FanEntityDescription, FanEntityFeature
+from homeassistant.util.percentage import (
+    percentage_to_ranged_value,
+    ranged_value_to_percentage,
+)
+
+from ..echonet.node import EchonetObject
+from .coordinator import EchonetNodeCoordinator
+from .entity import HemsEchonetEntity, HemsEntityDescription, encode, state_value
+
+PRESET_AUTO: Final = "auto"
+FAN_CLASSES: Final = frozenset({0x0133, 0x0134, 0x0135})
+
+
+@dataclass(frozen=True, kw_only=True)
+class HemsFanDescription(HemsEntityDescription, FanEntityDescription):
+    """A fan of an ECHONET Lite object."""
+
+
+FAN: Final = HemsFanDescription(key="fan", translation_key="fan", name=None, epcs=(0x80, 0xA0))
+
+
+def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[FanEntity]:
+    if obj.class_code in FAN_CLASSES and FAN.exists(obj):
+        yield HemsFan(coordinator, obj, FAN)
+
+
+class HemsFan(HemsEchonetEntity, FanEntity):
+    """A fan: on/off, air flow level as the speed, "auto" air flow as a preset."""
+
+    entity_description: HemsFanDescription
+
+    def __init__(
+        self,
+        coordinator: EchonetNodeCoordinator,
+        obj: EchonetObject,
+        description: HemsFanDescription,
+    ) -> None:
+        super().__init__(coordinator, obj, description)
+        features = FanEntityFeature(0)
+        if 0x80 in obj.set_map:
+            features |= FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
+        self._levels = 0
+        if 0xA0 in obj.set_map:
+            flow = obj.prop(0xA0)
+            self._levels = flow.levels or 0
+            if self._levels:
+                features |= FanEntityFeature.SET_SPEED
+                self._attr_speed_count = self._levels
+            if any(o.key == PRESET_AUTO and not o.read_only for o in flow.options):
+                features |= FanEntityFeature.PRESET_MODE
+                self._attr_preset_modes = [PRESET_AUTO]
+        self._attr_supported_features = features
+
+    @property
+    def is_on(self) -> bool | None:
+        """On, off or unknown (0x80)."""
+        state = state_value(self.obj, 0x80)
+        return None if state is None else state == "true"
+
+    @property
+    def percentage(self) -> int | None:
+        """The air flow level as a percentage (0 while off, None on "auto")."""
+        if self.is_on is False:
+            return 0
+        value = self.obj.value(0xA0)
+        if not self._levels or not isinstance(value, int) or isinstance(value, bool):
+            return None
+        return ranged_value_to_percentage((1, self._levels), value)
+
+    @property
+    def preset_mode(self) -> str | None:
+        """The "auto" preset while the air flow is automatic."""
+        return PRESET_AUTO if self.obj.value(0xA0) == PRESET_AUTO else None
+
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Switch on, at a speed or preset when given (one Set)."""
+        values: dict[int, Any] = {}
+        if 0x80 in self.obj.set_map:
+            values[0x80] = "true"
+        if preset_mode is not None:
+            values[0xA0] = preset_mode
+        elif percentage is not None and self._levels:
+            values[0xA0] = self._level(percentage)
+        await self._async_set(values)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off."""
+        await self._async_set({0x80: "false"})
+
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Set the air flow level (0 % switches off; a speed switches on)."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        await self.async_turn_on(percentage=percentage)
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Set the air flow to "auto"."""
+        await self._async_set({0xA0: preset_mode})
+
+    def _level(self, percentage: int) -> int:
+        return max(1, math.ceil(percentage_to_ranged_value((1, self._levels), percentage)))
+
+    async def _async_set(self, values: dict[int, Any]) -> None:
+        await self.async_set_properties(
+            {epc: encode(self.obj, epc, value) for epc, value in values.items()}
+        )
