@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "scripts" / "generate_definitions.py"
 PACKAGE = REPO / "custom_components" / "hems" / "echonet" / "definitions"
 MRA = REPO.parent / "shared" / "mra"
-GENERATED = ("mra.json", "COPYRIGHT.txt")
+GENERATED = ("mra.json", "COPYRIGHT.txt", "names.py")
 #: Appendix classes that the MRA 1.3.1 leaves out, added by the generator's supplement.
 SUPPLEMENT = {0x0029, 0x0261, 0x0262, 0x0264, 0x0265, 0x0266}
 

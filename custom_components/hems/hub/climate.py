@@ -31,6 +31,11 @@ from homeassistant.components.climate.const import (
 )
 from homeassistant.const import ATTR_TEMPERATURE, PRECISION_WHOLE, UnitOfTemperature
 
+from ..echonet.definitions.names import (
+    FloorHeater as FH,
+    HomeAirConditioner as AC,
+    SuperClass,
+)
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
@@ -74,20 +79,35 @@ AIR_CONDITIONER: Final = HemsClimateDescription(
     key="climate",
     translation_key="air_conditioner",
     name=None,
-    epcs=(0x80, 0xB0, 0xB3, 0xA0, 0xA3, 0xBB, 0xBA),
+    epcs=(
+        AC.OPERATION_STATUS,
+        AC.OPERATION_MODE,
+        AC.TARGET_TEMPERATURE,
+        AC.AIR_FLOW_LEVEL,
+        AC.AUTOMATIC_SWING_AIR_FLOW,
+        AC.ROOM_TEMPERATURE,
+        AC.HUMIDITY,
+    ),
 )
 FLOOR_HEATER: Final = HemsClimateDescription(
     key="climate",
     translation_key="floor_heater",
     name=None,
-    epcs=(0x80, 0xE0, 0xE1, 0xD1, 0xE2, 0xE3),
+    epcs=(
+        FH.OPERATION_STATUS,
+        FH.TARGET_TEMPERATURE1,
+        FH.TARGET_TEMPERATURE2,
+        FH.MAXIMUM_TARGET_TEMPERATURE2,
+        FH.MEASURED_ROOM_TEMPERATURE,
+        FH.MEASURED_FLOOR_TEMPERATURE,
+    ),
 )
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[ClimateEntity]:
-    if obj.class_code == 0x0130 and AIR_CONDITIONER.exists(obj):
+    if obj.class_code == AC.CODE and AIR_CONDITIONER.exists(obj):
         yield HemsAirConditioner(coordinator, obj, AIR_CONDITIONER)
-    elif obj.class_code == 0x027B and FLOOR_HEATER.exists(obj):
+    elif obj.class_code == FH.CODE and FLOOR_HEATER.exists(obj):
         yield HemsFloorHeater(coordinator, obj, FLOOR_HEATER)
 
 
@@ -107,13 +127,13 @@ class HemsClimate(HemsEchonetEntity, ClimateEntity):
     ) -> None:
         super().__init__(coordinator, obj, description)
         features = ClimateEntityFeature(0)
-        if 0x80 in obj.set_map:
+        if SuperClass.OPERATION_STATUS in obj.set_map:
             features |= ClimateEntityFeature.TURN_ON | ClimateEntityFeature.TURN_OFF
         self._attr_supported_features = features
 
     @property
     def _is_off(self) -> bool:
-        return state_value(self.obj, 0x80) == OFF
+        return state_value(self.obj, SuperClass.OPERATION_STATUS) == OFF
 
     async def _async_set(self, values: dict[int, Any]) -> None:
         """Set decoded values (state keys, numbers), confirmed by the device."""
@@ -123,11 +143,11 @@ class HemsClimate(HemsEchonetEntity, ClimateEntity):
 
     async def async_turn_on(self) -> None:
         """Switch on (operation status 0x80)."""
-        await self._async_set({0x80: ON})
+        await self._async_set({SuperClass.OPERATION_STATUS: ON})
 
     async def async_turn_off(self) -> None:
         """Switch off (operation status 0x80)."""
-        await self._async_set({0x80: OFF})
+        await self._async_set({SuperClass.OPERATION_STATUS: OFF})
 
 
 class HemsAirConditioner(HemsClimate):
@@ -144,26 +164,28 @@ class HemsAirConditioner(HemsClimate):
     ) -> None:
         super().__init__(coordinator, obj, description)
         features = self._attr_supported_features
-        modes: list[HVACMode] = [HVACMode.OFF] if 0x80 in obj.set_map else []
-        if 0xB0 in obj.set_map:
+        modes: list[HVACMode] = [HVACMode.OFF] if AC.OPERATION_STATUS in obj.set_map else []
+        if AC.OPERATION_MODE in obj.set_map:
             modes.extend(
                 AC_MODES[o.key]
-                for o in obj.prop(0xB0).options
+                for o in obj.prop(AC.OPERATION_MODE).options
                 if o.key in AC_MODES and not o.read_only
             )
         self._attr_hvac_modes = modes
-        if 0xB3 in obj.set_map:
+        if AC.TARGET_TEMPERATURE in obj.set_map:
             features |= ClimateEntityFeature.TARGET_TEMPERATURE
-        if 0xA0 in obj.set_map:
+        if AC.AIR_FLOW_LEVEL in obj.set_map:
             features |= ClimateEntityFeature.FAN_MODE
-            flow = obj.prop(0xA0)
+            flow = obj.prop(AC.AIR_FLOW_LEVEL)
             self._attr_fan_modes = [o.key for o in flow.options if not o.read_only] + [
                 str(level) for level in range(1, (flow.levels or 0) + 1)
             ]
-        if 0xA3 in obj.set_map:
+        if AC.AUTOMATIC_SWING_AIR_FLOW in obj.set_map:
             features |= ClimateEntityFeature.SWING_MODE
             self._attr_swing_modes = [
-                AC_SWING[o.key] for o in obj.prop(0xA3).options if o.key in AC_SWING
+                AC_SWING[o.key]
+                for o in obj.prop(AC.AUTOMATIC_SWING_AIR_FLOW).options
+                if o.key in AC_SWING
             ]
         self._attr_supported_features = features
 
@@ -172,29 +194,29 @@ class HemsAirConditioner(HemsClimate):
         """Off, or the operation mode (None for the class's "other" mode)."""
         if self._is_off:
             return HVACMode.OFF
-        if state_value(self.obj, 0x80) != ON:
+        if state_value(self.obj, AC.OPERATION_STATUS) != ON:
             return None
-        return AC_MODES.get(state_value(self.obj, 0xB0) or "")
+        return AC_MODES.get(state_value(self.obj, AC.OPERATION_MODE) or "")
 
     @property
     def current_temperature(self) -> float | None:
         """Room temperature (0xBB)."""
-        return number_value(self.obj, 0xBB)
+        return number_value(self.obj, AC.ROOM_TEMPERATURE)
 
     @property
     def current_humidity(self) -> float | None:
         """Room humidity (0xBA)."""
-        return number_value(self.obj, 0xBA)
+        return number_value(self.obj, AC.HUMIDITY)
 
     @property
     def target_temperature(self) -> float | None:
         """The set temperature (0xB3; None while the unit reports it undefined)."""
-        return number_value(self.obj, 0xB3)
+        return number_value(self.obj, AC.TARGET_TEMPERATURE)
 
     @property
     def fan_mode(self) -> str | None:
         """Air flow rate (0xA0): "auto" or the level."""
-        value = self.obj.value(0xA0)
+        value = self.obj.value(AC.AIR_FLOW_LEVEL)
         if value == FAN_AUTO:
             return FAN_AUTO
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
@@ -202,7 +224,7 @@ class HemsAirConditioner(HemsClimate):
     @property
     def swing_mode(self) -> str | None:
         """Automatic swing of the air flow (0xA3)."""
-        return AC_SWING.get(state_value(self.obj, 0xA3) or "")
+        return AC_SWING.get(state_value(self.obj, AC.AUTOMATIC_SWING_AIR_FLOW) or "")
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Switch off, or on in the given mode (one Set of 0x80 and 0xB0)."""
@@ -210,10 +232,12 @@ class HemsAirConditioner(HemsClimate):
 
     def _mode_values(self, hvac_mode: HVACMode) -> dict[int, Any]:
         if hvac_mode == HVACMode.OFF:
-            return {0x80: OFF}
+            return {AC.OPERATION_STATUS: OFF}
         key = next(k for k, mode in AC_MODES.items() if mode == hvac_mode)
-        values: dict[int, Any] = {0x80: ON} if 0x80 in self.obj.set_map else {}
-        values[0xB0] = key
+        values: dict[int, Any] = (
+            {AC.OPERATION_STATUS: ON} if AC.OPERATION_STATUS in self.obj.set_map else {}
+        )
+        values[AC.OPERATION_MODE] = key
         return values
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
@@ -222,18 +246,20 @@ class HemsAirConditioner(HemsClimate):
         if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
             values.update(self._mode_values(mode))
         if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-            values[0xB3] = round(temperature)
+            values[AC.TARGET_TEMPERATURE] = round(temperature)
         if values:
             await self._async_set(values)
 
     async def async_set_fan_mode(self, fan_mode: str) -> None:
         """Set the air flow rate: "auto" or a level."""
-        await self._async_set({0xA0: fan_mode if fan_mode == FAN_AUTO else int(fan_mode)})
+        await self._async_set(
+            {AC.AIR_FLOW_LEVEL: fan_mode if fan_mode == FAN_AUTO else int(fan_mode)}
+        )
 
     async def async_set_swing_mode(self, swing_mode: str) -> None:
         """Set the automatic swing."""
         key = next(k for k, mode in AC_SWING.items() if mode == swing_mode)
-        await self._async_set({0xA3: key})
+        await self._async_set({AC.AUTOMATIC_SWING_AIR_FLOW: key})
 
 
 class HemsFloorHeater(HemsClimate):
@@ -251,10 +277,10 @@ class HemsFloorHeater(HemsClimate):
         super().__init__(coordinator, obj, description)
         features = self._attr_supported_features
         self._attr_hvac_modes = (
-            [HVACMode.OFF, HVACMode.HEAT] if 0x80 in obj.set_map else [HVACMode.HEAT]
+            [HVACMode.OFF, HVACMode.HEAT] if FH.OPERATION_STATUS in obj.set_map else [HVACMode.HEAT]
         )
-        self._degrees = 0xE0 in obj.set_map
-        self._levels = not self._degrees and 0xE1 in obj.set_map
+        self._degrees = FH.TARGET_TEMPERATURE1 in obj.set_map
+        self._levels = not self._degrees and FH.TARGET_TEMPERATURE2 in obj.set_map
         if self._degrees:
             features |= ClimateEntityFeature.TARGET_TEMPERATURE
         if self._levels:
@@ -264,26 +290,26 @@ class HemsFloorHeater(HemsClimate):
     @property
     def hvac_mode(self) -> HVACMode | None:
         """Off or heat."""
-        state = state_value(self.obj, 0x80)
+        state = state_value(self.obj, FH.OPERATION_STATUS)
         return {ON: HVACMode.HEAT, OFF: HVACMode.OFF}.get(state or "")
 
     @property
     def current_temperature(self) -> float | None:
         """Room temperature (0xE2), else the floor temperature (0xE3)."""
-        room = number_value(self.obj, 0xE2)
-        return room if room is not None else number_value(self.obj, 0xE3)
+        room = number_value(self.obj, FH.MEASURED_ROOM_TEMPERATURE)
+        return room if room is not None else number_value(self.obj, FH.MEASURED_FLOOR_TEMPERATURE)
 
     @property
     def target_temperature(self) -> float | None:
         """The set temperature (0xE0) of heaters that set degrees."""
-        return number_value(self.obj, 0xE0) if self._degrees else None
+        return number_value(self.obj, FH.TARGET_TEMPERATURE1) if self._degrees else None
 
     @property
     def preset_modes(self) -> list[str] | None:
         """The "auto" preset and the levels the heater accepts (heaters that set levels)."""
         if not self._levels:
             return None
-        top = number_value(self.obj, 0xD1)
+        top = number_value(self.obj, FH.MAXIMUM_TARGET_TEMPERATURE2)
         count = int(top) if top is not None and 1 <= top <= FLOOR_LEVELS else FLOOR_LEVELS
         return [PRESET_AUTO, *(f"level_{n}" for n in range(1, count + 1))]
 
@@ -292,7 +318,7 @@ class HemsFloorHeater(HemsClimate):
         """The set level (0xE1) as a preset."""
         if not self._levels:
             return None
-        value = self.obj.value(0xE1)
+        value = self.obj.value(FH.TARGET_TEMPERATURE2)
         if value == PRESET_AUTO:
             return PRESET_AUTO
         if isinstance(value, int) and not isinstance(value, bool):
@@ -301,21 +327,21 @@ class HemsFloorHeater(HemsClimate):
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Heat (on) or off."""
-        await self._async_set({0x80: OFF if hvac_mode == HVACMode.OFF else ON})
+        await self._async_set({FH.OPERATION_STATUS: OFF if hvac_mode == HVACMode.OFF else ON})
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Set the temperature (0xE0), and on/off when a mode is given."""
         values: dict[int, Any] = {}
         if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
-            values[0x80] = OFF if mode == HVACMode.OFF else ON
+            values[FH.OPERATION_STATUS] = OFF if mode == HVACMode.OFF else ON
         if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-            values[0xE0] = round(temperature)
+            values[FH.TARGET_TEMPERATURE1] = round(temperature)
         if values:
             await self._async_set(values)
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Set the level (0xE1): "auto" or "level_N"."""
         if preset_mode == PRESET_AUTO:
-            await self._async_set({0xE1: PRESET_AUTO})
+            await self._async_set({FH.TARGET_TEMPERATURE2: PRESET_AUTO})
         else:
-            await self._async_set({0xE1: int(preset_mode.removeprefix("level_"))})
+            await self._async_set({FH.TARGET_TEMPERATURE2: int(preset_mode.removeprefix("level_"))})

@@ -40,6 +40,7 @@ from ..echonet.controller import (
     ObjectAdded,
     PropertiesUpdated,
 )
+from ..echonet.definitions.names import NodeProfile, PowerDistributionBoardMetering, SuperClass
 from ..echonet.manufacturers import manufacturer_name
 from ..echonet.node import EchonetObject, Node, Priority
 from ..models import KindRuntime
@@ -110,7 +111,7 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
             for obj in self.objects:
                 if full:
                     await controller.refresh(obj, priority=Priority.POLL)
-                    if obj.class_code == 0x0287:
+                    if obj.class_code == PowerDistributionBoardMetering.CODE:
                         await refresh_board_channels(controller, obj, priority=Priority.POLL)
                 else:
                     epcs = self.fast_epcs.get(obj.eoj)
@@ -127,7 +128,7 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
     async def async_refresh_boards(self) -> None:
         """Read the circuits of the node's distribution boards now (not at the first poll)."""
         for obj in self.objects:
-            if obj.class_code != 0x0287:
+            if obj.class_code != PowerDistributionBoardMetering.CODE:
                 continue
             try:
                 await refresh_board_channels(self.hub.controller, obj, priority=Priority.REFRESH)
@@ -245,7 +246,7 @@ class EchonetHub(KindRuntime):
         for obj in node.objects.values():
             self._register_object(obj)
         self._announce(list(node.objects.values()))
-        if any(o.class_code == 0x0287 for o in node.objects.values()):
+        if any(o.class_code == PowerDistributionBoardMetering.CODE for o in node.objects.values()):
             self.entry.async_create_background_task(
                 self.hass, coordinator.async_refresh_boards(), f"hems boards {node.uid}"
             )
@@ -269,14 +270,14 @@ class EchonetHub(KindRuntime):
         profile = node.profile
         language = self._language()
         maker = manufacturer_name(node.manufacturer_code, language)
-        product = _text(profile.values.get(0x8C)) if profile else None
+        product = _text(profile.values.get(NodeProfile.PRODUCT_CODE)) if profile else None
         device = registry.async_get_or_create(
             config_entry_id=self.entry.entry_id,
             identifiers={(DOMAIN, node_identifier(node))},
             manufacturer=maker,
             model=product or None,
-            serial_number=_text(profile.values.get(0x8D)) if profile else None,
-            sw_version=_version(profile.values.get(0x82)) if profile else None,
+            serial_number=_text(profile.values.get(NodeProfile.SERIAL_NUMBER)) if profile else None,
+            sw_version=_version(profile.values.get(NodeProfile.VERSION)) if profile else None,
             name=f"{maker} {product}".strip() if product else f"ECHONET Lite {node.address}",
             configuration_url=None,
         )
@@ -288,15 +289,15 @@ class EchonetHub(KindRuntime):
         registry = dr.async_get(self.hass)
         # Not registry.async_get_device: deprecated in 2026.10 (identifiers are unique per entry).
         node_device_id = self.node_devices.get(obj.node.uid)
-        code = _maker_code(obj.values.get(0x8A)) or obj.node.manufacturer_code
+        code = _maker_code(obj.values.get(SuperClass.MANUFACTURER)) or obj.node.manufacturer_code
         device = registry.async_get_or_create(
             config_entry_id=self.entry.entry_id,
             identifiers={(DOMAIN, object_identifier(obj))},
             manufacturer=manufacturer_name(code, self._language()),
-            model=_text(obj.values.get(0x8C)) or obj.class_def.name_en,
+            model=_text(obj.values.get(SuperClass.PRODUCT_CODE)) or obj.class_def.name_en,
             model_id=f"0x{obj.class_code:04X}",
-            serial_number=_text(obj.values.get(0x8D)),
-            sw_version=_release(obj.values.get(0x82)),
+            serial_number=_text(obj.values.get(SuperClass.SERIAL_NUMBER)),
+            sw_version=_release(obj.values.get(SuperClass.PROTOCOL)),
             name=object_device_name(obj, self._language()),
             suggested_area=object_suggested_area(obj, self._language()),
         )
@@ -317,7 +318,7 @@ def _maker_code(edt: bytes | None) -> int | None:
 
 def _release(edt: bytes | None) -> str | None:
     """Appendix release of a device object (0x82: 00 00 'R' 00)."""
-    if not edt or len(edt) < 3 or not 0x41 <= edt[2] <= 0x5A:
+    if not edt or len(edt) < 3 or not ord("A") <= edt[2] <= ord("Z"):
         return None
     return f"Release {chr(edt[2])}"
 

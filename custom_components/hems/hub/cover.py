@@ -22,6 +22,15 @@ from homeassistant.components.cover import (
 )
 
 from ..echonet import EchonetError
+from ..echonet.definitions.names import (
+    ElectricBlindShade,
+    ElectricCurtain,
+    ElectricDoor,
+    ElectricGate,
+    ElectricRainDoor,
+    ElectricShutter,
+    ElectricWindow,
+)
 from ..echonet.node import EchonetObject, Priority
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
@@ -29,8 +38,13 @@ from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_val
 _LOGGER = logging.getLogger(__name__)
 
 
+#: The open/close properties, the same in every cover class: open/close/stop, the degree of
+#: opening, the open/closed status.
+OPERATION: Final = ElectricRainDoor.OPEN_CLOSE_OPERATION
+POSITION: Final = ElectricRainDoor.DEGREE_OF_OPENING
+STATUS: Final = ElectricRainDoor.OPEN_CLOSE_STATUS
 #: Properties that show where the cover is (read back after a command unless announced).
-STATUS_EPCS: Final = (0xE1, 0xEA)
+STATUS_EPCS: Final = (POSITION, STATUS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,18 +55,22 @@ class HemsCoverDescription(HemsEntityDescription, CoverEntityDescription):
 def _cover(device_class: CoverDeviceClass) -> HemsCoverDescription:
     # Position and status change while the cover moves: poll them at the fast interval too.
     return HemsCoverDescription(
-        key="cover", name=None, device_class=device_class, epcs=(0xE0, 0xE1, 0xEA), fast=True
+        key="cover",
+        name=None,
+        device_class=device_class,
+        epcs=(OPERATION, POSITION, STATUS),
+        fast=True,
     )
 
 
 COVERS: Final[dict[int, HemsCoverDescription]] = {
-    0x0260: _cover(CoverDeviceClass.BLIND),
-    0x0261: _cover(CoverDeviceClass.SHUTTER),
-    0x0262: _cover(CoverDeviceClass.CURTAIN),
-    0x0263: _cover(CoverDeviceClass.SHUTTER),
-    0x0264: _cover(CoverDeviceClass.GATE),
-    0x0265: _cover(CoverDeviceClass.WINDOW),
-    0x0266: _cover(CoverDeviceClass.DOOR),
+    ElectricBlindShade.CODE: _cover(CoverDeviceClass.BLIND),
+    ElectricShutter.CODE: _cover(CoverDeviceClass.SHUTTER),
+    ElectricCurtain.CODE: _cover(CoverDeviceClass.CURTAIN),
+    ElectricRainDoor.CODE: _cover(CoverDeviceClass.SHUTTER),
+    ElectricGate.CODE: _cover(CoverDeviceClass.GATE),
+    ElectricWindow.CODE: _cover(CoverDeviceClass.WINDOW),
+    ElectricDoor.CODE: _cover(CoverDeviceClass.DOOR),
 }
 
 
@@ -75,8 +93,8 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
     ) -> None:
         super().__init__(coordinator, obj, description)
         features = CoverEntityFeature(0)
-        if 0xE0 in obj.set_map:
-            settable = {o.key for o in obj.prop(0xE0).options if not o.read_only}
+        if OPERATION in obj.set_map:
+            settable = {o.key for o in obj.prop(OPERATION).options if not o.read_only}
             for key, feature in (
                 ("open", CoverEntityFeature.OPEN),
                 ("close", CoverEntityFeature.CLOSE),
@@ -84,20 +102,20 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
             ):
                 if key in settable:
                     features |= feature
-        if 0xE1 in obj.set_map:
+        if POSITION in obj.set_map:
             features |= CoverEntityFeature.SET_POSITION
         self._attr_supported_features = features
 
     @property
     def _status(self) -> str | None:
-        return state_value(self.obj, 0xEA) if 0xEA in self.obj.get_map else None
+        return state_value(self.obj, STATUS) if STATUS in self.obj.get_map else None
 
     @property
     def current_cover_position(self) -> int | None:
         """Degree of opening (0xE1) where the device reports it."""
-        if 0xE1 not in self.obj.get_map:
+        if POSITION not in self.obj.get_map:
             return None
-        value = number_value(self.obj, 0xE1)
+        value = number_value(self.obj, POSITION)
         return None if value is None else int(value)
 
     @property
@@ -121,19 +139,19 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
 
     async def async_open_cover(self, **kwargs: Any) -> None:
         """Open."""
-        await self._command({0xE0: "open"})
+        await self._command({OPERATION: "open"})
 
     async def async_close_cover(self, **kwargs: Any) -> None:
         """Close."""
-        await self._command({0xE0: "close"})
+        await self._command({OPERATION: "close"})
 
     async def async_stop_cover(self, **kwargs: Any) -> None:
         """Stop where it is."""
-        await self._command({0xE0: "stop"})
+        await self._command({OPERATION: "stop"})
 
     async def async_set_cover_position(self, **kwargs: Any) -> None:
         """Move to a degree of opening."""
-        await self._command({0xE1: int(kwargs[ATTR_POSITION])})
+        await self._command({POSITION: int(kwargs[ATTR_POSITION])})
 
     async def _command(self, values: dict[int, Any]) -> None:
         """Send the command, then read what the cover does now unless the device announces it."""

@@ -18,12 +18,23 @@ from homeassistant.util.percentage import (
     ranged_value_to_percentage,
 )
 
+from ..echonet.definitions.names import (
+    AirCleaner,
+    AirConditionerVentilationFan,
+    SuperClass,
+    VentilationFan,
+)
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, state_value
 
 PRESET_AUTO: Final = "auto"
-FAN_CLASSES: Final = frozenset({0x0133, 0x0134, 0x0135})
+#: On/off and the air flow rate: the same properties in every fan class.
+OPERATION_STATUS: Final = SuperClass.OPERATION_STATUS
+AIR_FLOW: Final = VentilationFan.AIR_FLOW_LEVEL
+FAN_CLASSES: Final = frozenset(
+    {VentilationFan.CODE, AirConditionerVentilationFan.CODE, AirCleaner.CODE}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +42,9 @@ class HemsFanDescription(HemsEntityDescription, FanEntityDescription):
     """A fan of an ECHONET Lite object."""
 
 
-FAN: Final = HemsFanDescription(key="fan", translation_key="fan", name=None, epcs=(0x80, 0xA0))
+FAN: Final = HemsFanDescription(
+    key="fan", translation_key="fan", name=None, epcs=(OPERATION_STATUS, AIR_FLOW)
+)
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[FanEntity]:
@@ -52,11 +65,11 @@ class HemsFan(HemsEchonetEntity, FanEntity):
     ) -> None:
         super().__init__(coordinator, obj, description)
         features = FanEntityFeature(0)
-        if 0x80 in obj.set_map:
+        if OPERATION_STATUS in obj.set_map:
             features |= FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
         self._levels = 0
-        if 0xA0 in obj.set_map:
-            flow = obj.prop(0xA0)
+        if AIR_FLOW in obj.set_map:
+            flow = obj.prop(AIR_FLOW)
             self._levels = flow.levels or 0
             if self._levels:
                 features |= FanEntityFeature.SET_SPEED
@@ -69,7 +82,7 @@ class HemsFan(HemsEchonetEntity, FanEntity):
     @property
     def is_on(self) -> bool | None:
         """On, off or unknown (0x80)."""
-        state = state_value(self.obj, 0x80)
+        state = state_value(self.obj, OPERATION_STATUS)
         return None if state is None else state == "true"
 
     @property
@@ -77,7 +90,7 @@ class HemsFan(HemsEchonetEntity, FanEntity):
         """The air flow level as a percentage (0 while off, None on "auto")."""
         if self.is_on is False:
             return 0
-        value = self.obj.value(0xA0)
+        value = self.obj.value(AIR_FLOW)
         if not self._levels or not isinstance(value, int) or isinstance(value, bool):
             return None
         return ranged_value_to_percentage((1, self._levels), value)
@@ -85,7 +98,7 @@ class HemsFan(HemsEchonetEntity, FanEntity):
     @property
     def preset_mode(self) -> str | None:
         """The "auto" preset while the air flow is automatic."""
-        return PRESET_AUTO if self.obj.value(0xA0) == PRESET_AUTO else None
+        return PRESET_AUTO if self.obj.value(AIR_FLOW) == PRESET_AUTO else None
 
     async def async_turn_on(
         self,
@@ -95,17 +108,17 @@ class HemsFan(HemsEchonetEntity, FanEntity):
     ) -> None:
         """Switch on, at a speed or preset when given (one Set)."""
         values: dict[int, Any] = {}
-        if 0x80 in self.obj.set_map:
-            values[0x80] = "true"
+        if OPERATION_STATUS in self.obj.set_map:
+            values[OPERATION_STATUS] = "true"
         if preset_mode is not None:
-            values[0xA0] = preset_mode
+            values[AIR_FLOW] = preset_mode
         elif percentage is not None and self._levels:
-            values[0xA0] = self._level(percentage)
+            values[AIR_FLOW] = self._level(percentage)
         await self._async_set(values)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        await self._async_set({0x80: "false"})
+        await self._async_set({OPERATION_STATUS: "false"})
 
     async def async_set_percentage(self, percentage: int) -> None:
         """Set the air flow level (0 % switches off; a speed switches on)."""
@@ -116,7 +129,7 @@ class HemsFan(HemsEchonetEntity, FanEntity):
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Set the air flow to "auto"."""
-        await self._async_set({0xA0: preset_mode})
+        await self._async_set({AIR_FLOW: preset_mode})
 
     def _level(self, percentage: int) -> int:
         return max(1, math.ceil(percentage_to_ranged_value((1, self._levels), percentage)))

@@ -40,6 +40,7 @@ from ..echonet.definitions.datatypes import (
     StateType,
     TimeType,
 )
+from ..echonet.definitions.names import SuperClass
 from ..echonet.node import EchonetObject
 from .catalog import claimed_epcs
 from .descriptions import (
@@ -54,7 +55,21 @@ from .entity import is_valid
 
 #: Properties that never become entities (identity, maps, clocks: shown elsewhere or useless).
 SKIP: Final = frozenset(
-    {0x81, 0x82, 0x83, 0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x97, 0x98, 0x9D, 0x9E, 0x9F}
+    {
+        SuperClass.INSTALLATION_LOCATION,
+        SuperClass.PROTOCOL,
+        SuperClass.ID,
+        SuperClass.MANUFACTURER,
+        SuperClass.BUSINESS_FACILITY_CODE,
+        SuperClass.PRODUCT_CODE,
+        SuperClass.SERIAL_NUMBER,
+        SuperClass.PRODUCTION_DATE,
+        SuperClass.CURRENT_TIME_SETTING,
+        SuperClass.CURRENT_DATE_AND_TIME,
+        SuperClass.STATUS_CHANGE_ANNOUNCEMENT_PROPERTY_MAP,
+        SuperClass.SET_PROPERTY_MAP,
+        SuperClass.GET_PROPERTY_MAP,
+    }
 )
 
 #: MRA unit -> Home Assistant unit.

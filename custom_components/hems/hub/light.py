@@ -24,6 +24,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from ..const import DOMAIN
+from ..echonet.definitions.names import (
+    GeneralLighting,
+    LightingSystem,
+    MonoFunctionalLighting,
+    SuperClass,
+)
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
@@ -37,6 +43,9 @@ COLOR_KELVIN: Final[dict[str, int]] = {
     "daylight_color": 6500,
 }
 LEVEL_RANGE: Final = (1, 100)
+#: On/off and the light level: the same properties in every light class.
+OPERATION_STATUS: Final = SuperClass.OPERATION_STATUS
+LIGHT_LEVEL: Final = GeneralLighting.LIGHT_LEVEL
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,8 +53,12 @@ class HemsLightDescription(HemsEntityDescription, LightEntityDescription):
     """A light of an ECHONET Lite object."""
 
 
-LIGHT: Final = HemsLightDescription(key="light", name=None, epcs=(0x80, 0xB0, 0xB1))
-LIGHT_CLASSES: Final = frozenset({0x0290, 0x0291, 0x02A3})
+LIGHT: Final = HemsLightDescription(
+    key="light", name=None, epcs=(OPERATION_STATUS, LIGHT_LEVEL, GeneralLighting.LIGHT_COLOR)
+)
+LIGHT_CLASSES: Final = frozenset(
+    {GeneralLighting.CODE, MonoFunctionalLighting.CODE, LightingSystem.CODE}
+)
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[LightEntity]:
@@ -70,8 +83,10 @@ class HemsLight(HemsEchonetEntity, LightEntity):
         description: HemsLightDescription,
     ) -> None:
         super().__init__(coordinator, obj, description)
-        self._dimmable = 0xB0 in obj.set_map
-        self._colors = 0xB1 in obj.set_map and obj.class_code == 0x0290
+        self._dimmable = LIGHT_LEVEL in obj.set_map
+        self._colors = (
+            GeneralLighting.LIGHT_COLOR in obj.set_map and obj.class_code == GeneralLighting.CODE
+        )
         if self._colors:
             mode = ColorMode.COLOR_TEMP
             self._attr_min_color_temp_kelvin = min(COLOR_KELVIN.values())
@@ -86,7 +101,7 @@ class HemsLight(HemsEchonetEntity, LightEntity):
     @property
     def is_on(self) -> bool | None:
         """On, off or unknown (0x80)."""
-        state = state_value(self.obj, 0x80)
+        state = state_value(self.obj, OPERATION_STATUS)
         return None if state is None else state == "true"
 
     @property
@@ -94,7 +109,7 @@ class HemsLight(HemsEchonetEntity, LightEntity):
         """Brightness from the light level (0xB0, 0-100 %)."""
         if self._attr_color_mode == ColorMode.ONOFF:
             return None
-        level = number_value(self.obj, 0xB0)
+        level = number_value(self.obj, LIGHT_LEVEL)
         return None if level is None else value_to_brightness(LEVEL_RANGE, level)
 
     @property
@@ -102,18 +117,18 @@ class HemsLight(HemsEchonetEntity, LightEntity):
         """The light colour preset (0xB1) in Kelvin (None for "other")."""
         if not self._colors:
             return None
-        return COLOR_KELVIN.get(state_value(self.obj, 0xB1) or "")
+        return COLOR_KELVIN.get(state_value(self.obj, GeneralLighting.LIGHT_COLOR) or "")
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on, with brightness and colour when given (one Set)."""
         values: dict[int, Any] = {}
-        if 0x80 in self.obj.set_map:
-            values[0x80] = "true"
+        if OPERATION_STATUS in self.obj.set_map:
+            values[OPERATION_STATUS] = "true"
         if ATTR_BRIGHTNESS in kwargs and self._dimmable:
             level = brightness_to_value(LEVEL_RANGE, kwargs[ATTR_BRIGHTNESS])
-            values[0xB0] = max(1, round(level))
+            values[LIGHT_LEVEL] = max(1, round(level))
         if ATTR_COLOR_TEMP_KELVIN in kwargs and self._colors:
-            values[0xB1] = nearest_color(kwargs[ATTR_COLOR_TEMP_KELVIN])
+            values[GeneralLighting.LIGHT_COLOR] = nearest_color(kwargs[ATTR_COLOR_TEMP_KELVIN])
         if not values:
             self._raise_not_settable()
         await self.async_set_properties(
@@ -122,9 +137,11 @@ class HemsLight(HemsEchonetEntity, LightEntity):
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        if 0x80 not in self.obj.set_map:
+        if OPERATION_STATUS not in self.obj.set_map:
             self._raise_not_settable()
-        await self.async_set_properties({0x80: encode(self.obj, 0x80, "false")})
+        await self.async_set_properties(
+            {OPERATION_STATUS: encode(self.obj, OPERATION_STATUS, "false")}
+        )
 
     def _raise_not_settable(self) -> None:
         language = self.hass.config.language or "en"
@@ -133,8 +150,8 @@ class HemsLight(HemsEchonetEntity, LightEntity):
             translation_key="not_settable",
             translation_placeholders={
                 "device": object_device_name(self.obj, language),
-                "property": self.obj.prop(0x80).name_ja
+                "property": self.obj.prop(OPERATION_STATUS).name_ja
                 if language.startswith("ja")
-                else self.obj.prop(0x80).name_en,
+                else self.obj.prop(OPERATION_STATUS).name_en,
             },
         )

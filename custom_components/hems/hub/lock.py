@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 
+from ..echonet.definitions.names import ElectricLock
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, state_value
@@ -24,19 +25,22 @@ class HemsLockDescription(HemsEntityDescription, LockEntityDescription):
 
 LOCKS: Final = (
     HemsLockDescription(
-        key="lock", name=None, epcs=(0xE0,), exists_fn=lambda obj: 0xE0 in obj.set_map
+        key="lock",
+        name=None,
+        epcs=(ElectricLock.MAIN_ELECTRIC_LOCK,),
+        exists_fn=lambda obj: ElectricLock.MAIN_ELECTRIC_LOCK in obj.set_map,
     ),
     HemsLockDescription(
         key="sub_lock",
         translation_key="sub_lock",
-        epcs=(0xE1,),
-        exists_fn=lambda obj: 0xE1 in obj.set_map,
+        epcs=(ElectricLock.SUB_ELECTRIC_LOCK,),
+        exists_fn=lambda obj: ElectricLock.SUB_ELECTRIC_LOCK in obj.set_map,
     ),
 )
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[LockEntity]:
-    if obj.class_code != 0x026F:
+    if obj.class_code != ElectricLock.CODE:
         return
     for description in LOCKS:
         if description.exists(obj):

@@ -8,43 +8,79 @@ from __future__ import annotations
 
 from typing import Final
 
+from ..echonet.definitions.names import (
+    AirCleaner,
+    AirConditionerVentilationFan,
+    Co2Sensor,
+    ElectricBlindShade,
+    ElectricCurtain,
+    ElectricDoor,
+    ElectricGate,
+    ElectricLock,
+    ElectricRainDoor,
+    ElectricShutter,
+    ElectricWaterHeater,
+    ElectricWindow,
+    EvCharger,
+    EvChargerDischarger,
+    FloorHeater,
+    FuelCell,
+    GasMeter,
+    GeneralLighting,
+    HomeAirConditioner,
+    HumanDetectionSensor,
+    HumiditySensor,
+    InstantaneousWaterHeater,
+    LightingSystem,
+    LvSmartElectricEnergyMeter,
+    MonoFunctionalLighting,
+    MultipleInputPCS,
+    OpenCloseSensor,
+    PowerDistributionBoardMetering,
+    PvPowerGeneration,
+    StorageBattery,
+    SuperClass,
+    TemperatureSensor,
+    VentilationFan,
+    WaterFlowMeter,
+)
 from ..echonet.node import EchonetObject
 
 #: class code -> (English, Japanese)
 CLASS_NAMES: Final[dict[int, tuple[str, str]]] = {
-    0x0007: ("Motion sensor", "人感センサー"),
-    0x0011: ("Temperature sensor", "温度センサー"),
-    0x0012: ("Humidity sensor", "湿度センサー"),
-    0x001B: ("CO2 sensor", "CO2センサー"),
-    0x0029: ("Open/close sensor", "開閉センサー"),
-    0x0130: ("Air conditioner", "エアコン"),
-    0x0133: ("Ventilation fan", "換気扇"),
-    0x0134: ("Heat exchange ventilation", "熱交換気"),
-    0x0135: ("Air cleaner", "空気清浄機"),
-    0x0260: ("Electric blind", "電動ブラインド"),
-    0x0261: ("Electric shutter", "電動シャッター"),
-    0x0262: ("Electric curtain", "電動カーテン"),
-    0x0263: ("Electric storm shutter", "電動雨戸・シャッター"),
-    0x0264: ("Electric gate", "電動ゲート"),
-    0x0265: ("Electric window", "電動窓"),
-    0x0266: ("Entrance door", "電動玄関ドア"),
-    0x026B: ("EcoCute", "エコキュート"),
-    0x026F: ("Electric lock", "電気錠"),
-    0x0272: ("Gas water heater", "ガス給湯器"),
-    0x0279: ("Solar power", "太陽光発電"),
-    0x027B: ("Floor heating", "床暖房"),
-    0x027C: ("Fuel cell", "エネファーム"),
-    0x027D: ("Storage battery", "蓄電池"),
-    0x027E: ("V2H charger", "V2H"),
-    0x0281: ("Water meter", "水道メーター"),
-    0x0282: ("Gas meter", "ガスメーター"),
-    0x0287: ("Distribution board", "分電盤"),
-    0x0288: ("Smart meter", "スマートメーター"),
-    0x0290: ("Light", "照明"),
-    0x0291: ("Light", "照明"),
-    0x02A1: ("EV charger", "EV充電器"),
-    0x02A3: ("Lighting system", "照明システム"),
-    0x02A5: ("Multi-input PCS", "マルチ入力PCS"),
+    HumanDetectionSensor.CODE: ("Motion sensor", "人感センサー"),
+    TemperatureSensor.CODE: ("Temperature sensor", "温度センサー"),
+    HumiditySensor.CODE: ("Humidity sensor", "湿度センサー"),
+    Co2Sensor.CODE: ("CO2 sensor", "CO2センサー"),
+    OpenCloseSensor.CODE: ("Open/close sensor", "開閉センサー"),
+    HomeAirConditioner.CODE: ("Air conditioner", "エアコン"),
+    VentilationFan.CODE: ("Ventilation fan", "換気扇"),
+    AirConditionerVentilationFan.CODE: ("Heat exchange ventilation", "熱交換気"),
+    AirCleaner.CODE: ("Air cleaner", "空気清浄機"),
+    ElectricBlindShade.CODE: ("Electric blind", "電動ブラインド"),
+    ElectricShutter.CODE: ("Electric shutter", "電動シャッター"),
+    ElectricCurtain.CODE: ("Electric curtain", "電動カーテン"),
+    ElectricRainDoor.CODE: ("Electric storm shutter", "電動雨戸・シャッター"),
+    ElectricGate.CODE: ("Electric gate", "電動ゲート"),
+    ElectricWindow.CODE: ("Electric window", "電動窓"),
+    ElectricDoor.CODE: ("Entrance door", "電動玄関ドア"),
+    ElectricWaterHeater.CODE: ("EcoCute", "エコキュート"),
+    ElectricLock.CODE: ("Electric lock", "電気錠"),
+    InstantaneousWaterHeater.CODE: ("Gas water heater", "ガス給湯器"),
+    PvPowerGeneration.CODE: ("Solar power", "太陽光発電"),
+    FloorHeater.CODE: ("Floor heating", "床暖房"),
+    FuelCell.CODE: ("Fuel cell", "エネファーム"),
+    StorageBattery.CODE: ("Storage battery", "蓄電池"),
+    EvChargerDischarger.CODE: ("V2H charger", "V2H"),
+    WaterFlowMeter.CODE: ("Water meter", "水道メーター"),
+    GasMeter.CODE: ("Gas meter", "ガスメーター"),
+    PowerDistributionBoardMetering.CODE: ("Distribution board", "分電盤"),
+    LvSmartElectricEnergyMeter.CODE: ("Smart meter", "スマートメーター"),
+    GeneralLighting.CODE: ("Light", "照明"),
+    MonoFunctionalLighting.CODE: ("Light", "照明"),
+    EvCharger.CODE: ("EV charger", "EV充電器"),
+    LightingSystem.CODE: ("Lighting system", "照明システム"),
+    MultipleInputPCS.CODE: ("Multi-input PCS", "マルチ入力PCS"),
 }
 
 #: Installation location (0x81, upper five bits) -> (English, Japanese)
@@ -97,11 +133,13 @@ def object_device_name(obj: EchonetObject, language: str) -> str:
     Without a location, instances after the first are numbered.
     """
     name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
-    if obj.eoj.instance > 1 and not location_name(obj.values.get(0x81), language):
+    if obj.eoj.instance > 1 and not location_name(
+        obj.values.get(SuperClass.INSTALLATION_LOCATION), language
+    ):
         return f"{name} {obj.eoj.instance}"
     return name
 
 
 def object_suggested_area(obj: EchonetObject, language: str) -> str | None:
     """The area the device's installation location suggests."""
-    return location_name(obj.values.get(0x81), language)
+    return location_name(obj.values.get(SuperClass.INSTALLATION_LOCATION), language)

@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from ..echonet.definitions.names import PowerDistributionBoardMetering
 from ..echonet.node import EchonetObject
 from .catalog import COMMON_SENSORS, SENSORS, board_circuit_sensors
 from .coordinator import EchonetNodeCoordinator
@@ -21,7 +22,7 @@ def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterabl
         *COMMON_SENSORS,
         *SENSORS.get(obj.class_code, ()),
     ]
-    if obj.class_code == 0x0287:
+    if obj.class_code == PowerDistributionBoardMetering.CODE:
         descriptions.extend(board_circuit_sensors(obj))
     for description in descriptions:
         if description.exists(obj):

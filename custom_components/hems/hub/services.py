@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
@@ -28,9 +28,13 @@ from .coordinator import EchonetHub, object_identifier
 from .entity import async_set_properties, encode
 from .errors import ECHONET_ERRORS, Operation
 
+#: Property codes (EPCs) are 0x80 ... 0xFF.
+EPC_FIRST: Final = 0x80
+EPC_LAST: Final = 0xFF
+
 
 def _epc(value: Any) -> int:
-    if isinstance(value, int) and 0x80 <= value <= 0xFF:
+    if isinstance(value, int) and EPC_FIRST <= value <= EPC_LAST:
         return value
     text = str(value).strip().lower()
     try:
@@ -41,7 +45,7 @@ def _epc(value: Any) -> int:
         )
     except ValueError as err:
         raise vol.Invalid(f"not an EPC: {value}") from err
-    if not 0x80 <= number <= 0xFF:
+    if not EPC_FIRST <= number <= EPC_LAST:
         raise vol.Invalid(f"EPC out of range 0x80-0xFF: {value}")
     return number
 

@@ -22,6 +22,7 @@ from homeassistant.components.water_heater import (
 )
 from homeassistant.const import ATTR_TEMPERATURE, PRECISION_WHOLE, UnitOfTemperature
 
+from ..echonet.definitions.names import ElectricWaterHeater, InstantaneousWaterHeater, SuperClass
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
@@ -47,28 +48,38 @@ class HemsWaterHeaterDescription(HemsEntityDescription, WaterHeaterEntityDescrip
 
 
 WATER_HEATERS: Final[dict[int, HemsWaterHeaterDescription]] = {
-    0x026B: HemsWaterHeaterDescription(
+    ElectricWaterHeater.CODE: HemsWaterHeaterDescription(
         key="water_heater",
         translation_key="ecocute",
         name=None,
-        epcs=(0xB0, 0xB3, 0xC1),
-        mode_epc=0xB0,
-        target_epc=0xB3,
-        current_epc=0xC1,
+        epcs=(
+            ElectricWaterHeater.AUTOMATIC_WATER_HEATING,
+            ElectricWaterHeater.TARGET_WATER_HEATING_TEMPERATURE,
+            ElectricWaterHeater.TANK_WATER_TEMPERATURE,
+        ),
+        mode_epc=ElectricWaterHeater.AUTOMATIC_WATER_HEATING,
+        target_epc=ElectricWaterHeater.TARGET_WATER_HEATING_TEMPERATURE,
+        current_epc=ElectricWaterHeater.TANK_WATER_TEMPERATURE,
         min_temp=40,
         max_temp=90,
     ),
-    0x0272: HemsWaterHeaterDescription(
+    InstantaneousWaterHeater.CODE: HemsWaterHeaterDescription(
         key="water_heater",
         translation_key="gas_water_heater",
         name=None,
-        epcs=(0xD1, 0x80),
-        mode_epc=0x80,
+        epcs=(
+            InstantaneousWaterHeater.TARGET_SUPPLIED_WATER_TEMPERATURE,
+            InstantaneousWaterHeater.OPERATION_STATUS,
+        ),
+        mode_epc=InstantaneousWaterHeater.OPERATION_STATUS,
         modes=GAS_MODES,
-        target_epc=0xD1,
+        target_epc=InstantaneousWaterHeater.TARGET_SUPPLIED_WATER_TEMPERATURE,
         min_temp=32,
         max_temp=60,
-        exists_fn=lambda obj: 0xD1 in obj.get_map or 0x80 in obj.set_map,
+        exists_fn=lambda obj: (
+            InstantaneousWaterHeater.TARGET_SUPPLIED_WATER_TEMPERATURE in obj.get_map
+            or InstantaneousWaterHeater.OPERATION_STATUS in obj.set_map
+        ),
     ),
 }
 
@@ -107,7 +118,9 @@ class HemsWaterHeater(HemsEchonetEntity, WaterHeaterEntity):
             keys = [o.key for o in obj.prop(mode_epc).options if not o.read_only]
             modes = description.modes
             self._attr_operation_list = [modes[k] for k in keys] if modes else keys
-            if mode_epc == 0x80:  # the mode is the operation status: on / off
+            if (
+                mode_epc == SuperClass.OPERATION_STATUS
+            ):  # the mode is the operation status: on / off
                 features |= WaterHeaterEntityFeature.ON_OFF
         self._attr_supported_features = features
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Final
 
 from ..const import BROUTE_STORE_KEY
+from ..echonet.definitions.names import LvSmartElectricEnergyMeter
 from ..wisun import Timing
 
 # Entry data.
@@ -46,5 +47,5 @@ STORE_SAVE_DELAY: Final = 300
 METER_ID_PREFIX: Final = "broute_"
 
 # ECHONET Lite properties of the meter object read for the device registry.
-EPC_MANUFACTURER: Final = 0x8A
-EPC_SERIAL: Final = 0x8D
+EPC_MANUFACTURER: Final = LvSmartElectricEnergyMeter.MANUFACTURER
+EPC_SERIAL: Final = LvSmartElectricEnergyMeter.SERIAL_NUMBER
