@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.echonet.controller import Controller, ControllerEvent
 from custom_components.hems.echonet.node import Node
-from custom_components.hems.hub.coordinator import EchonetHub
+from custom_components.hems.hub.runtime import EchonetHub
 from simulator.device import SimObject
 from simulator.house import House, NodeSpec
 

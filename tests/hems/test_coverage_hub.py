@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.hems.const import CONF_DISABLED_DEVICES
 from custom_components.hems.echonet import RequestTimeoutError
-from custom_components.hems.hub.coordinator import EchonetHub
+from custom_components.hems.hub.runtime import EchonetHub
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 

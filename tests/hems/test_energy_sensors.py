@@ -15,7 +15,7 @@ import pytest
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy import price_at
 from custom_components.hems.home.settings import OPT_TARGET_ELECTRICITY
-from custom_components.hems.hub.coordinator import EchonetHub
+from custom_components.hems.hub.runtime import EchonetHub
 
 from .conftest import HouseFactory, setup_hub
 from .test_energy_support import (

@@ -2,8 +2,9 @@
 
 A board lists its circuits' cumulative energy (0xB3) and instantaneous power (0xB7) for a
 channel range set with 0xB2 / 0xB6.  Boards with more circuits than one range holds (32 here,
-as many boards accept no more) are read range by range.  The values are kept per object in
-``obj.derived["channels"]`` as a :class:`BoardChannels`.
+as many boards accept no more) are read range by range.  :func:`refresh_board_channels`
+returns the values as a :class:`BoardChannels`; the caller keeps it and passes it to the next
+refresh (circuits whose range could not be read keep their values).
 """
 
 from __future__ import annotations
@@ -44,12 +45,6 @@ def channel_count(obj: EchonetObject) -> int:
     return edt[0] if edt else 0
 
 
-def board_channels(obj: EchonetObject) -> BoardChannels | None:
-    """The per-circuit values read so far, if any."""
-    value = obj.derived.get("channels")
-    return value if isinstance(value, BoardChannels) else None
-
-
 def _store(obj: EchonetObject, channels: BoardChannels, epc: int) -> tuple[int, int] | None:
     """Copy the list in ``epc`` into ``channels``; return the (start, count) it covered."""
     edt = obj.values.get(epc)
@@ -73,16 +68,23 @@ def _store(obj: EchonetObject, channels: BoardChannels, epc: int) -> tuple[int, 
 
 
 async def refresh_board_channels(
-    controller: Controller, obj: EchonetObject, *, priority: Priority = Priority.POLL
+    controller: Controller,
+    obj: EchonetObject,
+    previous: BoardChannels | None = None,
+    *,
+    priority: Priority = Priority.POLL,
 ) -> BoardChannels | None:
-    """Read every circuit's energy and power (after a refresh of the object's properties)."""
+    """Read every circuit's energy and power (after a refresh of the object's properties).
+
+    ``previous`` (the result of the last refresh) is updated in place when the board still
+    has as many circuits; None when the board does not list its circuits.
+    """
     count = channel_count(obj)
     if not count or EPC_ENERGY_LIST not in obj.get_map:
         return None
-    channels = board_channels(obj)
+    channels = previous
     if channels is None or channels.count != count:
         channels = BoardChannels(count)
-        obj.derived["channels"] = channels
     covered: set[int] = set()
     for epc in (EPC_ENERGY_LIST, EPC_POWER_LIST):
         span = _store(obj, channels, epc)

@@ -169,8 +169,6 @@ class EchonetObject:
         self.unsupported: set[int] = set()
         self.stats = ObjectStats()
         self.ready = False
-        #: Values that library helpers derive from several properties (e.g. board circuits).
-        self.derived: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"<EchonetObject {self.eoj} of {self.node.uid} at {self.node.address}>"

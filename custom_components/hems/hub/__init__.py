@@ -25,10 +25,11 @@ from ..echonet import AddressInUseError, TransportError
 from ..echonet.controller import Controller, node_diagnostics, object_diagnostics
 from ..kinds import EntryKind, loaded_runtime
 from ..models import HemsConfigEntry
-from .coordinator import EchonetHub, object_identifier
+from .devices import object_identifier
 from .errors import ECHONET_ERRORS, Operation
 from .platform import EntityFactory, async_setup_objects
 from .portinfo import describe_port_owner
+from .runtime import EchonetHub
 
 #: Seconds to wait for devices to answer at setup before the platforms are set up.
 SETUP_DISCOVERY_SECONDS = 2.0

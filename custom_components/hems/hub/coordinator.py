@@ -1,83 +1,47 @@
-"""Coordinators: one ECHONET Lite hub per entry, one polling coordinator per node.
+"""One polling coordinator per node: it schedules the polls, the entities follow the pushes.
 
-Push first: the controller's INF/INFC updates reach the entities of the changed properties
-at once (no poll involved).  Polling is the safety net: every node is polled on its own
-schedule (a fast interval for power values, the normal interval for everything), slowed
-down while the node does not answer.
+Push first: every entity subscribes to its own properties at the controller (see
+:mod:`.entity`), so an INF/INFC, a poll's answer or a Set's confirmation reaches the entities
+of the changed properties at once.  Polling is the safety net: every node is polled on its own
+schedule (a fast interval for power values, the normal interval for everything), slowed down
+while the node does not answer; the coordinator's listeners hear only when polling fails or
+recovers (availability).  The circuits of distribution boards are read after the board's
+properties; their values are kept here (:attr:`EchonetNodeCoordinator.boards`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from ..const import (
-    CONF_DISABLED_DEVICES,
-    CONF_FAST_POLL_INTERVAL,
-    CONF_POLL_INTERVAL,
-    DEFAULT_FAST_POLL_INTERVAL,
-    DEFAULT_POLL_INTERVAL,
-    DOMAIN,
-    MAX_BACKOFF,
-    SIGNAL_NEW_OBJECTS,
-)
+from ..const import MAX_BACKOFF
 from ..echonet import EOJ, EchonetError
-from ..echonet.board import refresh_board_channels
-from ..echonet.controller import (
-    Controller,
-    ControllerEvent,
-    NodeAdded,
-    NodeAddressChanged,
-    NodeAvailability,
-    ObjectAdded,
-    PropertiesUpdated,
-)
-from ..echonet.definitions.names import NodeProfile, PowerDistributionBoardMetering, SuperClass
-from ..echonet.manufacturers import manufacturer_name
+from ..echonet.board import BoardChannels, refresh_board_channels
+from ..echonet.definitions.names import PowerDistributionBoardMetering
 from ..echonet.node import EchonetObject, Node, Priority
-from ..models import KindRuntime
+from ..models import HemsConfigEntry
 from .errors import ECHONET_ERRORS, Operation
-from .naming import object_device_name, object_suggested_area
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigEntry
+    from .runtime import EchonetHub
 
 _LOGGER = logging.getLogger(__name__)
 
-
-def node_identifier(node: Node) -> str:
-    """Device registry identifier of a node."""
-    return node.uid
-
-
-def object_identifier(obj: EchonetObject) -> str:
-    """Device registry identifier of an object (node identification number + EOJ)."""
-    return f"{obj.node.uid}-{obj.eoj}"
-
-
-@dataclass(slots=True)
-class Changes:
-    """What the latest push or poll changed (None: everything may have changed)."""
-
-    eoj: EOJ
-    epcs: frozenset[int]
+BOARD_CLASS = PowerDistributionBoardMetering.CODE
 
 
 class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
-    """Polls one node's objects and relays its pushed changes to the entities."""
+    """Polls one node's objects; keeps the circuits of its distribution boards."""
 
-    config_entry: ConfigEntry
+    config_entry: HemsConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, hub: EchonetHub, node: Node
+        self, hass: HomeAssistant, entry: HemsConfigEntry, hub: EchonetHub, node: Node
     ) -> None:
         self.hub = hub
         self.node = node
@@ -88,14 +52,17 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
             config_entry=entry,
             name=f"ECHONET Lite node {node.uid}",
             update_interval=self.fast_interval,
+            # No data: the listeners (entities) hear when polling fails or recovers.
+            always_update=False,
         )
         # The controller read everything when it found the node: count the fast polls
         # until the next full one.
         self._polls = 0
         #: Properties that entities want refreshed at the fast interval, per object.
         self.fast_epcs: dict[EOJ, set[int]] = {}
-        #: The latest change (entities of other properties skip their state write).
-        self.changes: Changes | None = None
+        #: The latest circuit values of the node's distribution boards, per object.
+        self.boards: dict[EOJ, BoardChannels] = {}
+        self._board_listeners: dict[EOJ, list[Callable[[], None]]] = {}
 
     @property
     def objects(self) -> list[EchonetObject]:
@@ -111,8 +78,8 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
             for obj in self.objects:
                 if full:
                     await controller.refresh(obj, priority=Priority.POLL)
-                    if obj.class_code == PowerDistributionBoardMetering.CODE:
-                        await refresh_board_channels(controller, obj, priority=Priority.POLL)
+                    if obj.class_code == BOARD_CLASS:
+                        await self._async_refresh_board(obj, Priority.POLL)
                 else:
                     epcs = self.fast_epcs.get(obj.eoj)
                     if epcs:
@@ -123,19 +90,51 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
                 Operation.POLL, err, UpdateFailed, {"address": self.node.address}
             ) from err
         self.update_interval = self.fast_interval
-        self.changes = None
+
+    # ------------------------------------------------------------------ boards
 
     async def async_refresh_boards(self) -> None:
         """Read the circuits of the node's distribution boards now (not at the first poll)."""
         for obj in self.objects:
-            if obj.class_code != PowerDistributionBoardMetering.CODE:
+            if obj.class_code != BOARD_CLASS:
                 continue
             try:
-                await refresh_board_channels(self.hub.controller, obj, priority=Priority.REFRESH)
+                await self._async_refresh_board(obj, Priority.REFRESH)
             except EchonetError as err:
                 _LOGGER.debug("Reading the circuits of %s failed: %s", obj, err)
-        self.changes = None
-        self.async_update_listeners()
+
+    async def _async_refresh_board(self, obj: EchonetObject, priority: Priority) -> None:
+        channels = await refresh_board_channels(
+            self.hub.controller, obj, self.boards.get(obj.eoj), priority=priority
+        )
+        if channels is None:
+            return
+        self.boards[obj.eoj] = channels
+        for listener in list(self._board_listeners.get(obj.eoj, ())):
+            listener()
+
+    @callback
+    def async_add_board_listener(self, eoj: EOJ, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` after each read of the circuits of board ``eoj``."""
+        listeners = self._board_listeners.setdefault(eoj, [])
+        listeners.append(listener)
+
+        @callback
+        def _remove() -> None:
+            listeners.remove(listener)
+
+        return _remove
+
+    # ------------------------------------------------------------------ availability
+
+    @callback
+    def async_node_available(self) -> None:
+        """The node answers again: poll at the fast interval again."""
+        self.update_interval = self.fast_interval
+
+    def _back_off(self) -> None:
+        current = self.update_interval or self.fast_interval
+        self.update_interval = min(timedelta(seconds=MAX_BACKOFF), current * 2)
 
     def diagnostics(self) -> dict[str, Any]:
         """Polling state (the fast properties per object)."""
@@ -149,182 +148,3 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
                 for eoj, epcs in self.fast_epcs.items()
             },
         }
-
-    def _back_off(self) -> None:
-        current = self.update_interval or self.fast_interval
-        self.update_interval = min(timedelta(seconds=MAX_BACKOFF), current * 2)
-
-    @callback
-    def async_pushed(self, event: ControllerEvent) -> None:
-        """Relay a controller event for this node to the entities."""
-        if isinstance(event, PropertiesUpdated):
-            if event.source != "inf":
-                return  # poll results are written when the poll ends
-            self.changes = Changes(event.obj.eoj, frozenset(event.changes))
-        else:
-            self.changes = None
-        self.async_update_listeners()
-        self.changes = None
-
-
-@dataclass
-class EchonetHub(KindRuntime):
-    """Runtime data of an ECHONET Lite hub entry."""
-
-    hass: HomeAssistant
-    entry: ConfigEntry
-    controller: Controller
-    coordinators: dict[str, EchonetNodeCoordinator] = field(default_factory=dict)
-    unsubscribe: list[Callable[[], None]] = field(default_factory=list)
-    #: Device registry id of every node's device (the parent of its objects' devices).
-    node_devices: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def poll_interval(self) -> int:
-        """Seconds between full refreshes."""
-        return int(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
-
-    @property
-    def fast_interval(self) -> int:
-        """Seconds between refreshes of power values."""
-        fast = int(self.entry.options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL))
-        return min(fast, self.poll_interval)
-
-    def enabled(self, obj: EchonetObject) -> bool:
-        """False for objects the user switched off in the options."""
-        return object_identifier(obj) not in self.entry.options.get(CONF_DISABLED_DEVICES, [])
-
-    # ------------------------------------------------------------------ lifecycle
-
-    @callback
-    def async_start(self) -> None:
-        """Track the controller's events (nodes found before this are added too)."""
-        self.unsubscribe.append(self.controller.subscribe(self._on_event))
-        for node in list(self.controller.nodes.values()):
-            self._add_node(node)
-
-    async def async_stop(self) -> None:
-        """Stop listening and close the controller."""
-        for unsub in self.unsubscribe:
-            unsub()
-        self.unsubscribe.clear()
-        for coordinator in self.coordinators.values():
-            await coordinator.async_shutdown()
-        await self.controller.stop()
-
-    # ------------------------------------------------------------------ events
-
-    @callback
-    def _on_event(self, event: ControllerEvent) -> None:
-        if isinstance(event, NodeAdded):
-            self._add_node(event.node)
-            return
-        if isinstance(event, ObjectAdded):
-            coordinator = self.coordinators.get(event.obj.node.uid)
-            if coordinator is None:  # pragma: no cover - NodeAdded always comes first
-                return
-            self._register_object(event.obj)
-            self._announce([event.obj])
-            return
-        node = event.obj.node if isinstance(event, PropertiesUpdated) else event.node
-        coordinator = self.coordinators.get(node.uid)
-        if coordinator is None:  # pragma: no cover - NodeAdded always comes first
-            return
-        if isinstance(event, NodeAddressChanged):
-            self._register_node(node)
-        elif isinstance(event, NodeAvailability) and event.available:
-            coordinator.update_interval = coordinator.fast_interval
-        coordinator.async_pushed(event)
-
-    @callback
-    def _add_node(self, node: Node) -> None:
-        if node.uid in self.coordinators:  # pragma: no cover - one NodeAdded per node
-            return
-        coordinator = EchonetNodeCoordinator(self.hass, self.entry, self, node)
-        self.coordinators[node.uid] = coordinator
-        self._register_node(node)
-        for obj in node.objects.values():
-            self._register_object(obj)
-        self._announce(list(node.objects.values()))
-        if any(o.class_code == PowerDistributionBoardMetering.CODE for o in node.objects.values()):
-            self.entry.async_create_background_task(
-                self.hass, coordinator.async_refresh_boards(), f"hems boards {node.uid}"
-            )
-
-    @callback
-    def _announce(self, objects: list[EchonetObject]) -> None:
-        enabled = [o for o in objects if self.enabled(o)]
-        if enabled:
-            async_dispatcher_send(
-                self.hass, SIGNAL_NEW_OBJECTS.format(self.entry.entry_id), enabled
-            )
-
-    # ------------------------------------------------------------------ devices
-
-    def _language(self) -> str:
-        return self.hass.config.language or "en"
-
-    @callback
-    def _register_node(self, node: Node) -> dr.DeviceEntry:
-        registry = dr.async_get(self.hass)
-        profile = node.profile
-        language = self._language()
-        maker = manufacturer_name(node.manufacturer_code, language)
-        product = _text(profile.values.get(NodeProfile.PRODUCT_CODE)) if profile else None
-        device = registry.async_get_or_create(
-            config_entry_id=self.entry.entry_id,
-            identifiers={(DOMAIN, node_identifier(node))},
-            manufacturer=maker,
-            model=product or None,
-            serial_number=_text(profile.values.get(NodeProfile.SERIAL_NUMBER)) if profile else None,
-            sw_version=_version(profile.values.get(NodeProfile.VERSION)) if profile else None,
-            name=f"{maker} {product}".strip() if product else f"ECHONET Lite {node.address}",
-            configuration_url=None,
-        )
-        self.node_devices[node.uid] = device.id
-        return device
-
-    @callback
-    def _register_object(self, obj: EchonetObject) -> None:
-        registry = dr.async_get(self.hass)
-        # Not registry.async_get_device: deprecated in 2026.10 (identifiers are unique per entry).
-        node_device_id = self.node_devices.get(obj.node.uid)
-        code = _maker_code(obj.values.get(SuperClass.MANUFACTURER)) or obj.node.manufacturer_code
-        device = registry.async_get_or_create(
-            config_entry_id=self.entry.entry_id,
-            identifiers={(DOMAIN, object_identifier(obj))},
-            manufacturer=manufacturer_name(code, self._language()),
-            model=_text(obj.values.get(SuperClass.PRODUCT_CODE)) or obj.class_def.name_en,
-            model_id=f"0x{obj.class_code:04X}",
-            serial_number=_text(obj.values.get(SuperClass.SERIAL_NUMBER)),
-            sw_version=_release(obj.values.get(SuperClass.PROTOCOL)),
-            name=object_device_name(obj, self._language()),
-            suggested_area=object_suggested_area(obj, self._language()),
-        )
-        if node_device_id is not None and device.via_device_id != node_device_id:
-            registry.async_update_device(device.id, via_device_id=node_device_id)
-
-
-def _text(edt: bytes | None) -> str | None:
-    if not edt:
-        return None
-    text = edt.rstrip(b"\x00 ").decode("ascii", "replace").strip()
-    return text or None
-
-
-def _maker_code(edt: bytes | None) -> int | None:
-    return int.from_bytes(edt, "big") if edt and len(edt) == 3 else None
-
-
-def _release(edt: bytes | None) -> str | None:
-    """Appendix release of a device object (0x82: 00 00 'R' 00)."""
-    if not edt or len(edt) < 3 or not ord("A") <= edt[2] <= ord("Z"):
-        return None
-    return f"Release {chr(edt[2])}"
-
-
-def _version(edt: bytes | None) -> str | None:
-    """ECHONET Lite version of a node profile (0x82: major minor type type)."""
-    if not edt or len(edt) < 2:
-        return None
-    return f"ECHONET Lite {edt[0]}.{edt[1]}"

@@ -154,7 +154,8 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
         await self._command({POSITION: int(kwargs[ATTR_POSITION])})
 
     async def _command(self, values: dict[int, Any]) -> None:
-        """Send the command, then read what the cover does now unless the device announces it."""
+        """Send the command, then read what the cover does now unless the device announces it
+        (what changed reaches the entity from the controller)."""
         await self.async_set_properties(
             {epc: encode(self.obj, epc, value) for epc, value in values.items()}
         )
@@ -167,5 +168,3 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
             await self.coordinator.hub.controller.get(self.obj, silent, priority=Priority.USER)
         except EchonetError as err:
             _LOGGER.debug("Reading %s after a command failed: %s", self.obj, err)
-            return
-        self.async_write_ha_state()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
@@ -43,6 +43,15 @@ class HemsSensorDescription(HemsEntityDescription, SensorEntityDescription):
         if self.value_fn is not None:
             return self.value_fn(obj)
         return first_number(self, obj)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HemsCircuitDescription(HemsSensorDescription):
+    """Power or energy (``quantity``) of circuit ``circuit`` (0: the first) of a distribution
+    board: the coordinator reads the circuits after the board's properties."""
+
+    circuit: int
+    quantity: Literal["power", "energy"]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,10 +14,12 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..echonet import EchonetError
+from ..echonet.controller import ControllerEvent, NodeAvailability, PropertiesUpdated
 from ..echonet.definitions import Invalid
 from ..echonet.node import EchonetObject
 from ..errors import translated_errors
-from .coordinator import EchonetNodeCoordinator, object_identifier
+from .coordinator import EchonetNodeCoordinator
+from .devices import object_identifier
 from .errors import ECHONET_ERRORS, Operation
 from .naming import object_device_name
 
@@ -62,7 +64,13 @@ def is_valid(value: Any) -> bool:
 
 
 class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
-    """An entity of one ECHONET Lite object."""
+    """An entity of one ECHONET Lite object.
+
+    It subscribes to its own properties at the controller (those of its description and the
+    coefficients their values are scaled by) and writes its state when one of them changes,
+    however the change came (a push, a poll, a Set's confirmation), or when its node stops or
+    starts answering.  Its coordinator's listener tells when polling fails or recovers.
+    """
 
     _attr_has_entity_name = True
     entity_description: HemsEntityDescription
@@ -76,7 +84,9 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
         super().__init__(coordinator)
         self.obj = obj
         self.entity_description = description
-        self._epcs = frozenset(description.epcs)
+        self._watched = frozenset(description.epcs).union(
+            *(obj.prop(epc).coefficient_epcs for epc in description.epcs)
+        )
         self._attr_unique_id = f"{object_identifier(obj)}-{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, object_identifier(obj))})
         if description.fast:
@@ -84,19 +94,40 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
                 e for e in description.epcs if e in obj.get_map
             )
 
+    async def async_added_to_hass(self) -> None:
+        """Follow the object's properties (and the poll results, for availability)."""
+        await super().async_added_to_hass()
+        node = self.obj.node
+        self.async_on_remove(
+            self.coordinator.hub.controller.subscribe(
+                self._async_device_event, uid=node.uid, eoj=self.obj.eoj, epcs=self._watched
+            )
+        )
+        self._update_from_device()
+
     @property
     def available(self) -> bool:
         """Available while the node answers."""
         return super().available and self.obj.node.available
 
     @callback
+    def _async_device_event(self, event: ControllerEvent) -> None:
+        """One of the entity's properties changed, or its node's availability."""
+        if isinstance(event, PropertiesUpdated | NodeAvailability):
+            self._async_write_device_state()
+
+    @callback
     def _handle_coordinator_update(self) -> None:
-        changes = self.coordinator.changes
-        if changes is not None and (
-            changes.eoj != self.obj.eoj or self._epcs.isdisjoint(changes.epcs)
-        ):
-            return  # a push about other properties
-        super()._handle_coordinator_update()
+        """Polling failed or recovered."""
+        self._async_write_device_state()
+
+    @callback
+    def _async_write_device_state(self) -> None:
+        self._update_from_device()
+        self.async_write_ha_state()
+
+    def _update_from_device(self) -> None:
+        """Compute what the state shows from the object's values (before each write)."""
 
     async def async_set_properties(self, values: Mapping[int, bytes]) -> dict[int, bytes]:
         """SetC on the device and confirm; errors become translated HomeAssistantErrors."""
@@ -119,11 +150,9 @@ def _set_context(
 async def async_set_properties(
     coordinator: EchonetNodeCoordinator, obj: EchonetObject, values: Mapping[int, bytes]
 ) -> dict[int, bytes]:
-    """Set properties of ``obj`` and read back what the device reports."""
-    try:
-        return await coordinator.hub.controller.set(obj, values)
-    finally:
-        coordinator.async_update_listeners()
+    """Set properties of ``obj`` and read back what the device reports (the entities of the
+    changed properties hear it from the controller)."""
+    return await coordinator.hub.controller.set(obj, values)
 
 
 def encode(

@@ -34,7 +34,7 @@ from ..echonet import AddressInUseError, TransportError
 from ..kinds import loaded_runtime
 from ..models import HemsConfigEntry
 from . import KIND
-from .coordinator import object_identifier
+from .devices import object_identifier
 from .discovery import ProbeResult, async_adapters, async_probe
 from .errors import ECHONET_ERRORS, Operation
 from .naming import object_device_name

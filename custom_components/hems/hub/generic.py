@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 import json
 from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
@@ -310,11 +311,13 @@ class GenericEntities:
         self.sensors.append(_sensor(obj, epc, key, prop))
 
 
+#: The descriptions per object, built once: every platform asks for its own part.
+_BUILT: WeakKeyDictionary[EchonetObject, GenericEntities] = WeakKeyDictionary()
+
+
 def generic_entities(obj: EchonetObject) -> GenericEntities:
-    """The generic fallback descriptions of ``obj`` (cached per object)."""
-    cached = obj.derived.get("generic")
-    if isinstance(cached, GenericEntities):
-        return cached
-    built = GenericEntities(obj)
-    obj.derived["generic"] = built
+    """The generic fallback descriptions of ``obj`` (built once per object)."""
+    built = _BUILT.get(obj)
+    if built is None:
+        built = _BUILT[obj] = GenericEntities(obj)
     return built

@@ -12,7 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..const import SIGNAL_NEW_OBJECTS
 from ..echonet.node import EchonetObject
 from ..models import HemsConfigEntry
-from .coordinator import EchonetHub, EchonetNodeCoordinator
+from .coordinator import EchonetNodeCoordinator
+from .runtime import EchonetHub
 
 EntityFactory = Callable[[EchonetNodeCoordinator, EchonetObject], Iterable[Entity]]
 

@@ -24,9 +24,10 @@ from ..echonet.definitions import Invalid
 from ..echonet.node import EchonetObject, Priority
 from ..errors import translated_errors
 from . import loaded_hubs
-from .coordinator import EchonetHub, object_identifier
+from .devices import object_identifier
 from .entity import async_set_properties, encode
 from .errors import ECHONET_ERRORS, Operation
+from .runtime import EchonetHub
 
 #: Property codes (EPCs) are 0x80 ... 0xFF.
 EPC_FIRST: Final = 0x80

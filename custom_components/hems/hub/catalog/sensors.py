@@ -7,7 +7,7 @@ from typing import Final
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import CONCENTRATION_PARTS_PER_MILLION, PERCENTAGE, EntityCategory
 
-from ...echonet.board import EPC_ENERGY_LIST, EPC_POWER_LIST, board_channels, channel_count
+from ...echonet.board import EPC_ENERGY_LIST, EPC_POWER_LIST, channel_count
 from ...echonet.definitions.names import (
     AirConditionerVentilationFan,
     Co2Sensor,
@@ -31,7 +31,7 @@ from ...echonet.definitions.names import (
     WaterFlowMeter,
 )
 from ...echonet.node import EchonetObject
-from ..descriptions import HemsSensorDescription, SensorValue
+from ..descriptions import HemsCircuitDescription, HemsSensorDescription
 from .values import (
     KWH,
     M3,
@@ -386,22 +386,13 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
 }
 
 
-def board_circuit_sensors(obj: EchonetObject) -> list[HemsSensorDescription]:
+def board_circuit_sensors(obj: EchonetObject) -> list[HemsCircuitDescription]:
     """Power and energy of every circuit of a distribution board (named "Circuit N")."""
-    out: list[HemsSensorDescription] = []
+    out: list[HemsCircuitDescription] = []
     for index in range(channel_count(obj)):
-
-        def _power(o: EchonetObject, i: int = index) -> SensorValue:
-            channels = board_channels(o)
-            return None if channels is None or i >= channels.count else channels.power_w[i]
-
-        def _energy(o: EchonetObject, i: int = index) -> SensorValue:
-            channels = board_channels(o)
-            return None if channels is None or i >= channels.count else channels.energy_kwh[i]
-
         placeholders = {"circuit": str(index + 1)}
         out.append(
-            HemsSensorDescription(
+            HemsCircuitDescription(
                 key=f"circuit_{index + 1}_power",
                 translation_key="circuit_power",
                 translation_placeholders=placeholders,
@@ -409,12 +400,13 @@ def board_circuit_sensors(obj: EchonetObject) -> list[HemsSensorDescription]:
                 device_class=SensorDeviceClass.POWER,
                 native_unit_of_measurement=W,
                 state_class=MEASUREMENT,
-                value_fn=_power,
                 exists_fn=readable(EPC_POWER_LIST),
+                circuit=index,
+                quantity="power",
             )
         )
         out.append(
-            HemsSensorDescription(
+            HemsCircuitDescription(
                 key=f"circuit_{index + 1}_energy",
                 translation_key="circuit_energy",
                 translation_placeholders=placeholders,
@@ -424,8 +416,9 @@ def board_circuit_sensors(obj: EchonetObject) -> list[HemsSensorDescription]:
                 state_class=TOTAL_INCREASING,
                 monotonic=True,
                 suggested_display_precision=2,
-                value_fn=_energy,
                 exists_fn=readable(EPC_ENERGY_LIST),
+                circuit=index,
+                quantity="energy",
             )
         )
     return out

@@ -1,0 +1,127 @@
+"""Runtime data of a hub entry: the controller, a coordinator per node, the devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from ..const import (
+    CONF_DISABLED_DEVICES,
+    CONF_FAST_POLL_INTERVAL,
+    CONF_POLL_INTERVAL,
+    DEFAULT_FAST_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    SIGNAL_NEW_OBJECTS,
+)
+from ..echonet.controller import (
+    Controller,
+    ControllerEvent,
+    NodeAdded,
+    NodeAddressChanged,
+    NodeAvailability,
+    ObjectAdded,
+)
+from ..echonet.node import EchonetObject, Node
+from ..models import HemsConfigEntry, KindRuntime
+from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
+from .devices import async_register_node, async_register_object, object_identifier
+
+
+@dataclass
+class EchonetHub(KindRuntime):
+    """Runtime data of an ECHONET Lite hub entry."""
+
+    hass: HomeAssistant
+    entry: HemsConfigEntry
+    controller: Controller
+    coordinators: dict[str, EchonetNodeCoordinator] = field(default_factory=dict)
+    unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+    #: Device registry id of every node's device (the parent of its objects' devices).
+    node_devices: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def poll_interval(self) -> int:
+        """Seconds between full refreshes."""
+        return int(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+
+    @property
+    def fast_interval(self) -> int:
+        """Seconds between refreshes of power values."""
+        fast = int(self.entry.options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL))
+        return min(fast, self.poll_interval)
+
+    def enabled(self, obj: EchonetObject) -> bool:
+        """False for objects the user switched off in the options."""
+        return object_identifier(obj) not in self.entry.options.get(CONF_DISABLED_DEVICES, [])
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @callback
+    def async_start(self) -> None:
+        """Track the controller's nodes (nodes found before this are added too)."""
+        self.unsubscribe.append(self.controller.subscribe(self._on_event))
+        for node in list(self.controller.nodes.values()):
+            self._add_node(node)
+
+    async def async_stop(self) -> None:
+        """Stop listening and close the controller."""
+        for unsub in self.unsubscribe:
+            unsub()
+        self.unsubscribe.clear()
+        for coordinator in self.coordinators.values():
+            await coordinator.async_shutdown()
+        await self.controller.stop()
+
+    # ------------------------------------------------------------------ events
+
+    @callback
+    def _on_event(self, event: ControllerEvent) -> None:
+        """New nodes and objects, moved and recovered nodes (values go to the entities)."""
+        if isinstance(event, NodeAdded):
+            self._add_node(event.node)
+        elif isinstance(event, ObjectAdded):
+            if event.obj.node.uid in self.coordinators:  # NodeAdded always comes first
+                self._register_object(event.obj)
+                self._announce([event.obj])
+        elif isinstance(event, NodeAddressChanged) and event.node.uid in self.coordinators:
+            self._register_node(event.node)
+        elif isinstance(event, NodeAvailability) and event.available:
+            coordinator = self.coordinators.get(event.node.uid)
+            if coordinator is not None:
+                coordinator.async_node_available()
+
+    @callback
+    def _add_node(self, node: Node) -> None:
+        if node.uid in self.coordinators:  # pragma: no cover - one NodeAdded per node
+            return
+        coordinator = EchonetNodeCoordinator(self.hass, self.entry, self, node)
+        self.coordinators[node.uid] = coordinator
+        self._register_node(node)
+        for obj in node.objects.values():
+            self._register_object(obj)
+        self._announce(list(node.objects.values()))
+        if any(o.class_code == BOARD_CLASS for o in node.objects.values()):
+            self.entry.async_create_background_task(
+                self.hass, coordinator.async_refresh_boards(), f"hems boards {node.uid}"
+            )
+
+    @callback
+    def _announce(self, objects: list[EchonetObject]) -> None:
+        enabled = [o for o in objects if self.enabled(o)]
+        if enabled:
+            async_dispatcher_send(
+                self.hass, SIGNAL_NEW_OBJECTS.format(self.entry.entry_id), enabled
+            )
+
+    @callback
+    def _register_node(self, node: Node) -> None:
+        device = async_register_node(self.hass, self.entry.entry_id, node)
+        self.node_devices[node.uid] = device.id
+
+    @callback
+    def _register_object(self, obj: EchonetObject) -> None:
+        node_device = self.node_devices.get(obj.node.uid)
+        async_register_object(self.hass, self.entry.entry_id, obj, node_device)
