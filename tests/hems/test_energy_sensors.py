@@ -81,7 +81,7 @@ async def test_a_day_in_the_house(
             "purchase_kwh"
         ]
         assert abs(purchase_kwh - day_fixed) < 0.25, (purchase_kwh, day_fixed)
-        assert len(runtime.final["purchase"]) >= 46
+        assert len(runtime.feed.final["purchase"]) >= 46
         assert sensor("purchase_cost_today") > 0
         assert max_sale > 0  # the sun shone at noon
         assert sensor("sale_revenue_today") == sensor("sale_revenue_month")

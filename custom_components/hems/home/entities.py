@@ -37,14 +37,13 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..energy import PeriodFigures, RecordKind, house_consumption
+from .coordinator import HomeCoordinator, HomeData
 from .runtime import (
     ALARM_EVENT_TYPES,
     EVENT_ALARM,
     EVENT_NOTICE,
     NOTICE_EVENT_TYPES,
     SIGNAL_HOME_EVENT,
-    HomeCoordinator,
-    HomeData,
     HomeRuntime,
 )
 from .sources import is_insecure, is_lock_like, power_reading

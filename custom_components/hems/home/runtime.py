@@ -1,13 +1,11 @@
-"""Runtime of the energy entry: the slot ledger fed from entities, the figures, the notices.
+"""Runtime of the energy entry: the ledger fed from entities, the figures, the notices.
 
-* Counters (purchase, sale, generation, battery, gas, water) are fed to one
-  :class:`~.energy.CounterSlotter` per entity; its pieces are *added* to the ledger.
-* The smart meter's fixed-time values (a cumulative value stamped every :00 and :30,
-  ``measured_at`` attribute) give exact half-hour slots; they *replace* the channel of that slot
-  and mark it final, so later counter pieces for it are dropped (no channel is counted twice).
-* The ledger, the counters' baselines and the last fixed-time values are kept in a ``Store``.
-* :class:`HomeCoordinator` computes every figure once a minute and soon after new energy
-  (one :func:`~.energy.energy_snapshot` call), and raises the target and eco-record notices.
+* The sources' states are read into the ledger (:class:`~..energy.feed.LedgerFeed`: counters
+  add pieces, the smart meter's fixed-time values set exact half-hour slots); the ledger, the
+  counters' baselines and the last fixed-time values are kept in a ``Store``.
+* :class:`~.coordinator.HomeCoordinator` computes every figure once a minute and soon after new
+  energy; this runtime listens to it and raises the notices the figures call for (a target, the
+  eco records of a finished day, after which the ledger drops what it no longer keeps).
 * Live values (house power, contract current, rooms, locks) are read from the states when they
   change; the contract-current alert raises its notice from here too.
 """
@@ -16,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
 import logging
 from typing import Any, Final, cast
 
@@ -29,32 +26,26 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, ENERGY_STORE_KEY
 from ..energy import (
     AmpereLevel,
     AmpereStatus,
-    CounterSlotter,
-    EcoRecords,
-    EnergySnapshot,
     Ledger,
     LedgerError,
-    Slot,
     TargetProgress,
     ampere_status,
-    energy_snapshot,
     estimated_line_current,
-    target_progress,
 )
-from ..energy.slots import SLOT, Channel, slot_floor
+from ..energy.feed import LedgerFeed
+from ..energy.slots import Channel
 from ..models import HemsConfigEntry, KindRuntime
-from .settings import TARGETS, HomeSettings
+from .coordinator import HomeCoordinator
+from .settings import HomeSettings
 from .sources import (
     COUNTER_ROLES,
     FIXED_CHANNEL,
@@ -63,6 +54,7 @@ from .sources import (
     Sources,
     counter_reading,
     detect_sources,
+    fixed_reading,
     number_reading,
     power_reading,
 )
@@ -71,7 +63,6 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 60
-UPDATE_INTERVAL: Final = timedelta(minutes=1)
 FINAL_RETENTION: Final = timedelta(days=3)
 
 #: Dispatcher signals (argument of the event one: event key, event type, data).
@@ -93,38 +84,6 @@ NOTICE_EVENT_TYPES: Final = [
 BUS_EVENTS: Final = {EVENT_ALARM: f"{DOMAIN}_alarm", EVENT_NOTICE: f"{DOMAIN}_notice"}
 
 
-@dataclass(frozen=True, slots=True)
-class HomeData:
-    """What the coordinator's entities show."""
-
-    now: datetime
-    snapshot: EnergySnapshot
-    records: EcoRecords
-    targets: dict[str, TargetProgress]
-    sources: Sources
-
-
-class HomeCoordinator(DataUpdateCoordinator[HomeData]):
-    """Computes the figures from the ledger and the tariff."""
-
-    config_entry: HemsConfigEntry
-
-    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: HomeRuntime) -> None:
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} home",
-            update_interval=UPDATE_INTERVAL,
-            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=5.0, immediate=False),
-            always_update=True,
-        )
-        self.runtime = runtime
-
-    async def _async_update_data(self) -> HomeData:
-        return self.runtime.compute(dt_util.utcnow())
-
-
 @dataclass
 class _LiveState:
     ampere: AmpereStatus | None = None
@@ -140,13 +99,10 @@ class HomeRuntime(KindRuntime):
         self.settings = settings
         self.tariff = settings.tariff
         self.sources = self._effective_sources()
-        self.ledger = Ledger(self.tariff.timezone)
+        self.feed = LedgerFeed(Ledger(self.tariff.timezone))
         self.store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{ENERGY_STORE_KEY}.{entry.entry_id}"
         )
-        self.counters: dict[str, CounterSlotter] = {}
-        self.fixed_last: dict[str, tuple[datetime, Decimal]] = {}
-        self.final: dict[Channel, set[datetime]] = {}
         self.notified: dict[str, str] = {}
         self.last_day: date | None = None
         self.coordinator = HomeCoordinator(hass, entry, self)
@@ -197,6 +153,7 @@ class HomeRuntime(KindRuntime):
                 async_track_state_change_event(self.hass, list(live), self._async_live_changed)
             )
         self.update_ampere(fire=False)
+        self._unsubs.append(self.coordinator.async_add_listener(self._async_figures_updated))
         if self.settings.auto_sources:
             self._unsubs.append(
                 self.hass.bus.async_listen(
@@ -212,41 +169,25 @@ class HomeRuntime(KindRuntime):
         self._unsubs.clear()
         await self.store.async_save(self._to_store())
 
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger of 30-minute slots and day summaries."""
+        return self.feed.ledger
+
     async def _async_load(self) -> None:
         data = await self.store.async_load()
         if not data:
             return
         try:
-            self.ledger = Ledger.from_dict(data["ledger"])
-            self.counters = {
-                entity_id: CounterSlotter.from_dict(state, self.ledger.tz)
-                for entity_id, state in data.get("counters", {}).items()
-            }
-            self.fixed_last = {
-                entity_id: (datetime.fromisoformat(when), Decimal(value))
-                for entity_id, (when, value) in data.get("fixed", {}).items()
-            }
-            for channel, starts in data.get("final", {}).items():
-                self.final[channel] = {datetime.fromisoformat(item) for item in starts}
+            self.feed = LedgerFeed.from_dict(data)
             self.notified = dict(data.get("notified", {}))
         except (KeyError, TypeError, ValueError, LedgerError) as err:
             _LOGGER.warning("Stored energy data is unreadable, starting afresh: %s", err)
-            self.ledger = Ledger(self.tariff.timezone)
-            self.counters, self.fixed_last, self.final = {}, {}, {}
+            self.feed = LedgerFeed(Ledger(self.tariff.timezone))
 
     def _to_store(self) -> dict[str, Any]:
-        cutoff = dt_util.utcnow() - FINAL_RETENTION
         return {
-            "ledger": self.ledger.to_dict(),
-            "counters": {entity_id: c.to_dict() for entity_id, c in self.counters.items()},
-            "fixed": {
-                entity_id: [when.isoformat(), str(value)]
-                for entity_id, (when, value) in self.fixed_last.items()
-            },
-            "final": {
-                channel: sorted(item.isoformat() for item in starts if item >= cutoff)
-                for channel, starts in self.final.items()
-            },
+            **self.feed.to_dict(dt_util.utcnow(), FINAL_RETENTION),
             "notified": self.notified,
         }
 
@@ -269,104 +210,41 @@ class HomeRuntime(KindRuntime):
         if role is None or state is None:
             return False
         if role in FIXED_CHANNEL:
-            return self._take_fixed(entity_id, FIXED_CHANNEL[role], state.state, state.attributes)
+            reading = fixed_reading(state, self.ledger.tz)
+            if reading is None:
+                return False
+            return self.feed.add_fixed(entity_id, FIXED_CHANNEL[role], *reading)
         channel = cast(Channel, role)
         value = counter_reading(state, channel)
-        if value is None:
-            return False
-        slotter = self.counters.get(entity_id)
-        if slotter is None:
-            slotter = self.counters[entity_id] = CounterSlotter(self.ledger.tz)
-        before = slotter.baseline(channel)
-        try:
-            pieces = slotter.feed(now, {channel: value})
-        except LedgerError as err:
-            _LOGGER.debug("Reading of %s ignored: %s", entity_id, err)
-            return False
-        if before is None:
-            return False
-        final = self.final.get(channel, set())
-        # Every slot the interval touched is known (even with nothing in it), so that days
-        # with an idle channel still count as complete.
-        cursor = slot_floor(before[0])
-        empty = []
-        while cursor < now:
-            if self.ledger.slot(cursor) is None:
-                empty.append(Slot(cursor.astimezone(self.ledger.tz)))
-            cursor += SLOT
-        self.ledger.add_slots(empty)
-        kept = [piece for piece in pieces if piece.start.astimezone(UTC) not in final]
-        self.ledger.add_slots(kept)
-        return bool(kept or empty)
+        return value is not None and self.feed.add_counter(entity_id, channel, value, now)
 
-    def _take_fixed(self, entity_id: str, channel: Channel, raw: str, attributes: Any) -> bool:
-        measured = attributes.get("measured_at")
-        try:
-            value = Decimal(str(float(raw)))
-            when = datetime.fromisoformat(str(measured))
-            if when.tzinfo is None:  # the meter's clock: local time of the tariff
-                when = when.replace(tzinfo=self.ledger.tz)
-            when = when.astimezone(UTC)
-        except (TypeError, ValueError):
-            return False
-        if slot_floor(when) != when:
-            return False
-        previous = self.fixed_last.get(entity_id)
-        if previous is not None and when <= previous[0]:
-            return False
-        self.fixed_last[entity_id] = (when, value)
-        if previous is None or when - previous[0] != SLOT or value < previous[1]:
-            return previous is None
-        start = previous[0]
-        self.ledger.set_slot(
-            Slot.make(start.astimezone(self.ledger.tz), **{channel: value - previous[1]}),
-            channels=(channel,),
-        )
-        self.final.setdefault(channel, set()).add(start)
-        return True
+    # ------------------------------------------------------------------ notices
 
-    # ------------------------------------------------------------------ figures
+    @callback
+    def _async_figures_updated(self) -> None:
+        """New figures: the notices they call for (a finished day, a target)."""
+        data = self.coordinator.data
+        if self.last_day is not None and data.day != self.last_day:
+            self._notify_records(self.last_day, data.day, data.now)
+        self.last_day = data.day
+        for kind, progress in data.targets.items():
+            self._target_notice(kind, progress, data.snapshot.billing_month.key)
 
-    def compute(self, now: datetime) -> HomeData:
-        """Every figure at ``now`` (and the notices of a new day or a target)."""
-        tariff = self.tariff
-        today = tariff.local(now).date()
-        if self.last_day is not None and today != self.last_day:
-            for record_kind in self.ledger.records_broken_on(self.last_day):
-                record = self.ledger.eco_records(today).get(record_kind)
-                self.fire(
-                    EVENT_NOTICE,
-                    "eco_record",
-                    {
-                        "record": record_kind.value,
-                        "day": self.last_day.isoformat(),
-                        "value": None if record is None else float(record.value),
-                    },
-                )
-            self.ledger.prune(now)
-        self.last_day = today
-        snapshot = energy_snapshot(tariff, self.ledger, now)
-        targets: dict[str, TargetProgress] = {}
-        month = snapshot.month
-        for kind, target in self.settings.targets.items():
-            channel = TARGETS[kind][1]
-            progress = target_progress(
-                month.totals.purchase if channel == "purchase" else getattr(month.totals, channel),
-                target,
-                start=month.start,
-                end=month.end,
-                now=now,
-                warn_fraction=self.settings.target_warn_fraction,
+    def _notify_records(self, finished: date, today: date, now: datetime) -> None:
+        """The eco records the finished day broke; then the ledger drops what it no longer
+        keeps (whole days)."""
+        for record_kind in self.ledger.records_broken_on(finished):
+            record = self.ledger.eco_records(today).get(record_kind)
+            self.fire(
+                EVENT_NOTICE,
+                "eco_record",
+                {
+                    "record": record_kind.value,
+                    "day": finished.isoformat(),
+                    "value": None if record is None else float(record.value),
+                },
             )
-            targets[kind] = progress
-            self._target_notice(kind, progress, snapshot.billing_month.key)
-        return HomeData(
-            now=now,
-            snapshot=snapshot,
-            records=self.ledger.eco_records(today),
-            targets=targets,
-            sources=self.sources,
-        )
+        self.ledger.prune(now)
 
     def _target_notice(self, kind: str, progress: TargetProgress, month: str) -> None:
         level = "exceeded" if progress.exceeded else "warning" if progress.about_to_exceed else None
@@ -495,9 +373,9 @@ class HomeRuntime(KindRuntime):
                 "slots": len(slots),
                 "first_slot": slots[0].start.isoformat() if slots else None,
                 "last_slot": slots[-1].start.isoformat() if slots else None,
-                "final_slots": {ch: len(starts) for ch, starts in self.final.items()},
+                "final_slots": {ch: len(starts) for ch, starts in self.feed.final.items()},
             },
-            "counters": {entity_id: c.to_dict() for entity_id, c in self.counters.items()},
+            "counters": {entity_id: c.to_dict() for entity_id, c in self.feed.counters.items()},
             "notified": self.notified,
         }
         if data is not None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from decimal import Decimal
 import math
 import re
 from typing import Any, Final
@@ -258,3 +260,16 @@ def friendly_names(hass: HomeAssistant, entity_ids: Iterable[str]) -> list[str]:
         state = hass.states.get(entity_id)
         out.append(state.name if state is not None else entity_id)
     return out
+
+
+def fixed_reading(state: State, tz: tzinfo) -> tuple[Decimal, datetime] | None:
+    """A fixed-time value and when it was measured (``measured_at``; the meter's clock is the
+    local time of ``tz`` when it says no zone); None when unreadable."""
+    try:
+        value = Decimal(str(float(state.state)))
+        when = datetime.fromisoformat(str(state.attributes.get("measured_at")))
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    return value, when

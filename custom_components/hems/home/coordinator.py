@@ -1,0 +1,105 @@
+"""The energy entry's figures: computed once a minute and soon after new energy.
+
+:func:`compute_figures` is pure: every figure from the ledger, the tariff and the targets at
+one moment (one :func:`~..energy.energy_snapshot` call).  The notices that the figures call
+for (a target, an eco record of a finished day) are raised by the runtime, which listens to
+the coordinator like the entities do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+import logging
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN
+from ..energy import (
+    EcoRecords,
+    EnergySnapshot,
+    Ledger,
+    TargetProgress,
+    Tariff,
+    energy_snapshot,
+    target_progress,
+)
+from ..models import HemsConfigEntry
+from .settings import TARGETS, HomeSettings
+from .sources import Sources
+
+if TYPE_CHECKING:
+    from .runtime import HomeRuntime
+
+_LOGGER = logging.getLogger(__name__)
+
+UPDATE_INTERVAL: Final = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """What the coordinator's entities show."""
+
+    now: datetime
+    #: The tariff's local date of ``now``.
+    day: date
+    snapshot: EnergySnapshot
+    records: EcoRecords
+    targets: dict[str, TargetProgress]
+    sources: Sources
+
+
+def compute_figures(
+    tariff: Tariff, ledger: Ledger, settings: HomeSettings, sources: Sources, now: datetime
+) -> HomeData:
+    """Every figure at ``now``."""
+    today = tariff.local(now).date()
+    snapshot = energy_snapshot(tariff, ledger, now)
+    month = snapshot.month
+    targets: dict[str, TargetProgress] = {}
+    for kind, target in settings.targets.items():
+        channel = TARGETS[kind][1]
+        targets[kind] = target_progress(
+            month.totals.purchase if channel == "purchase" else getattr(month.totals, channel),
+            target,
+            start=month.start,
+            end=month.end,
+            now=now,
+            warn_fraction=settings.target_warn_fraction,
+        )
+    return HomeData(
+        now=now,
+        day=today,
+        snapshot=snapshot,
+        records=ledger.eco_records(today),
+        targets=targets,
+        sources=sources,
+    )
+
+
+class HomeCoordinator(DataUpdateCoordinator[HomeData]):
+    """Computes the figures from the runtime's ledger and tariff."""
+
+    config_entry: HemsConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: HomeRuntime) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} home",
+            update_interval=UPDATE_INTERVAL,
+            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=5.0, immediate=False),
+            always_update=True,
+        )
+        self.runtime = runtime
+
+    async def _async_update_data(self) -> HomeData:
+        runtime = self.runtime
+        return compute_figures(
+            runtime.tariff, runtime.feed.ledger, runtime.settings, runtime.sources, dt_util.utcnow()
+        )
