@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homeassistant.config_entries import ConfigEntry
 
 
@@ -10,3 +12,13 @@ class KindRuntime:
 
 
 type HemsConfigEntry = ConfigEntry[KindRuntime]
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyRole:
+    """What an entity is to the energy entry (see :mod:`.home.detect`): a source ``role``
+    (``purchase``, ``generation``, ``temperature``, ``openings``...) and its ``rank`` among the
+    entities of that role, lower first (a role that takes one entity takes the lowest)."""
+
+    role: str
+    rank: int = 0

@@ -22,11 +22,11 @@ from ..energy.calendar import preload_holidays
 from ..kinds import EntryKind
 from ..models import HemsConfigEntry
 from .alarm import HomeAlarm
+from .detect import disabled_fixed_sources
 from .entities import binary_sensor_entities, event_entities, sensor_entities
 from .errors import ENERGY_ERRORS, Operation
 from .runtime import HomeRuntime
 from .settings import HomeSettings
-from .sources import disabled_fixed_sources
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ import voluptuous as vol
 
 from ..const import CONF_KIND, KIND_ENERGY
 from ..energy import SalePlan, preset_tariff, to_decimal
+from .detect import detect_sources
 from .options.forms import _dec, _number, _preset_selector
 from .settings import (
     DEFAULT_PRESET,
@@ -26,7 +27,6 @@ from .settings import (
     OPT_TARIFF,
     check_tariff,
 )
-from .sources import detect_sources
 
 
 def build_initial_tariff(user_input: Mapping[str, Any], language: str) -> dict[str, Any]:

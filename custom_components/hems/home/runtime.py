@@ -45,6 +45,7 @@ from ..energy.feed import LedgerFeed
 from ..energy.slots import Channel
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import HomeCoordinator
+from .detect import detect_sources
 from .settings import HomeSettings
 from .sources import (
     COUNTER_ROLES,
@@ -53,7 +54,6 @@ from .sources import (
     POWER_ROLES,
     Sources,
     counter_reading,
-    detect_sources,
     fixed_reading,
     number_reading,
     power_reading,

@@ -1,10 +1,8 @@
 """Where the energy entry reads its inputs: Home Assistant entities, auto-detected or chosen.
 
-Every input is an entity id, of any integration.  Without a choice in the options the entry
-uses the hems entities it finds in the entity registry: hems unique ids end with the key of
-their description (``...-0x028801-grid_import_energy``), and the ``0xGGCCII`` part before it
-tells the ECHONET Lite class, so that the smart meter wins over the distribution board for the
-grid counters (one source per channel, never both).
+Every input is an entity id, of any integration, in a role (:data:`ROLES`); without a choice in
+the options the entry uses the hems entities that :mod:`.detect` finds.  This module holds the
+roles, and reads the sources' states: counters, power, fixed-time values, locks and openings.
 """
 
 from __future__ import annotations
@@ -14,15 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
 import math
-import re
 from typing import Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfVolume
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
 
-from ..const import CONF_KIND, DOMAIN, KIND_BROUTE
 from ..energy import Channel
 
 #: Source roles, in the order of the options form.
@@ -53,35 +48,6 @@ SINGLE_ROLES: Final = frozenset(
 )
 
 FIXED_CHANNEL: Final[dict[str, Channel]] = {"fixed_purchase": "purchase", "fixed_sale": "sale"}
-
-_UID = re.compile(r"-0x([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})-([a-z0-9_]+)$")
-
-#: role -> (description keys, class codes in order of preference; empty: any class)
-_RULES: Final[dict[str, tuple[tuple[str, ...], tuple[int, ...]]]] = {
-    "purchase": (("grid_import_energy",), (0x0288, 0x0287)),
-    "sale": (("grid_export_energy",), (0x0288, 0x0287)),
-    "generation": (("solar_energy", "generated_energy"), (0x0279, 0x027C)),
-    "battery_charge": (("charged_energy",), (0x027D,)),
-    "battery_discharge": (("discharged_energy",), (0x027D,)),
-    "gas": (("gas_consumption",), (0x0282,)),
-    "water": (("water_consumption",), (0x0281,)),
-    "fixed_purchase": (("fixed_time_import_energy",), (0x0288,)),
-    "fixed_sale": (("fixed_time_export_energy",), (0x0288,)),
-    "purchase_power": (("grid_import_power",), (0x0288,)),
-    "sale_power": (("grid_export_power",), (0x0288,)),
-    "generation_power": (("solar_power", "generation_power"), (0x0279, 0x027C)),
-    "battery_charge_power": (("charging_power",), (0x027D,)),
-    "battery_discharge_power": (("discharging_power",), (0x027D,)),
-    "current": (("current_r", "current_t"), (0x0288, 0x0287)),
-    "temperature": (("temperature", "room_temperature"), (0x0011, 0x0130, 0x027B, 0x0134)),
-    "openings": (("door", "opening"), (0x026F, 0x0029)),
-}
-
-#: Roles for which every matching entity is used (others take the best class only).
-_ALL_CLASSES: Final = frozenset(
-    {"generation", "generation_power", "temperature", "openings", "battery_charge"}
-    | {"battery_discharge", "battery_charge_power", "battery_discharge_power"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,70 +81,6 @@ class Sources:
     def all_entities(self) -> set[str]:
         """Every entity id used."""
         return {entity_id for ids in self.roles.values() for entity_id in ids}
-
-
-def _parse_uid(unique_id: str) -> tuple[int, str] | None:
-    match = _UID.search(unique_id)
-    if match is None:
-        return None
-    return (int(match[1], 16) << 8) | int(match[2], 16), match[4]
-
-
-def detect_sources(hass: HomeAssistant, exclude_entry_id: str | None = None) -> Sources:
-    """Sources found among the hems entities of the entity registry."""
-    registry = er.async_get(hass)
-    broute_entries = {
-        entry.entry_id
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.data.get(CONF_KIND) == KIND_BROUTE
-    }
-    found: dict[str, list[tuple[int, str]]] = {}
-    for entity in registry.entities.values():
-        if entity.platform != DOMAIN or entity.config_entry_id == exclude_entry_id:
-            continue
-        if entity.domain == "lock":
-            found.setdefault("locks", []).append((0, entity.entity_id))
-            continue
-        if entity.domain not in ("sensor", "binary_sensor"):
-            continue
-        parsed = _parse_uid(entity.unique_id)
-        from_broute = entity.config_entry_id in broute_entries
-        key = entity.unique_id.rsplit("-", 1)[-1] if parsed is None else parsed[1]
-        class_code = 0x0288 if from_broute else (None if parsed is None else parsed[0])
-        for role, (keys, classes) in _RULES.items():
-            if key not in keys:
-                continue
-            if (role == "openings") != (entity.domain == "binary_sensor"):
-                continue
-            if classes and class_code not in classes:
-                continue
-            rank = (-1 if from_broute else classes.index(class_code)) if classes else 0
-            found.setdefault(role, []).append((rank, entity.entity_id))
-    roles: dict[str, tuple[str, ...]] = {}
-    for role, candidates in found.items():
-        candidates.sort()
-        if role in _ALL_CLASSES or role == "locks":
-            chosen = [entity_id for _rank, entity_id in candidates]
-        else:
-            best = candidates[0][0]
-            chosen = [entity_id for rank, entity_id in candidates if rank == best]
-        if role in SINGLE_ROLES:
-            chosen = chosen[:1]
-        roles[role] = tuple(chosen)
-    return Sources(roles)
-
-
-def disabled_fixed_sources(hass: HomeAssistant, sources: Sources) -> list[str]:
-    """Fixed-time sensors chosen as sources that the registry has disabled by the integration
-    (the smart meter's half-hour values are off by default)."""
-    registry = er.async_get(hass)
-    out: list[str] = []
-    for role in FIXED_ROLES:
-        for entity_id in sources.get(role):
-            entry = registry.async_get(entity_id)
-            if entry is not None and entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
-                out.append(entity_id)
-    return out
 
 
 # ----------------------------------------------------------------------------- readings

@@ -22,6 +22,25 @@ def object_identifier(obj: EchonetObject) -> str:
     return f"{obj.node.uid}-{obj.eoj}"
 
 
+def entity_unique_id(obj: EchonetObject, key: str) -> str:
+    """Unique id of an object's entity: ``<node>-<EOJ>-<description key>``."""
+    return f"{object_identifier(obj)}-{key}"
+
+
+def parse_entity_unique_id(unique_id: str) -> tuple[int, str] | None:
+    """(class code, description key) of an entity's unique id (None: not a hub entity's)."""
+    parts = unique_id.split("-")
+    if len(parts) != 3:
+        return None
+    _node, eoj, key = parts
+    if len(eoj) != 8 or not eoj.startswith("0x") or not key:
+        return None
+    try:
+        return int(eoj[2:6], 16), key
+    except ValueError:
+        return None
+
+
 def _language(hass: HomeAssistant) -> str:
     return hass.config.language or "en"
 

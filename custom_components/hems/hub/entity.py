@@ -18,8 +18,9 @@ from ..echonet.controller import ControllerEvent, NodeAvailability, PropertiesUp
 from ..echonet.definitions import Invalid
 from ..echonet.node import EchonetObject
 from ..errors import translated_errors
+from ..models import EnergyRole
 from .coordinator import EchonetNodeCoordinator
-from .devices import object_identifier
+from .devices import entity_unique_id, object_identifier
 from .errors import ECHONET_ERRORS, Operation
 from .naming import object_device_name
 
@@ -30,12 +31,14 @@ class HemsEntityDescription(EntityDescription):
 
     ``epcs`` are the properties the entity shows or controls: a push of one of them updates
     the entity, and (``fast``) they are polled at the fast interval.  ``exists_fn`` decides
-    whether an object gets the entity (default: the first EPC is readable or settable).
+    whether an object gets the entity (default: the first EPC is readable or settable);
+    ``energy_role`` makes it a source the energy entry finds by itself.
     """
 
     epcs: tuple[int, ...] = ()
     exists_fn: Callable[[EchonetObject], bool] | None = None
     fast: bool = False
+    energy_role: EnergyRole | None = None
 
     def exists(self, obj: EchonetObject) -> bool:
         """Whether ``obj`` gets this entity."""
@@ -87,7 +90,7 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
         self._watched = frozenset(description.epcs).union(
             *(obj.prop(epc).coefficient_epcs for epc in description.epcs)
         )
-        self._attr_unique_id = f"{object_identifier(obj)}-{description.key}"
+        self._attr_unique_id = entity_unique_id(obj, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, object_identifier(obj))})
         if description.fast:
             coordinator.fast_epcs.setdefault(obj.eoj, set()).update(

@@ -14,6 +14,7 @@ from homeassistant.components.lock import LockEntity, LockEntityDescription
 
 from ..echonet.definitions.names import ElectricLock
 from ..echonet.node import EchonetObject
+from ..models import EnergyRole
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, state_value
 
@@ -27,12 +28,14 @@ LOCKS: Final = (
     HemsLockDescription(
         key="lock",
         name=None,
+        energy_role=EnergyRole("locks"),
         epcs=(ElectricLock.MAIN_ELECTRIC_LOCK,),
         exists_fn=lambda obj: ElectricLock.MAIN_ELECTRIC_LOCK in obj.set_map,
     ),
     HemsLockDescription(
         key="sub_lock",
         translation_key="sub_lock",
+        energy_role=EnergyRole("locks"),
         epcs=(ElectricLock.SUB_ELECTRIC_LOCK,),
         exists_fn=lambda obj: ElectricLock.SUB_ELECTRIC_LOCK in obj.set_map,
     ),

@@ -42,7 +42,7 @@ from ..wisun import (
 )
 from . import const as c
 from .errors import WISUN_ERRORS, Operation
-from .session import stored_pan
+from .session import entity_unique_id, stored_pan
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     """Polls the meter; tracks interruptions and fills them from the meter's history."""
 
     config_entry: ConfigEntry
+    session: BRouteSession
 
     def __init__(
         self,
@@ -277,7 +278,8 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         registry = er.async_get(self.hass)
         out: dict[str, Channel] = {}
         for key, channel in ENERGY_KEYS.items():
-            entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{self.uid}-{key}")
+            unique_id = entity_unique_id(self.uid, key)
+            entity_id = registry.async_get_entity_id("sensor", DOMAIN, unique_id)
             if entity_id is not None:
                 out[entity_id] = channel
         return out

@@ -7,29 +7,14 @@ Unique ids are ``broute_<meter MAC>-<key>``; the keys are those of the ECHONET L
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
-    BinarySensorEntityDescription,
 )
 from homeassistant.components.sensor import (
     RestoreSensor,
-    SensorDeviceClass,
     SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
-from homeassistant.const import (
-    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-    EntityCategory,
-    UnitOfElectricCurrent,
-    UnitOfEnergy,
-    UnitOfPower,
 )
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -39,146 +24,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from ..const import DOMAIN
 from ..echonet.manufacturers import manufacturer_name
 from ..wisun import SessionState
-from .coordinator import BrouteCoordinator, BrouteData
-from .session import rssi_dbm
-
-StateValue = str | int | float | datetime | None
-
-SESSION_STATES: Final = [state.value for state in SessionState]
-
-
-@dataclass(frozen=True, kw_only=True)
-class BrouteSensorDescription(SensorEntityDescription):
-    """A sensor of the meter.
-
-    ``value_fn`` reads the coordinator's data; ``diagnostic`` entities show the session and
-    stay available while the dongle is out; ``counter`` marks the lifetime energy counters.
-    """
-
-    value_fn: Callable[[BrouteCoordinator], StateValue]
-    attrs_fn: Callable[[BrouteCoordinator], dict[str, Any] | None] | None = None
-    exists_fn: Callable[[BrouteData], bool] | None = None
-    session_fn: bool = False
-    counter: str | None = None  # "import" / "export"
-
-
-def _power(sign: int | None) -> Callable[[BrouteCoordinator], StateValue]:
-    def value(coordinator: BrouteCoordinator) -> StateValue:
-        power = coordinator.data.reading.power_w
-        if power is None or sign is None:
-            return power
-        return max(0, power * sign)
-
-    return value
-
-
-def _fixed(attr: str) -> Callable[[BrouteCoordinator], StateValue]:
-    def value(coordinator: BrouteCoordinator) -> StateValue:
-        fixed = coordinator.data.fixed
-        return None if fixed is None else getattr(fixed, attr)
-
-    return value
-
-
-def _fixed_time(attr: str) -> Callable[[BrouteCoordinator], dict[str, Any] | None]:
-    def attrs(coordinator: BrouteCoordinator) -> dict[str, Any] | None:
-        fixed = coordinator.data.fixed
-        when = None if fixed is None else getattr(fixed, attr)
-        return None if when is None else {"measured_at": when.isoformat()}
-
-    return attrs
-
-
-def _energy(key: str, counter: str) -> BrouteSensorDescription:
-    return BrouteSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda _c: None,
-        counter=counter,
-    )
-
-
-def _watts(key: str, sign: int | None) -> BrouteSensorDescription:
-    return BrouteSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_power(sign),
-    )
-
-
-def _fixed_energy(key: str, value: str, when: str) -> BrouteSensorDescription:
-    return BrouteSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_fixed(value),
-        attrs_fn=_fixed_time(when),
-        entity_registry_enabled_default=False,
-    )
-
-
-SENSORS: Final[tuple[BrouteSensorDescription, ...]] = (
-    _watts("grid_power", None),
-    _watts("grid_import_power", 1),
-    _watts("grid_export_power", -1),
-    BrouteSensorDescription(
-        key="current_r",
-        translation_key="current_r",
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda coordinator: coordinator.data.reading.current_r_a,
-    ),
-    BrouteSensorDescription(
-        key="current_t",
-        translation_key="current_t",
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda coordinator: coordinator.data.reading.current_t_a,
-        # single-phase two-wire meters have no T phase
-        exists_fn=lambda data: data.reading.current_t_a is not None,
-    ),
-    _energy("grid_import_energy", "import"),
-    _energy("grid_export_energy", "export"),
-    _fixed_energy("fixed_time_import_energy", "import_kwh", "timestamp"),
-    _fixed_energy("fixed_time_export_energy", "export_kwh", "export_timestamp"),
-    BrouteSensorDescription(
-        key="link_quality",
-        translation_key="link_quality",
-        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
-        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda coordinator: rssi_dbm(coordinator.session.pan),
-        session_fn=True,
-    ),
-    BrouteSensorDescription(
-        key="connection_state",
-        translation_key="connection_state",
-        device_class=SensorDeviceClass.ENUM,
-        options=SESSION_STATES,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda coordinator: coordinator.session.state.value,
-        session_fn=True,
-    ),
-)
-
-CONNECTED: Final = BinarySensorEntityDescription(
-    key="connected",
-    translation_key="meter_connected",
-    device_class=BinarySensorDeviceClass.CONNECTIVITY,
-    entity_category=EntityCategory.DIAGNOSTIC,
-)
+from .coordinator import BrouteCoordinator
+from .descriptions import CONNECTED, SENSORS, BrouteSensorDescription, StateValue
+from .session import entity_unique_id
 
 
 def device_info(coordinator: BrouteCoordinator, meter: dict[str, Any]) -> DeviceInfo:
@@ -227,7 +75,7 @@ class BrouteEntity(CoordinatorEntity[BrouteCoordinator]):
     ) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        self._attr_unique_id = f"{coordinator.uid}-{description.key}"
+        self._attr_unique_id = entity_unique_id(coordinator.uid, description.key)
         self._attr_device_info = info
 
 

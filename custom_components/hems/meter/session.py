@@ -24,6 +24,16 @@ def meter_uid(mac: str) -> str:
     return f"{c.METER_ID_PREFIX}{mac.lower()}"
 
 
+def entity_unique_id(uid: str, key: str) -> str:
+    """Unique id of a meter's entity: ``broute_<meter MAC>-<description key>``."""
+    return f"{uid}-{key}"
+
+
+def entity_key(unique_id: str) -> str:
+    """The description key of a meter entity's unique id."""
+    return unique_id.rsplit("-", 1)[-1]
+
+
 def stored_pan(data: dict[str, Any] | Any) -> PanDescriptor | None:
     """The PAN kept in the entry data (None when absent or unreadable)."""
     raw = data.get(c.CONF_PAN) if hasattr(data, "get") else None

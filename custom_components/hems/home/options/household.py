@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.helpers import selector
 import voluptuous as vol
 
+from ..detect import detect_sources
 from ..settings import (
     DEFAULT_AMPERE_WARN_PERCENT,
     DEFAULT_TARGET_WARN_PERCENT,
@@ -21,7 +22,7 @@ from ..settings import (
     OPT_TARGET_WARN_PERCENT,
     OPT_TARGET_WATER,
 )
-from ..sources import COUNTER_ROLES, FIXED_ROLES, POWER_ROLES, SINGLE_ROLES, detect_sources
+from ..sources import COUNTER_ROLES, FIXED_ROLES, POWER_ROLES, SINGLE_ROLES
 from .base import EnergyOptionsBase
 from .forms import _number, _suggest
 

@@ -21,6 +21,7 @@ from ...echonet.definitions.names import (
     StorageBattery,
     SuperClass,
 )
+from ...models import EnergyRole
 from ..descriptions import (
     HemsBinarySensorDescription,
     HemsNumberDescription,
@@ -52,6 +53,7 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
         HemsBinarySensorDescription(
             key="opening",
             translation_key="opening",
+            energy_role=EnergyRole("openings", 1),
             epcs=(OpenCloseSensor.OPEN_CLOSE_STATUS,),
             device_class=BinarySensorDeviceClass.OPENING,
             on_states=frozenset({"open"}),
@@ -90,6 +92,7 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
         HemsBinarySensorDescription(
             key="door",
             translation_key="door",
+            energy_role=EnergyRole("openings"),
             epcs=(ElectricLock.DOOR_OPENED,),
             device_class=BinarySensorDeviceClass.DOOR,
         ),

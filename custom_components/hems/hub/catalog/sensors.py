@@ -31,6 +31,7 @@ from ...echonet.definitions.names import (
     WaterFlowMeter,
 )
 from ...echonet.node import EchonetObject
+from ...models import EnergyRole
 from ..descriptions import HemsCircuitDescription, HemsSensorDescription
 from .values import (
     KWH,
@@ -58,7 +59,9 @@ COMMON_SENSORS: Final = (
 )
 
 SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
-    TemperatureSensor.CODE: (temperature("temperature", TemperatureSensor.VALUE),),
+    TemperatureSensor.CODE: (
+        temperature("temperature", TemperatureSensor.VALUE, energy_role=EnergyRole("temperature")),
+    ),
     HumiditySensor.CODE: (
         HemsSensorDescription(
             key="humidity",
@@ -80,7 +83,11 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         ),
     ),
     HomeAirConditioner.CODE: (
-        temperature("room_temperature", HomeAirConditioner.ROOM_TEMPERATURE),
+        temperature(
+            "room_temperature",
+            HomeAirConditioner.ROOM_TEMPERATURE,
+            energy_role=EnergyRole("temperature", 1),
+        ),
         HemsSensorDescription(
             key="room_humidity",
             translation_key="room_humidity",
@@ -134,17 +141,37 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
     ElectricLock.CODE: (enum("alarm_status", ElectricLock.ALARM_STATUS),),
     GasWaterHeater.CODE: (enum("bath_operation_status", GasWaterHeater.BATH_OPERATION_STATUS),),
     PvPowerGeneration.CODE: (
-        power("solar_power", PvPowerGeneration.INSTANTANEOUS_ELECTRIC_POWER_GENERATION),
-        energy("solar_energy", PvPowerGeneration.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION),
+        power(
+            "solar_power",
+            PvPowerGeneration.INSTANTANEOUS_ELECTRIC_POWER_GENERATION,
+            energy_role=EnergyRole("generation_power"),
+        ),
+        energy(
+            "solar_energy",
+            PvPowerGeneration.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION,
+            energy_role=EnergyRole("generation"),
+        ),
         energy("sold_energy", PvPowerGeneration.CUMULATIVE_ELECTRIC_ENERGY_SOLD),
     ),
     FloorHeater.CODE: (
-        temperature("room_temperature", FloorHeater.MEASURED_ROOM_TEMPERATURE),
+        temperature(
+            "room_temperature",
+            FloorHeater.MEASURED_ROOM_TEMPERATURE,
+            energy_role=EnergyRole("temperature", 2),
+        ),
         temperature("floor_temperature", FloorHeater.MEASURED_FLOOR_TEMPERATURE),
     ),
     FuelCell.CODE: (
-        power("generation_power", FuelCell.INSTANTANEOUS_ELECTRIC_POWER_OF_GENERATION),
-        energy("generated_energy", FuelCell.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION),
+        power(
+            "generation_power",
+            FuelCell.INSTANTANEOUS_ELECTRIC_POWER_OF_GENERATION,
+            energy_role=EnergyRole("generation_power", 1),
+        ),
+        energy(
+            "generated_energy",
+            FuelCell.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION,
+            energy_role=EnergyRole("generation", 1),
+        ),
         HemsSensorDescription(
             key="gas_consumption",
             translation_key="gas_consumption",
@@ -183,6 +210,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             value_fn=positive_part(
                 StorageBattery.INSTANTANEOUS_CHARGING_AND_DISCHARGING_ELECTRIC_POWER, 1
             ),
+            energy_role=EnergyRole("battery_charge_power"),
         ),
         power(
             "discharging_power",
@@ -190,9 +218,18 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             value_fn=positive_part(
                 StorageBattery.INSTANTANEOUS_CHARGING_AND_DISCHARGING_ELECTRIC_POWER, -1
             ),
+            energy_role=EnergyRole("battery_discharge_power"),
         ),
-        energy("charged_energy", StorageBattery.CUMULATIVE_CHARGING_ELECTRIC_ENERGY),
-        energy("discharged_energy", StorageBattery.CUMULATIVE_DISCHARGING_ELECTRIC_ENERGY),
+        energy(
+            "charged_energy",
+            StorageBattery.CUMULATIVE_CHARGING_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("battery_charge"),
+        ),
+        energy(
+            "discharged_energy",
+            StorageBattery.CUMULATIVE_DISCHARGING_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("battery_discharge"),
+        ),
         HemsSensorDescription(
             key="remaining_energy",
             translation_key="remaining_energy",
@@ -247,6 +284,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         HemsSensorDescription(
             key="water_consumption",
             translation_key="water_consumption",
+            energy_role=EnergyRole("water"),
             epcs=(WaterFlowMeter.CUMULATIVE_FLOWING_WATER,),
             device_class=SensorDeviceClass.WATER,
             native_unit_of_measurement=M3,
@@ -259,6 +297,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         HemsSensorDescription(
             key="gas_consumption",
             translation_key="gas_consumption",
+            energy_role=EnergyRole("gas"),
             epcs=(GasMeter.CUMULATIVE_GAS_CONSUMPTION,),
             device_class=SensorDeviceClass.GAS,
             native_unit_of_measurement=M3,
@@ -269,13 +308,20 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
     ),
     DistributionBoard.CODE: (
         power("main_power", DistributionBoard.INSTANTANEOUS_ELECTRIC_POWER),
-        energy("grid_import_energy", DistributionBoard.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY),
         energy(
-            "grid_export_energy", DistributionBoard.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY
+            "grid_import_energy",
+            DistributionBoard.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("purchase", 1),
+        ),
+        energy(
+            "grid_export_energy",
+            DistributionBoard.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("sale", 1),
         ),
         HemsSensorDescription(
             key="current_r",
             translation_key="current_r",
+            energy_role=EnergyRole("current", 1),
             epcs=(DistributionBoard.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
@@ -286,6 +332,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         HemsSensorDescription(
             key="current_t",
             translation_key="current_t",
+            energy_role=EnergyRole("current", 1),
             epcs=(DistributionBoard.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
@@ -300,15 +347,18 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             "grid_import_power",
             SmartMeter.INSTANTANEOUS_ELECTRIC_POWER,
             value_fn=positive_part(SmartMeter.INSTANTANEOUS_ELECTRIC_POWER, 1),
+            energy_role=EnergyRole("purchase_power"),
         ),
         power(
             "grid_export_power",
             SmartMeter.INSTANTANEOUS_ELECTRIC_POWER,
             value_fn=positive_part(SmartMeter.INSTANTANEOUS_ELECTRIC_POWER, -1),
+            energy_role=EnergyRole("sale_power"),
         ),
         HemsSensorDescription(
             key="current_r",
             translation_key="current_r",
+            energy_role=EnergyRole("current"),
             epcs=(SmartMeter.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
@@ -319,6 +369,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         HemsSensorDescription(
             key="current_t",
             translation_key="current_t",
+            energy_role=EnergyRole("current"),
             epcs=(SmartMeter.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
@@ -326,11 +377,20 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             value_fn=field(SmartMeter.INSTANTANEOUS_CURRENT, "t_phase"),
             fast=True,
         ),
-        energy("grid_import_energy", SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY),
-        energy("grid_export_energy", SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY),
+        energy(
+            "grid_import_energy",
+            SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("purchase"),
+        ),
+        energy(
+            "grid_export_energy",
+            SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
+            energy_role=EnergyRole("sale"),
+        ),
         HemsSensorDescription(
             key="fixed_time_import_energy",
             translation_key="fixed_time_import_energy",
+            energy_role=EnergyRole("fixed_purchase"),
             epcs=(SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,),
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
@@ -349,6 +409,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         HemsSensorDescription(
             key="fixed_time_export_energy",
             translation_key="fixed_time_export_energy",
+            energy_role=EnergyRole("fixed_sale"),
             epcs=(SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,),
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
