@@ -52,7 +52,7 @@ from .descriptions import (
     HemsSwitchDescription,
     SensorValue,
 )
-from .entity import is_valid
+from .entity import is_valid, number_value
 
 #: Properties that never become entities (identity, maps, clocks: shown elsewhere or useless).
 SKIP: Final = frozenset(
@@ -172,10 +172,28 @@ def _text(value: Any) -> SensorValue:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))[:255]
 
 
+def _number_classes(prop: PropertyDef) -> tuple[SensorDeviceClass | None, SensorStateClass | None]:
+    """Device and state class of a numeric property, from its unit and name."""
+    device_class = _DEVICE_CLASSES.get(prop.unit or "")
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
+    if prop.unit in ("kWh", "Wh", "m3", "kvarh", "MJ"):
+        cumulative = "cumulative" in prop.short_name.lower()
+        device_class = {
+            "kWh": SensorDeviceClass.ENERGY,
+            "Wh": SensorDeviceClass.ENERGY,
+            "m3": SensorDeviceClass.VOLUME,
+        }.get(prop.unit or "")
+        state_class = SensorStateClass.TOTAL_INCREASING if cumulative else None
+        if device_class in (SensorDeviceClass.ENERGY, SensorDeviceClass.VOLUME) and (
+            not cumulative
+        ):
+            state_class = SensorStateClass.TOTAL
+    if prop.unit and UNITS.get(prop.unit) is None:
+        device_class = None  # a unit Home Assistant has no class for
+    return device_class, state_class
+
+
 def _sensor(obj: EchonetObject, epc: int, key: str, prop: PropertyDef) -> HemsSensorDescription:
-    kind = kind_of(prop)
-    unit = UNITS.get(prop.unit or "")
-    data = prop.data
     common: dict[str, Any] = {
         "key": f"x{epc:02x}",
         "translation_key": key,
@@ -183,6 +201,7 @@ def _sensor(obj: EchonetObject, epc: int, key: str, prop: PropertyDef) -> HemsSe
         "entity_registry_enabled_default": False,
         "entity_category": EntityCategory.DIAGNOSTIC,
     }
+    kind = kind_of(prop)
     if kind is Kind.STATE:
         options = [o.key for o in prop.options]
 
@@ -194,44 +213,26 @@ def _sensor(obj: EchonetObject, epc: int, key: str, prop: PropertyDef) -> HemsSe
             device_class=SensorDeviceClass.ENUM, options=options, value_fn=state, **common
         )
     if kind in (Kind.NUMBER, Kind.LEVEL):
-        device_class = _DEVICE_CLASSES.get(prop.unit or "")
-        state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
-        if prop.unit in ("kWh", "Wh", "m3", "kvarh", "MJ"):
-            cumulative = "cumulative" in prop.short_name.lower()
-            device_class = {
-                "kWh": SensorDeviceClass.ENERGY,
-                "Wh": SensorDeviceClass.ENERGY,
-            }.get(prop.unit or "")
-            if prop.unit == "m3":
-                device_class = SensorDeviceClass.VOLUME
-            state_class = SensorStateClass.TOTAL_INCREASING if cumulative else None
-            if device_class in (SensorDeviceClass.ENERGY, SensorDeviceClass.VOLUME) and (
-                not cumulative
-            ):
-                state_class = SensorStateClass.TOTAL
-        if prop.unit and unit is None:
-            device_class = None  # a unit Home Assistant has no class for
-
-        def number(o: EchonetObject) -> SensorValue:
-            value = o.value(epc)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return None
-            return value
-
+        device_class, state_class = _number_classes(prop)
         return HemsSensorDescription(
             device_class=device_class,
             state_class=state_class,
-            native_unit_of_measurement=unit or (prop.unit or None),
-            value_fn=number,
+            native_unit_of_measurement=UNITS.get(prop.unit or "") or (prop.unit or None),
+            value_fn=lambda o: number_value(o, epc),
             **common,
         )
-    if isinstance(data, DateTimeType | DateType | TimeType):
+    if isinstance(prop.data, DateTimeType | DateType | TimeType):
 
         def when(o: EchonetObject) -> SensorValue:
             value = o.value(epc)
             return str(value) if is_valid(value) else None
 
         return HemsSensorDescription(value_fn=when, **common)
+    return _complex_sensor(epc, common)
+
+
+def _complex_sensor(epc: int, common: dict[str, Any]) -> HemsSensorDescription:
+    """A value with several parts: compact text as the state, the parts as an attribute."""
 
     def text(o: EchonetObject) -> SensorValue:
         value = o.value(epc)

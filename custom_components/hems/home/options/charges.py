@@ -43,23 +43,9 @@ class ChargeSteps(EnergyOptionsBase):
     ) -> ConfigFlowResult:
         """Amounts of the chosen kind of basic charge."""
         kind = self._basic_kind
-        basic = self.tariff.get("basic") or {}
         errors: dict[str, str] = {}
         if user_input is not None or kind == "none":
-            data: dict[str, Any] = {"kind": kind, "half_if_no_usage": self._half}
-            given = user_input or {}
-            for name in ("amount", "included_kwh", "unit_price", "contract_kva"):
-                if given.get(name) not in (None, ""):
-                    data[name] = _dec(given[name])
-            if given.get("contract_amperes") not in (None, ""):
-                data["contract_amperes"] = int(given["contract_amperes"])
-            table = {
-                str(amps): _dec(given[f"a{amps}"])
-                for amps in AMPERE_SIZES
-                if given.get(f"a{amps}") not in (None, "")
-            }
-            if kind == "ampere":
-                data["table"] = table
+            data = _basic_from_form(kind, self._half, user_input or {})
             try:
                 BasicCharge.from_dict(data)
             except TariffError as err:
@@ -67,39 +53,7 @@ class ChargeSteps(EnergyOptionsBase):
             else:
                 if (done := await self._async_change(errors, basic=data)) is not None:
                     return done
-        fields: dict[Any, Any] = {}
-        if kind in ("fixed", "minimum"):
-            fields[vol.Required("amount", description=_suggest(_float(basic.get("amount"))))] = (
-                _number(unit="JPY", minimum=0)
-            )
-        if kind == "minimum":
-            fields[
-                vol.Optional(
-                    "included_kwh", description=_suggest(_float(basic.get("included_kwh")))
-                )
-            ] = _number(unit="kWh", minimum=0)
-        if kind in ("ampere", "per_10a"):
-            fields[
-                vol.Required(
-                    "contract_amperes", description=_suggest(basic.get("contract_amperes"))
-                )
-            ] = _number(1, "A", 1)
-        if kind in ("per_10a", "per_kva"):
-            fields[
-                vol.Required("unit_price", description=_suggest(_float(basic.get("unit_price"))))
-            ] = _number(unit="JPY", minimum=0)
-        if kind == "per_kva":
-            fields[
-                vol.Required(
-                    "contract_kva", description=_suggest(_float(basic.get("contract_kva")))
-                )
-            ] = _number(unit="kVA", minimum=0)
-        if kind == "ampere":
-            table = basic.get("table") or {}
-            for amps in AMPERE_SIZES:
-                fields[
-                    vol.Optional(f"a{amps}", description=_suggest(_float(table.get(str(amps)))))
-                ] = _number(unit="JPY", minimum=0)
+        fields = _basic_fields(kind, self.tariff.get("basic") or {})
         return self.async_show_form(
             step_id="basic_amounts", data_schema=vol.Schema(fields), errors=errors
         )
@@ -174,3 +128,51 @@ class ChargeSteps(EnergyOptionsBase):
             errors=errors,
             description_placeholders={"rates": listing},
         )
+
+
+def _basic_from_form(kind: str, half: bool, given: dict[str, Any]) -> dict[str, Any]:
+    """The dict form of a basic charge of ``kind`` from the ``basic_amounts`` answers."""
+    data: dict[str, Any] = {"kind": kind, "half_if_no_usage": half}
+    for name in ("amount", "included_kwh", "unit_price", "contract_kva"):
+        if given.get(name) not in (None, ""):
+            data[name] = _dec(given[name])
+    if given.get("contract_amperes") not in (None, ""):
+        data["contract_amperes"] = int(given["contract_amperes"])
+    if kind == "ampere":
+        data["table"] = {
+            str(amps): _dec(given[f"a{amps}"])
+            for amps in AMPERE_SIZES
+            if given.get(f"a{amps}") not in (None, "")
+        }
+    return data
+
+
+def _basic_fields(kind: str, basic: dict[str, Any]) -> dict[Any, Any]:
+    """The form fields of a basic charge of ``kind``, suggesting the current amounts."""
+    fields: dict[Any, Any] = {}
+
+    def amount(name: str, unit: str, *, required: bool = True) -> None:
+        marker = vol.Required if required else vol.Optional
+        fields[marker(name, description=_suggest(_float(basic.get(name))))] = _number(
+            unit=unit, minimum=0
+        )
+
+    if kind in ("fixed", "minimum"):
+        amount("amount", "JPY")
+    if kind == "minimum":
+        amount("included_kwh", "kWh", required=False)
+    if kind in ("ampere", "per_10a"):
+        fields[
+            vol.Required("contract_amperes", description=_suggest(basic.get("contract_amperes")))
+        ] = _number(1, "A", 1)
+    if kind in ("per_10a", "per_kva"):
+        amount("unit_price", "JPY")
+    if kind == "per_kva":
+        amount("contract_kva", "kVA")
+    if kind == "ampere":
+        table = basic.get("table") or {}
+        for amps in AMPERE_SIZES:
+            fields[vol.Optional(f"a{amps}", description=_suggest(_float(table.get(str(amps)))))] = (
+                _number(unit="JPY", minimum=0)
+            )
+    return fields
