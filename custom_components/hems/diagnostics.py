@@ -6,12 +6,22 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .kinds import async_get_kind, loaded_runtime
 from .models import HemsConfigEntry
 
 #: Keys never shown (the B-route ID and password of meter entries).
 TO_REDACT = {"rbid", "password", "route_b_id", "broute_id", "broute_password"}
+
+
+def polling_diagnostics(coordinator: DataUpdateCoordinator[Any]) -> dict[str, Any]:
+    """How often a coordinator polls now, and whether its last poll succeeded."""
+    interval = coordinator.update_interval
+    return {
+        "update_interval_s": None if interval is None else interval.total_seconds(),
+        "last_update_success": coordinator.last_update_success,
+    }
 
 
 def _redact(data: Any) -> Any:

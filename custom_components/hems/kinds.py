@@ -30,7 +30,11 @@ KINDS: Final[dict[str, str]] = {
 
 
 class EntryKind[R: KindRuntime](Protocol):
-    """What the integration asks of an entry kind; ``R`` is its runtime data."""
+    """What the integration asks of an entry kind; ``R`` is its runtime data.
+
+    Every kind implements every member, so the signatures repeat in hub/, meter/ and home/ on
+    purpose (the duplicates tool pairs them).
+    """
 
     #: The kind (``entry.data["kind"]``) and the Home Assistant platforms its entries have.
     name: str

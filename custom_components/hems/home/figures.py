@@ -212,6 +212,7 @@ def _house_energy(which: str) -> HomeSensorDescription:
     )
 
 
+# The period sensors' calls look alike on purpose: each line is one figure of the period.
 def _period_sensors(which: str) -> list[HomeSensorDescription]:
     """Costs, revenue, house energy, self-sufficiency and consumption, CO2, water and gas
     costs of today (``which`` "today") or of the billing month ("month")."""
@@ -337,6 +338,7 @@ def _target(kind: str, unit: str) -> HomeSensorDescription:
     )
 
 
+# Declarative on purpose: one description per figure (the duplicates tool pairs their shapes).
 SENSORS: tuple[HomeSensorDescription, ...] = (
     HomeSensorDescription(
         key="electricity_price",

@@ -11,6 +11,7 @@ from ..energy import BasicKind, Tariff, TariffError, preset_tariff
 from ..energy.presets import fit_sale_plan
 from .sources import Sources
 
+# Option keys and defaults (constants: their shape repeats on purpose).
 OPT_TARIFF: Final = "tariff"
 OPT_AUTO_SOURCES: Final = "auto_sources"
 OPT_SOURCES: Final = "sources"

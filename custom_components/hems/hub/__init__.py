@@ -16,13 +16,14 @@ from homeassistant.components import network
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.importlib import async_import_module
 
 from ..const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN, KIND_ECHONET
 from ..echonet import AddressInUseError, TransportError
 from ..echonet.controller import Controller, node_diagnostics, object_diagnostics
+from ..issues import async_clear_issue, async_raise_issue
 from ..kinds import EntryKind, loaded_runtime
 from ..models import HemsConfigEntry
 from .devices import object_identifier
@@ -72,17 +73,10 @@ async def async_start_controller(hass: HomeAssistant, entry: HemsConfigEntry) ->
         context = {"address": address, "error": str(err)}
         if isinstance(err, AddressInUseError):
             context["owner"] = await hass.async_add_executor_job(describe_port_owner, 3610)
-            ir.async_create_issue(
-                hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="port_in_use",
-                translation_placeholders={"address": address, "owner": context["owner"]},
-            )
+            placeholders = {"address": address, "owner": context["owner"]}
+            async_raise_issue(hass, issue_id, "port_in_use", placeholders)
         raise ECHONET_ERRORS.translate(Operation.OPEN, err, ConfigEntryNotReady, context) from err
-    ir.async_delete_issue(hass, DOMAIN, issue_id)
+    async_clear_issue(hass, issue_id)
     return controller
 
 

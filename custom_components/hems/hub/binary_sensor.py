@@ -11,14 +11,15 @@ from .catalog import BINARY_SENSORS, FAULT
 from .coordinator import EchonetNodeCoordinator
 from .descriptions import HemsBinarySensorDescription
 from .entity import HemsEchonetEntity
+from .platform import object_entities
 
 
 def entities(
     coordinator: EchonetNodeCoordinator, obj: EchonetObject
 ) -> Iterable[BinarySensorEntity]:
-    for description in (FAULT, *BINARY_SENSORS.get(obj.class_code, ())):
-        if description.exists(obj):
-            yield HemsBinarySensor(coordinator, obj, description)
+    """The fault status, then the binary sensors of the object's class."""
+    curated = (FAULT, *BINARY_SENSORS.get(obj.class_code, ()))
+    return object_entities(coordinator, obj, HemsBinarySensor, curated)
 
 
 class HemsBinarySensor(HemsEchonetEntity, BinarySensorEntity):

@@ -29,7 +29,7 @@ from homeassistant.components.climate.const import (
     ClimateEntityFeature,
     HVACMode,
 )
-from homeassistant.const import ATTR_TEMPERATURE, PRECISION_WHOLE, UnitOfTemperature
+from homeassistant.const import ATTR_TEMPERATURE
 
 from ..echonet.definitions.names import (
     FloorHeater as FH,
@@ -38,7 +38,14 @@ from ..echonet.definitions.names import (
 )
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
-from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
+from .entity import (
+    HemsEchonetEntity,
+    HemsEntityDescription,
+    WholeDegreesCelsius,
+    encode,
+    number_value,
+    state_value,
+)
 
 ON = "true"
 OFF = "false"
@@ -111,21 +118,14 @@ def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterabl
         yield HemsFloorHeater(coordinator, obj, FLOOR_HEATER)
 
 
-class HemsClimate(HemsEchonetEntity, ClimateEntity):
+class HemsClimate(HemsEchonetEntity, WholeDegreesCelsius, ClimateEntity):
     """What the air conditioner and the floor heater share: power, Celsius, whole degrees."""
 
     entity_description: HemsClimateDescription
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
-    _attr_precision = PRECISION_WHOLE
-    _attr_target_temperature_step = 1
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsClimateDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         features = ClimateEntityFeature(0)
         if SuperClass.OPERATION_STATUS in obj.set_map:
             features |= ClimateEntityFeature.TURN_ON | ClimateEntityFeature.TURN_OFF
@@ -156,13 +156,9 @@ class HemsAirConditioner(HemsClimate):
     _attr_min_temp = AC_MIN_TEMP
     _attr_max_temp = AC_MAX_TEMP
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsClimateDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         features = self._attr_supported_features
         modes: list[HVACMode] = [HVACMode.OFF] if AC.OPERATION_STATUS in obj.set_map else []
         if AC.OPERATION_MODE in obj.set_map:
@@ -268,13 +264,9 @@ class HemsFloorHeater(HemsClimate):
     _attr_min_temp = FLOOR_MIN_TEMP
     _attr_max_temp = FLOOR_MAX_TEMP
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsClimateDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         features = self._attr_supported_features
         self._attr_hvac_modes = (
             [HVACMode.OFF, HVACMode.HEAT] if FH.OPERATION_STATUS in obj.set_map else [HVACMode.HEAT]

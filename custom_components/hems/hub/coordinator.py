@@ -20,6 +20,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ..const import MAX_BACKOFF
+from ..diagnostics import polling_diagnostics
 from ..echonet import EOJ, EchonetError
 from ..echonet.board import BoardChannels, refresh_board_channels
 from ..echonet.definitions.names import PowerDistributionBoardMetering
@@ -139,10 +140,7 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
     def diagnostics(self) -> dict[str, Any]:
         """Polling state (the fast properties per object)."""
         return {
-            "update_interval_s": None
-            if self.update_interval is None
-            else self.update_interval.total_seconds(),
-            "last_update_success": self.last_update_success,
+            **polling_diagnostics(self),
             "fast_epcs": {
                 str(eoj): [f"0x{e:02X}" for e in sorted(epcs)]
                 for eoj, epcs in self.fast_epcs.items()

@@ -85,13 +85,9 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
 
     entity_description: HemsCoverDescription
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsCoverDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         features = CoverEntityFeature(0)
         if OPERATION in obj.set_map:
             settable = {o.key for o in obj.prop(OPERATION).options if not o.read_only}

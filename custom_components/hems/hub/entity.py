@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.const import PRECISION_WHOLE, UnitOfTemperature
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -16,6 +17,7 @@ from ..const import DOMAIN
 from ..echonet import EchonetError
 from ..echonet.controller import ControllerEvent, NodeAvailability, PropertiesUpdated
 from ..echonet.definitions import Invalid
+from ..echonet.definitions.names import SuperClass
 from ..echonet.node import EchonetObject
 from ..errors import translated_errors
 from ..models import EnergyRole
@@ -61,9 +63,23 @@ def state_value(obj: EchonetObject, epc: int) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def is_operating(obj: EchonetObject) -> bool | None:
+    """The operation status (0x80): on, off or unknown."""
+    state = state_value(obj, SuperClass.OPERATION_STATUS)
+    return None if state is None else state == "true"
+
+
 def is_valid(value: Any) -> bool:
     """False for unknown and invalid decoded values."""
     return value is not None and not isinstance(value, Invalid)
+
+
+class WholeDegreesCelsius:
+    """Temperatures of ECHONET Lite devices: Celsius, set in whole degrees."""
+
+    _attr_temperature_unit: str = UnitOfTemperature.CELSIUS
+    _attr_precision: float = PRECISION_WHOLE
+    _attr_target_temperature_step: float | None = 1
 
 
 class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
@@ -96,6 +112,10 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
             coordinator.fast_epcs.setdefault(obj.eoj, set()).update(
                 e for e in description.epcs if e in obj.get_map
             )
+        self._configure()
+
+    def _configure(self) -> None:
+        """Set, once, what the object's property maps decide (features, modes, options)."""
 
     async def async_added_to_hass(self) -> None:
         """Follow the object's properties (and the poll results, for availability)."""

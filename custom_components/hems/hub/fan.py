@@ -26,7 +26,7 @@ from ..echonet.definitions.names import (
 )
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
-from .entity import HemsEchonetEntity, HemsEntityDescription, encode, state_value
+from .entity import HemsEchonetEntity, HemsEntityDescription, encode, is_operating
 
 PRESET_AUTO: Final = "auto"
 #: On/off and the air flow rate: the same properties in every fan class.
@@ -57,13 +57,9 @@ class HemsFan(HemsEchonetEntity, FanEntity):
 
     entity_description: HemsFanDescription
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsFanDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         features = FanEntityFeature(0)
         if OPERATION_STATUS in obj.set_map:
             features |= FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
@@ -82,8 +78,7 @@ class HemsFan(HemsEchonetEntity, FanEntity):
     @property
     def is_on(self) -> bool | None:
         """On, off or unknown (0x80)."""
-        state = state_value(self.obj, OPERATION_STATUS)
-        return None if state is None else state == "true"
+        return is_operating(self.obj)
 
     @property
     def percentage(self) -> int | None:

@@ -71,9 +71,7 @@ class HubFlowMixin(ConfigFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            self._interface = user_input[CONF_INTERFACE]
-            self._address = self._address_of(self._interface)
-            await self.async_set_unique_id(_unique_id(self._interface))
+            await self._async_pick(user_input[CONF_INTERFACE])
             self._abort_if_unique_id_configured()
             error = await self._probe()
             if error is None:
@@ -86,6 +84,12 @@ class HubFlowMixin(ConfigFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def _async_pick(self, interface: str) -> None:
+        """Take ``interface`` and its address; the flow's unique id is its hub's."""
+        self._interface = interface
+        self._address = self._address_of(interface)
+        await self.async_set_unique_id(_unique_id(interface))
 
     def _address_of(self, interface: str) -> str:
         for name, address, _default in self._adapters:
@@ -242,9 +246,7 @@ class HubFlowMixin(ConfigFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            self._interface = user_input[CONF_INTERFACE]
-            self._address = self._address_of(self._interface)
-            await self.async_set_unique_id(_unique_id(self._interface))
+            await self._async_pick(user_input[CONF_INTERFACE])
             if self._interface != entry.data[CONF_INTERFACE]:
                 self._abort_if_unique_id_configured()
             # The hub's own controller holds the port on the old address: unload it first.
@@ -292,47 +294,49 @@ class HubOptionsFlow(OptionsFlow):
                         entry, data={**entry.data, CONF_HOSTS: hosts}
                     )
                 return self.async_create_entry(data=user_input)
-        options = entry.options
-        devices = _device_options(entry)
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_POLL_INTERVAL,
-                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        unit_of_measurement="s",
-                        mode=selector.NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_FAST_POLL_INTERVAL,
-                    default=options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        unit_of_measurement="s",
-                        mode=selector.NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Optional(
-                    CONF_DISABLED_DEVICES,
-                    default=[d for d in options.get(CONF_DISABLED_DEVICES, []) if d in devices],
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=[
-                            selector.SelectOptionDict(value=k, label=v) for k, v in devices.items()
-                        ],
-                        multiple=True,
-                    )
-                ),
-                vol.Optional(CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))): str,
-            }
-        )
+        schema = _options_schema(entry, _device_options(entry))
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+
+def _interval() -> selector.NumberSelector:
+    """Seconds between polls."""
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=MIN_POLL_INTERVAL,
+            max=MAX_POLL_INTERVAL,
+            unit_of_measurement="s",
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
+def _options_schema(entry: HemsConfigEntry, devices: dict[str, str]) -> vol.Schema:
+    """Intervals, devices switched off, hosts added by IP address (the current ones)."""
+    options = entry.options
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_POLL_INTERVAL,
+                default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+            ): _interval(),
+            vol.Required(
+                CONF_FAST_POLL_INTERVAL,
+                default=options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL),
+            ): _interval(),
+            vol.Optional(
+                CONF_DISABLED_DEVICES,
+                default=[d for d in options.get(CONF_DISABLED_DEVICES, []) if d in devices],
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[
+                        selector.SelectOptionDict(value=k, label=v) for k, v in devices.items()
+                    ],
+                    multiple=True,
+                )
+            ),
+            vol.Optional(CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))): str,
+        }
+    )
 
 
 def _is_ipv4(text: str) -> bool:

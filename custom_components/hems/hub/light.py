@@ -32,7 +32,14 @@ from ..echonet.definitions.names import (
 )
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
-from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
+from .entity import (
+    HemsEchonetEntity,
+    HemsEntityDescription,
+    encode,
+    is_operating,
+    number_value,
+    state_value,
+)
 from .naming import object_device_name
 
 #: Light colour setting (0x0290 0xB1) presets -> colour temperature (K).
@@ -76,13 +83,9 @@ class HemsLight(HemsEchonetEntity, LightEntity):
 
     entity_description: HemsLightDescription
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsLightDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
         self._dimmable = LIGHT_LEVEL in obj.set_map
         self._colors = (
             GeneralLighting.LIGHT_COLOR in obj.set_map and obj.class_code == GeneralLighting.CODE
@@ -101,8 +104,7 @@ class HemsLight(HemsEchonetEntity, LightEntity):
     @property
     def is_on(self) -> bool | None:
         """On, off or unknown (0x80)."""
-        state = state_value(self.obj, OPERATION_STATUS)
-        return None if state is None else state == "true"
+        return is_operating(self.obj)
 
     @property
     def brightness(self) -> int | None:

@@ -8,79 +8,44 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..echonet.definitions.names import (
-    AirCleaner,
-    AirConditionerVentilationFan,
-    Co2Sensor,
-    ElectricBlindShade,
-    ElectricCurtain,
-    ElectricDoor,
-    ElectricGate,
-    ElectricLock,
-    ElectricRainDoor,
-    ElectricShutter,
-    ElectricWaterHeater,
-    ElectricWindow,
-    EvCharger,
-    EvChargerDischarger,
-    FloorHeater,
-    FuelCell,
-    GasMeter,
-    GeneralLighting,
-    HomeAirConditioner,
-    HumanDetectionSensor,
-    HumiditySensor,
-    InstantaneousWaterHeater,
-    LightingSystem,
-    LvSmartElectricEnergyMeter,
-    MonoFunctionalLighting,
-    MultipleInputPCS,
-    OpenCloseSensor,
-    PowerDistributionBoardMetering,
-    PvPowerGeneration,
-    StorageBattery,
-    SuperClass,
-    TemperatureSensor,
-    VentilationFan,
-    WaterFlowMeter,
-)
+from ..echonet.definitions import names as mra
 from ..echonet.node import EchonetObject
 
 #: class code -> (English, Japanese)
 CLASS_NAMES: Final[dict[int, tuple[str, str]]] = {
-    HumanDetectionSensor.CODE: ("Motion sensor", "人感センサー"),
-    TemperatureSensor.CODE: ("Temperature sensor", "温度センサー"),
-    HumiditySensor.CODE: ("Humidity sensor", "湿度センサー"),
-    Co2Sensor.CODE: ("CO2 sensor", "CO2センサー"),
-    OpenCloseSensor.CODE: ("Open/close sensor", "開閉センサー"),
-    HomeAirConditioner.CODE: ("Air conditioner", "エアコン"),
-    VentilationFan.CODE: ("Ventilation fan", "換気扇"),
-    AirConditionerVentilationFan.CODE: ("Heat exchange ventilation", "熱交換気"),
-    AirCleaner.CODE: ("Air cleaner", "空気清浄機"),
-    ElectricBlindShade.CODE: ("Electric blind", "電動ブラインド"),
-    ElectricShutter.CODE: ("Electric shutter", "電動シャッター"),
-    ElectricCurtain.CODE: ("Electric curtain", "電動カーテン"),
-    ElectricRainDoor.CODE: ("Electric storm shutter", "電動雨戸・シャッター"),
-    ElectricGate.CODE: ("Electric gate", "電動ゲート"),
-    ElectricWindow.CODE: ("Electric window", "電動窓"),
-    ElectricDoor.CODE: ("Entrance door", "電動玄関ドア"),
-    ElectricWaterHeater.CODE: ("EcoCute", "エコキュート"),
-    ElectricLock.CODE: ("Electric lock", "電気錠"),
-    InstantaneousWaterHeater.CODE: ("Gas water heater", "ガス給湯器"),
-    PvPowerGeneration.CODE: ("Solar power", "太陽光発電"),
-    FloorHeater.CODE: ("Floor heating", "床暖房"),
-    FuelCell.CODE: ("Fuel cell", "エネファーム"),
-    StorageBattery.CODE: ("Storage battery", "蓄電池"),
-    EvChargerDischarger.CODE: ("V2H charger", "V2H"),
-    WaterFlowMeter.CODE: ("Water meter", "水道メーター"),
-    GasMeter.CODE: ("Gas meter", "ガスメーター"),
-    PowerDistributionBoardMetering.CODE: ("Distribution board", "分電盤"),
-    LvSmartElectricEnergyMeter.CODE: ("Smart meter", "スマートメーター"),
-    GeneralLighting.CODE: ("Light", "照明"),
-    MonoFunctionalLighting.CODE: ("Light", "照明"),
-    EvCharger.CODE: ("EV charger", "EV充電器"),
-    LightingSystem.CODE: ("Lighting system", "照明システム"),
-    MultipleInputPCS.CODE: ("Multi-input PCS", "マルチ入力PCS"),
+    mra.HumanDetectionSensor.CODE: ("Motion sensor", "人感センサー"),
+    mra.TemperatureSensor.CODE: ("Temperature sensor", "温度センサー"),
+    mra.HumiditySensor.CODE: ("Humidity sensor", "湿度センサー"),
+    mra.Co2Sensor.CODE: ("CO2 sensor", "CO2センサー"),
+    mra.OpenCloseSensor.CODE: ("Open/close sensor", "開閉センサー"),
+    mra.HomeAirConditioner.CODE: ("Air conditioner", "エアコン"),
+    mra.VentilationFan.CODE: ("Ventilation fan", "換気扇"),
+    mra.AirConditionerVentilationFan.CODE: ("Heat exchange ventilation", "熱交換気"),
+    mra.AirCleaner.CODE: ("Air cleaner", "空気清浄機"),
+    mra.ElectricBlindShade.CODE: ("Electric blind", "電動ブラインド"),
+    mra.ElectricShutter.CODE: ("Electric shutter", "電動シャッター"),
+    mra.ElectricCurtain.CODE: ("Electric curtain", "電動カーテン"),
+    mra.ElectricRainDoor.CODE: ("Electric storm shutter", "電動雨戸・シャッター"),
+    mra.ElectricGate.CODE: ("Electric gate", "電動ゲート"),
+    mra.ElectricWindow.CODE: ("Electric window", "電動窓"),
+    mra.ElectricDoor.CODE: ("Entrance door", "電動玄関ドア"),
+    mra.ElectricWaterHeater.CODE: ("EcoCute", "エコキュート"),
+    mra.ElectricLock.CODE: ("Electric lock", "電気錠"),
+    mra.InstantaneousWaterHeater.CODE: ("Gas water heater", "ガス給湯器"),
+    mra.PvPowerGeneration.CODE: ("Solar power", "太陽光発電"),
+    mra.FloorHeater.CODE: ("Floor heating", "床暖房"),
+    mra.FuelCell.CODE: ("Fuel cell", "エネファーム"),
+    mra.StorageBattery.CODE: ("Storage battery", "蓄電池"),
+    mra.EvChargerDischarger.CODE: ("V2H charger", "V2H"),
+    mra.WaterFlowMeter.CODE: ("Water meter", "水道メーター"),
+    mra.GasMeter.CODE: ("Gas meter", "ガスメーター"),
+    mra.PowerDistributionBoardMetering.CODE: ("Distribution board", "分電盤"),
+    mra.LvSmartElectricEnergyMeter.CODE: ("Smart meter", "スマートメーター"),
+    mra.GeneralLighting.CODE: ("Light", "照明"),
+    mra.MonoFunctionalLighting.CODE: ("Light", "照明"),
+    mra.EvCharger.CODE: ("EV charger", "EV充電器"),
+    mra.LightingSystem.CODE: ("Lighting system", "照明システム"),
+    mra.MultipleInputPCS.CODE: ("Multi-input PCS", "マルチ入力PCS"),
 }
 
 #: Installation location (0x81, upper five bits) -> (English, Japanese)
@@ -134,7 +99,7 @@ def object_device_name(obj: EchonetObject, language: str) -> str:
     """
     name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
     if obj.eoj.instance > 1 and not location_name(
-        obj.values.get(SuperClass.INSTALLATION_LOCATION), language
+        obj.values.get(mra.SuperClass.INSTALLATION_LOCATION), language
     ):
         return f"{name} {obj.eoj.instance}"
     return name
@@ -142,4 +107,4 @@ def object_device_name(obj: EchonetObject, language: str) -> str:
 
 def object_suggested_area(obj: EchonetObject, language: str) -> str | None:
     """The area the device's installation location suggests."""
-    return location_name(obj.values.get(SuperClass.INSTALLATION_LOCATION), language)
+    return location_name(obj.values.get(mra.SuperClass.INSTALLATION_LOCATION), language)

@@ -12,14 +12,13 @@ from .coordinator import EchonetNodeCoordinator
 from .descriptions import HemsNumberDescription
 from .entity import HemsEchonetEntity, encode, number_value
 from .generic import generic_entities
+from .platform import object_entities
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[NumberEntity]:
-    for description in NUMBERS.get(obj.class_code, ()):
-        if description.exists(obj):
-            yield HemsNumber(coordinator, obj, description)
-    for description in generic_entities(obj).numbers:
-        yield HemsNumber(coordinator, obj, description)
+    """The curated numbers of the object's class, then its generic ones."""
+    curated = NUMBERS.get(obj.class_code, ())
+    return object_entities(coordinator, obj, HemsNumber, curated, generic_entities(obj).numbers)
 
 
 class HemsNumber(HemsEchonetEntity, NumberEntity):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -13,9 +13,25 @@ from ..const import SIGNAL_NEW_OBJECTS
 from ..echonet.node import EchonetObject
 from ..models import HemsConfigEntry
 from .coordinator import EchonetNodeCoordinator
+from .entity import HemsEntityDescription
 from .runtime import EchonetHub
 
 EntityFactory = Callable[[EchonetNodeCoordinator, EchonetObject], Iterable[Entity]]
+
+
+def object_entities[D: HemsEntityDescription, E: Entity](
+    coordinator: EchonetNodeCoordinator,
+    obj: EchonetObject,
+    entity: Callable[[EchonetNodeCoordinator, EchonetObject, D], E],
+    curated: Iterable[D],
+    generic: Iterable[D] = (),
+) -> Iterator[E]:
+    """The entities of ``obj``: the curated descriptions it has, then its generic ones."""
+    for description in curated:
+        if description.exists(obj):
+            yield entity(coordinator, obj, description)
+    for description in generic:
+        yield entity(coordinator, obj, description)
 
 
 @callback

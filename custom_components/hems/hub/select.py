@@ -12,14 +12,13 @@ from .coordinator import EchonetNodeCoordinator
 from .descriptions import HemsSelectDescription
 from .entity import HemsEchonetEntity, encode, state_value
 from .generic import generic_entities
+from .platform import object_entities
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[SelectEntity]:
-    for description in SELECTS.get(obj.class_code, ()):
-        if description.exists(obj):
-            yield HemsSelect(coordinator, obj, description)
-    for description in generic_entities(obj).selects:
-        yield HemsSelect(coordinator, obj, description)
+    """The curated selects of the object's class, then its generic ones."""
+    curated = SELECTS.get(obj.class_code, ())
+    return object_entities(coordinator, obj, HemsSelect, curated, generic_entities(obj).selects)
 
 
 class HemsSelect(HemsEchonetEntity, SelectEntity):
@@ -27,13 +26,10 @@ class HemsSelect(HemsEchonetEntity, SelectEntity):
 
     entity_description: HemsSelectDescription
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsSelectDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
+        description = self.entity_description
         prop = obj.prop(description.epcs[0])
         self._attr_options = [
             o.key for o in prop.options if not o.read_only and o.key not in description.exclude

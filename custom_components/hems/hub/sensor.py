@@ -39,13 +39,10 @@ class HemsSensor(HemsEchonetEntity, SensorEntity, RestoreEntity):
 
     entity_description: HemsSensorDescription
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsSensorDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
+        description = self.entity_description
         self._last: float | None = None
         if description.device_class == SensorDeviceClass.ENUM and description.options is None:
             self._attr_options = [o.key for o in obj.prop(description.epcs[0]).options]

@@ -124,6 +124,8 @@ def _describe(obj: EchonetObject, epc: int, edt: bytes | None) -> dict[str, Any]
     return out
 
 
+# Not meter diagnostics' _plain: an action's response shows bytes as hex and anything else
+# as text, diagnostics show datetimes in ISO form; the two shapes are alike on purpose.
 def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()

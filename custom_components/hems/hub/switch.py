@@ -13,14 +13,13 @@ from .coordinator import EchonetNodeCoordinator
 from .descriptions import HemsSwitchDescription
 from .entity import HemsEchonetEntity, encode
 from .generic import generic_entities
+from .platform import object_entities
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[SwitchEntity]:
-    for description in SWITCHES.get(obj.class_code, ()):
-        if description.exists(obj):
-            yield HemsSwitch(coordinator, obj, description)
-    for description in generic_entities(obj).switches:
-        yield HemsSwitch(coordinator, obj, description)
+    """The curated switches of the object's class, then its generic ones."""
+    curated = SWITCHES.get(obj.class_code, ())
+    return object_entities(coordinator, obj, HemsSwitch, curated, generic_entities(obj).switches)
 
 
 class HemsSwitch(HemsEchonetEntity, SwitchEntity):

@@ -20,12 +20,19 @@ from homeassistant.components.water_heater import (
     WaterHeaterEntityDescription,
     WaterHeaterEntityFeature,
 )
-from homeassistant.const import ATTR_TEMPERATURE, PRECISION_WHOLE, UnitOfTemperature
+from homeassistant.const import ATTR_TEMPERATURE
 
 from ..echonet.definitions.names import ElectricWaterHeater, InstantaneousWaterHeater, SuperClass
 from ..echonet.node import EchonetObject
 from .coordinator import EchonetNodeCoordinator
-from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
+from .entity import (
+    HemsEchonetEntity,
+    HemsEntityDescription,
+    WholeDegreesCelsius,
+    encode,
+    number_value,
+    state_value,
+)
 
 #: Gas water heater operation (0x80) <-> mode.
 GAS_MODES: Final[dict[str, str]] = {"true": "on", "false": "off"}
@@ -47,6 +54,7 @@ class HemsWaterHeaterDescription(HemsEntityDescription, WaterHeaterEntityDescrip
     max_temp: float
 
 
+# Declarative on purpose: one description per class, the same shape each time.
 WATER_HEATERS: Final[dict[int, HemsWaterHeaterDescription]] = {
     ElectricWaterHeater.CODE: HemsWaterHeaterDescription(
         key="water_heater",
@@ -92,21 +100,15 @@ def entities(
         yield HemsWaterHeater(coordinator, obj, description)
 
 
-class HemsWaterHeater(HemsEchonetEntity, WaterHeaterEntity):
+class HemsWaterHeater(HemsEchonetEntity, WholeDegreesCelsius, WaterHeaterEntity):
     """A water heater: operation mode, target and current temperature."""
 
     entity_description: HemsWaterHeaterDescription
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
-    _attr_precision = PRECISION_WHOLE
-    _attr_target_temperature_step = 1
 
-    def __init__(
-        self,
-        coordinator: EchonetNodeCoordinator,
-        obj: EchonetObject,
-        description: HemsWaterHeaterDescription,
-    ) -> None:
-        super().__init__(coordinator, obj, description)
+    def _configure(self) -> None:
+        super()._configure()
+        obj = self.obj
+        description = self.entity_description
         self._attr_min_temp = description.min_temp
         self._attr_max_temp = description.max_temp
         features = WaterHeaterEntityFeature(0)

@@ -13,15 +13,16 @@ from typing import Any, Final
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN, KIND_BROUTE
+from ..issues import async_clear_issue
 from ..kinds import EntryKind
 from ..models import HemsConfigEntry
 from ..wisun import BRouteSession, DongleError, PanDescriptor, UnsupportedDongleError, WisunError
 from . import const as c
-from .coordinator import BrouteCoordinator, BrouteRuntime
+from .coordinator import BrouteCoordinator, BrouteRuntime, async_dongle_missing
 from .entities import binary_sensor_entities, sensor_entities
 from .errors import WISUN_ERRORS, Operation
 from .session import async_connect, async_read_identity, meter_uid, session_for, stored_pan
@@ -37,21 +38,14 @@ async def async_connect_meter(
         pan = await async_connect(session, c.SETUP_TIMEOUT)
     except (WisunError, TimeoutError) as err:
         if isinstance(err, DongleError) and not isinstance(err, UnsupportedDongleError):
-            ir.async_create_issue(
-                hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="broute_dongle_missing",
-                translation_placeholders={"port": port, "title": entry.title},
-            )
+            async_dongle_missing(hass, entry, issue_id)
         context = {"port": port}
         raise WISUN_ERRORS.translate(Operation.CONNECT, err, ConfigEntryNotReady, context) from err
-    ir.async_delete_issue(hass, DOMAIN, issue_id)
+    async_clear_issue(hass, issue_id)
     return pan
 
 
+# Not the hub action's _jsonable: diagnostics keep datetimes in ISO form (alike on purpose).
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()

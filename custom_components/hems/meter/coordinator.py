@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
@@ -28,8 +28,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from ..diagnostics import polling_diagnostics
 from ..energy.backfill import BackfillResult, Channel
 from ..energy.slots import slot_floor
+from ..issues import async_clear_issue, async_raise_issue
 from ..models import KindRuntime
 from ..statistics_backfill import async_backfill, recorder_available
 from ..wisun import (
@@ -60,6 +62,13 @@ class BrouteData:
 
     reading: MeterReading
     fixed: FixedTimeReading | None
+
+
+@callback
+def async_dongle_missing(hass: HomeAssistant, entry: ConfigEntry, issue_id: str) -> None:
+    """The repair issue of a dongle that is unplugged or whose port cannot be opened."""
+    placeholders = {"port": str(entry.data[c.CONF_PORT]), "title": entry.title}
+    async_raise_issue(hass, issue_id, "broute_dongle_missing", placeholders)
 
 
 class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
@@ -150,7 +159,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         if self.last_live is not None:
             await self._store.async_save(self._store_data())
         await self.session.close()
-        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+        async_clear_issue(self.hass, self.issue_id)
 
     @property
     def issue_id(self) -> str:
@@ -223,17 +232,9 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     @callback
     def _sync_issue(self, state: SessionState) -> None:
         if state is SessionState.DONGLE_UNAVAILABLE:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                self.issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="broute_dongle_missing",
-                translation_placeholders={"port": self.port, "title": self.config_entry.title},
-            )
+            async_dongle_missing(self.hass, self.config_entry, self.issue_id)
         elif not state.is_down:  # the dongle answers
-            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+            async_clear_issue(self.hass, self.issue_id)
 
     # -- interruptions and backfill ------------------------------------------------------
 
@@ -329,10 +330,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     def diagnostics(self) -> dict[str, Any]:
         """Polling and backfill state."""
         return {
-            "update_interval_s": None
-            if self.update_interval is None
-            else self.update_interval.total_seconds(),
-            "last_update_success": self.last_update_success,
+            **polling_diagnostics(self),
             "last_live": None if self.last_live is None else self.last_live.isoformat(),
             "gap_open": self._gap_open,
             "gap_start": None if self._gap_start is None else self._gap_start.isoformat(),

@@ -90,7 +90,8 @@ def _fixed_time(attr: str) -> Callable[[BrouteCoordinator], dict[str, Any] | Non
 RANK: Final = -1
 
 
-def _energy(key: str, counter: str, role: str) -> BrouteSensorDescription:
+def _kwh(key: str, role: str, **kw: Any) -> BrouteSensorDescription:
+    """A cumulative energy value (kWh), a source of the energy entry."""
     return BrouteSensorDescription(
         key=key,
         translation_key=key,
@@ -98,9 +99,12 @@ def _energy(key: str, counter: str, role: str) -> BrouteSensorDescription:
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda _c: None,
-        counter=counter,
+        **kw,
     )
+
+
+def _energy(key: str, counter: str, role: str) -> BrouteSensorDescription:
+    return _kwh(key, role, value_fn=lambda _c: None, counter=counter)
 
 
 def _watts(key: str, sign: int | None, role: str | None = None) -> BrouteSensorDescription:
@@ -115,41 +119,40 @@ def _watts(key: str, sign: int | None, role: str | None = None) -> BrouteSensorD
     )
 
 
-def _fixed_energy(key: str, value: str, when: str, role: str) -> BrouteSensorDescription:
+def _amperes(
+    key: str, value_fn: Callable[[BrouteCoordinator], StateValue], **kw: Any
+) -> BrouteSensorDescription:
     return BrouteSensorDescription(
         key=key,
         translation_key=key,
-        energy_role=EnergyRole(role, RANK),
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        energy_role=EnergyRole("current", RANK),
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=value_fn,
+        **kw,
+    )
+
+
+def _fixed_energy(key: str, value: str, when: str, role: str) -> BrouteSensorDescription:
+    return _kwh(
+        key,
+        role,
         value_fn=_fixed(value),
         attrs_fn=_fixed_time(when),
         entity_registry_enabled_default=False,
     )
 
 
+# Declarative on purpose: one description per value (the duplicates tool pairs their shapes).
 SENSORS: Final[tuple[BrouteSensorDescription, ...]] = (
     _watts("grid_power", None),
     _watts("grid_import_power", 1, "purchase_power"),
     _watts("grid_export_power", -1, "sale_power"),
-    BrouteSensorDescription(
-        key="current_r",
-        translation_key="current_r",
-        energy_role=EnergyRole("current", RANK),
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda coordinator: coordinator.data.reading.current_r_a,
-    ),
-    BrouteSensorDescription(
-        key="current_t",
-        translation_key="current_t",
-        energy_role=EnergyRole("current", RANK),
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda coordinator: coordinator.data.reading.current_t_a,
+    _amperes("current_r", lambda coordinator: coordinator.data.reading.current_r_a),
+    _amperes(
+        "current_t",
+        lambda coordinator: coordinator.data.reading.current_t_a,
         # single-phase two-wire meters have no T phase
         exists_fn=lambda data: data.reading.current_t_a is not None,
     ),

@@ -23,7 +23,6 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..echonet.manufacturers import manufacturer_name
-from ..wisun import SessionState
 from .coordinator import BrouteCoordinator
 from .descriptions import CONNECTED, SENSORS, BrouteSensorDescription, StateValue
 from .session import entity_unique_id

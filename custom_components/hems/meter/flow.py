@@ -10,6 +10,7 @@ the entry (unique id: the meter's MAC address).  Errors go back to the form, tra
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 import logging
 import os
@@ -121,6 +122,30 @@ def validate_credentials(rbid: str, password: str) -> dict[str, str]:
     return errors
 
 
+def read_credentials(
+    user_input: Mapping[str, Any], current: Mapping[str, Any] | None = None
+) -> tuple[str, str, dict[str, str]]:
+    """B-route ID, password and their format errors from a form (empty fields: ``current``'s)."""
+    current = current or {}
+    rbid = str(user_input.get(c.CONF_RBID) or "").strip() or current.get(c.CONF_RBID, "")
+    password = str(user_input.get(c.CONF_PASSWORD) or "").strip() or current.get(
+        c.CONF_PASSWORD, ""
+    )
+    return rbid, password, validate_credentials(rbid, password)
+
+
+def _port(ports: list[serialx.SerialPortInfo], default: str) -> dict[vol.Marker, Any]:
+    """The serial port: one of those found, or a path typed in."""
+    options = [selector.SelectOptionDict(value=p.device, label=port_label(p)) for p in ports]
+    return {
+        vol.Required(c.CONF_PORT, default=default): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=options, custom_value=True, mode=selector.SelectSelectorMode.DROPDOWN
+            )
+        )
+    }
+
+
 def _secret(key: str, *, required: bool = True) -> dict[vol.Marker, Any]:
     marker: vol.Marker = vol.Required(key) if required else vol.Optional(key)
     return {
@@ -149,9 +174,7 @@ class BrouteFlowMixin(ConfigFlow):
         errors = self._br_take_errors()
         if user_input is not None:
             port = str(user_input[c.CONF_PORT]).strip()
-            rbid = str(user_input[c.CONF_RBID]).strip()
-            password = str(user_input[c.CONF_PASSWORD]).strip()
-            errors = validate_credentials(rbid, password)
+            rbid, password, errors = read_credentials(user_input)
             if not port:
                 errors[c.CONF_PORT] = "invalid_port"
             if not errors:
@@ -162,17 +185,10 @@ class BrouteFlowMixin(ConfigFlow):
                 self._br_mode = MODE_USER
                 return await self.async_step_broute_connect()
         ports = await async_serial_ports()
-        options = [selector.SelectOptionDict(value=p.device, label=port_label(p)) for p in ports]
-        default = self._br_port or (options[0]["value"] if options else "")
+        default = self._br_port or (ports[0].device if ports else "")
         schema = vol.Schema(
             {
-                vol.Required(c.CONF_PORT, default=default): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=options,
-                        custom_value=True,
-                        mode=selector.SelectSelectorMode.DROPDOWN,
-                    )
-                ),
+                **_port(ports, default),
                 vol.Required(c.CONF_RBID): str,
                 **_secret(c.CONF_PASSWORD),
             }
@@ -220,9 +236,7 @@ class BrouteFlowMixin(ConfigFlow):
         """B-route ID and password for the discovered dongle."""
         errors = self._br_take_errors()
         if user_input is not None:
-            rbid = str(user_input[c.CONF_RBID]).strip()
-            password = str(user_input[c.CONF_PASSWORD]).strip()
-            errors = validate_credentials(rbid, password)
+            rbid, password, errors = read_credentials(user_input)
             if not errors:
                 self._br_rbid, self._br_password = rbid, password
                 self._br_mode = MODE_USB
@@ -248,9 +262,7 @@ class BrouteFlowMixin(ConfigFlow):
         entry = self._get_reauth_entry()
         errors = self._br_take_errors()
         if user_input is not None:
-            rbid = str(user_input[c.CONF_RBID]).strip()
-            password = str(user_input[c.CONF_PASSWORD]).strip()
-            errors = validate_credentials(rbid, password)
+            rbid, password, errors = read_credentials(user_input)
             if not errors:
                 self._br_port = str(entry.data[c.CONF_PORT])
                 self._br_rbid, self._br_password = rbid, password
@@ -274,11 +286,7 @@ class BrouteFlowMixin(ConfigFlow):
         errors = self._br_take_errors()
         if user_input is not None:
             port = str(user_input[c.CONF_PORT]).strip()
-            rbid = str(user_input.get(c.CONF_RBID) or "").strip() or entry.data[c.CONF_RBID]
-            password = (
-                str(user_input.get(c.CONF_PASSWORD) or "").strip() or entry.data[c.CONF_PASSWORD]
-            )
-            errors = validate_credentials(rbid, password)
+            rbid, password, errors = read_credentials(user_input, entry.data)
             if not port:
                 errors[c.CONF_PORT] = "invalid_port"
             if not errors:
@@ -289,17 +297,10 @@ class BrouteFlowMixin(ConfigFlow):
                 self._br_mode = MODE_RECONFIGURE
                 return await self.async_step_broute_connect()
         ports = await async_serial_ports()
-        options = [selector.SelectOptionDict(value=p.device, label=port_label(p)) for p in ports]
         current = self._br_port or str(entry.data[c.CONF_PORT])
         schema = vol.Schema(
             {
-                vol.Required(c.CONF_PORT, default=current): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=options,
-                        custom_value=True,
-                        mode=selector.SelectSelectorMode.DROPDOWN,
-                    )
-                ),
+                **_port(ports, current),
                 **_secret(c.CONF_RBID, required=False),
                 **_secret(c.CONF_PASSWORD, required=False),
             }

@@ -40,6 +40,8 @@ FAULT: Final = HemsBinarySensorDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
+# Declarative on purpose: one description per property, the same shape each time (the
+# duplicates tool pairs them); what they share is in the builders of values.py.
 BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
     HumanDetectionSensor.CODE: (
         HemsBinarySensorDescription(

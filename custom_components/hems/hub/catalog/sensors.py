@@ -49,6 +49,7 @@ from .values import (
     positive_part,
     power,
     readable,
+    sensor,
     temperature,
 )
 
@@ -58,25 +59,25 @@ COMMON_SENSORS: Final = (
     energy("energy_consumption", SuperClass.CONSUMED_CUMULATIVE_ELECTRIC_ENERGY),
 )
 
+# Declarative on purpose: one description per property, the same shape each time (the
+# duplicates tool pairs them); what they share is in the builders of values.py.
 SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
     TemperatureSensor.CODE: (
         temperature("temperature", TemperatureSensor.VALUE, energy_role=EnergyRole("temperature")),
     ),
     HumiditySensor.CODE: (
-        HemsSensorDescription(
-            key="humidity",
-            translation_key="humidity",
-            epcs=(HumiditySensor.VALUE,),
+        sensor(
+            "humidity",
+            HumiditySensor.VALUE,
             device_class=SensorDeviceClass.HUMIDITY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,
         ),
     ),
     Co2Sensor.CODE: (
-        HemsSensorDescription(
-            key="co2",
-            translation_key="co2",
-            epcs=(Co2Sensor.VALUE,),
+        sensor(
+            "co2",
+            Co2Sensor.VALUE,
             device_class=SensorDeviceClass.CO2,
             native_unit_of_measurement=CONCENTRATION_PARTS_PER_MILLION,
             state_class=MEASUREMENT,
@@ -88,10 +89,9 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             HomeAirConditioner.ROOM_TEMPERATURE,
             energy_role=EnergyRole("temperature", 1),
         ),
-        HemsSensorDescription(
-            key="room_humidity",
-            translation_key="room_humidity",
-            epcs=(HomeAirConditioner.HUMIDITY,),
+        sensor(
+            "room_humidity",
+            HomeAirConditioner.HUMIDITY,
             device_class=SensorDeviceClass.HUMIDITY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,
@@ -99,18 +99,16 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         temperature("outdoor_temperature", HomeAirConditioner.OUTDOOR_TEMPERATURE),
     ),
     AirConditionerVentilationFan.CODE: (
-        HemsSensorDescription(
-            key="co2",
-            translation_key="co2",
-            epcs=(AirConditionerVentilationFan.CO2_CONCENTRATION,),
+        sensor(
+            "co2",
+            AirConditionerVentilationFan.CO2_CONCENTRATION,
             device_class=SensorDeviceClass.CO2,
             native_unit_of_measurement=CONCENTRATION_PARTS_PER_MILLION,
             state_class=MEASUREMENT,
         ),
-        HemsSensorDescription(
-            key="room_humidity",
-            translation_key="room_humidity",
-            epcs=(AirConditionerVentilationFan.HUMIDITY,),
+        sensor(
+            "room_humidity",
+            AirConditionerVentilationFan.HUMIDITY,
             device_class=SensorDeviceClass.HUMIDITY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,
@@ -119,19 +117,17 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
     ),
     EcoCute.CODE: (
         temperature("tank_temperature", EcoCute.TANK_WATER_TEMPERATURE),
-        HemsSensorDescription(
-            key="remaining_hot_water",
-            translation_key="remaining_hot_water",
-            epcs=(EcoCute.REMAINING_WATER,),
+        sensor(
+            "remaining_hot_water",
+            EcoCute.REMAINING_WATER,
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
             suggested_display_precision=0,  # whole litres
             state_class=MEASUREMENT,
         ),
-        HemsSensorDescription(
-            key="tank_capacity",
-            translation_key="tank_capacity",
-            epcs=(EcoCute.TANK_CAPACITY,),
+        sensor(
+            "tank_capacity",
+            EcoCute.TANK_CAPACITY,
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
             suggested_display_precision=0,  # whole litres
@@ -172,20 +168,18 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             FuelCell.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION,
             energy_role=EnergyRole("generation", 1),
         ),
-        HemsSensorDescription(
-            key="gas_consumption",
-            translation_key="gas_consumption",
-            epcs=(FuelCell.CUMULATIVE_GAS_CONSUMPTION,),
+        sensor(
+            "gas_consumption",
+            FuelCell.CUMULATIVE_GAS_CONSUMPTION,
             device_class=SensorDeviceClass.GAS,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
             monotonic=True,
         ),
         enum("generation_status", FuelCell.POWER_GENERATION_STATUS),
-        HemsSensorDescription(
-            key="remaining_hot_water",
-            translation_key="remaining_hot_water",
-            epcs=(FuelCell.REMAINING_HOT_WATER_AMOUNT,),
+        sensor(
+            "remaining_hot_water",
+            FuelCell.REMAINING_HOT_WATER_AMOUNT,
             device_class=SensorDeviceClass.VOLUME_STORAGE,
             native_unit_of_measurement=L,
             suggested_display_precision=0,  # whole litres
@@ -193,10 +187,9 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         ),
     ),
     StorageBattery.CODE: (
-        HemsSensorDescription(
-            key="state_of_charge",
-            translation_key="state_of_charge",
-            epcs=(StorageBattery.REMAINING_CAPACITY3,),
+        sensor(
+            "state_of_charge",
+            StorageBattery.REMAINING_CAPACITY3,
             device_class=SensorDeviceClass.BATTERY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,
@@ -230,18 +223,16 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             StorageBattery.CUMULATIVE_DISCHARGING_ELECTRIC_ENERGY,
             energy_role=EnergyRole("battery_discharge"),
         ),
-        HemsSensorDescription(
-            key="remaining_energy",
-            translation_key="remaining_energy",
-            epcs=(StorageBattery.REMAINING_CAPACITY1,),
+        sensor(
+            "remaining_energy",
+            StorageBattery.REMAINING_CAPACITY1,
             device_class=SensorDeviceClass.ENERGY_STORAGE,
             native_unit_of_measurement=WH,
             state_class=MEASUREMENT,
         ),
-        HemsSensorDescription(
-            key="rated_capacity",
-            translation_key="rated_capacity",
-            epcs=(StorageBattery.RATED_ELECTRIC_ENERGY,),
+        sensor(
+            "rated_capacity",
+            StorageBattery.RATED_ELECTRIC_ENERGY,
             device_class=SensorDeviceClass.ENERGY_STORAGE,
             native_unit_of_measurement=WH,
             entity_category=EntityCategory.DIAGNOSTIC,
@@ -263,29 +254,26 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         ),
         energy("charged_energy", EvChargerDischarger.CUMULATIVE_CHARGING_ELECTRIC_ENERGY),
         energy("discharged_energy", EvChargerDischarger.CUMULATIVE_DISCHARGING_ELECTRIC_ENERGY),
-        HemsSensorDescription(
-            key="vehicle_state_of_charge",
-            translation_key="vehicle_state_of_charge",
-            epcs=(EvChargerDischarger.REMAINING_CAPACITY3,),
+        sensor(
+            "vehicle_state_of_charge",
+            EvChargerDischarger.REMAINING_CAPACITY3,
             device_class=SensorDeviceClass.BATTERY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,
         ),
-        HemsSensorDescription(
-            key="vehicle_remaining_energy",
-            translation_key="vehicle_remaining_energy",
-            epcs=(EvChargerDischarger.REMAINING_CAPACITY1,),
+        sensor(
+            "vehicle_remaining_energy",
+            EvChargerDischarger.REMAINING_CAPACITY1,
             device_class=SensorDeviceClass.ENERGY_STORAGE,
             native_unit_of_measurement=WH,
             state_class=MEASUREMENT,
         ),
     ),
     WaterFlowMeter.CODE: (
-        HemsSensorDescription(
-            key="water_consumption",
-            translation_key="water_consumption",
+        sensor(
+            "water_consumption",
+            WaterFlowMeter.CUMULATIVE_FLOWING_WATER,
             energy_role=EnergyRole("water"),
-            epcs=(WaterFlowMeter.CUMULATIVE_FLOWING_WATER,),
             device_class=SensorDeviceClass.WATER,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
@@ -294,11 +282,10 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         ),
     ),
     GasMeter.CODE: (
-        HemsSensorDescription(
-            key="gas_consumption",
-            translation_key="gas_consumption",
+        sensor(
+            "gas_consumption",
+            GasMeter.CUMULATIVE_GAS_CONSUMPTION,
             energy_role=EnergyRole("gas"),
-            epcs=(GasMeter.CUMULATIVE_GAS_CONSUMPTION,),
             device_class=SensorDeviceClass.GAS,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
@@ -318,22 +305,20 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             DistributionBoard.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
             energy_role=EnergyRole("sale", 1),
         ),
-        HemsSensorDescription(
-            key="current_r",
-            translation_key="current_r",
+        sensor(
+            "current_r",
+            DistributionBoard.INSTANTANEOUS_CURRENT,
             energy_role=EnergyRole("current", 1),
-            epcs=(DistributionBoard.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
             state_class=MEASUREMENT,
             value_fn=field(DistributionBoard.INSTANTANEOUS_CURRENT, "r_phase"),
             fast=True,
         ),
-        HemsSensorDescription(
-            key="current_t",
-            translation_key="current_t",
+        sensor(
+            "current_t",
+            DistributionBoard.INSTANTANEOUS_CURRENT,
             energy_role=EnergyRole("current", 1),
-            epcs=(DistributionBoard.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
             state_class=MEASUREMENT,
@@ -355,22 +340,20 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             value_fn=positive_part(SmartMeter.INSTANTANEOUS_ELECTRIC_POWER, -1),
             energy_role=EnergyRole("sale_power"),
         ),
-        HemsSensorDescription(
-            key="current_r",
-            translation_key="current_r",
+        sensor(
+            "current_r",
+            SmartMeter.INSTANTANEOUS_CURRENT,
             energy_role=EnergyRole("current"),
-            epcs=(SmartMeter.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
             state_class=MEASUREMENT,
             value_fn=field(SmartMeter.INSTANTANEOUS_CURRENT, "r_phase"),
             fast=True,
         ),
-        HemsSensorDescription(
-            key="current_t",
-            translation_key="current_t",
+        sensor(
+            "current_t",
+            SmartMeter.INSTANTANEOUS_CURRENT,
             energy_role=EnergyRole("current"),
-            epcs=(SmartMeter.INSTANTANEOUS_CURRENT,),
             device_class=SensorDeviceClass.CURRENT,
             native_unit_of_measurement=A,
             state_class=MEASUREMENT,
@@ -387,11 +370,10 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY,
             energy_role=EnergyRole("sale"),
         ),
-        HemsSensorDescription(
-            key="fixed_time_import_energy",
-            translation_key="fixed_time_import_energy",
+        sensor(
+            "fixed_time_import_energy",
+            SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,
             energy_role=EnergyRole("fixed_purchase"),
-            epcs=(SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,),
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
             state_class=TOTAL_INCREASING,
@@ -406,11 +388,10 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             ),
             entity_registry_enabled_default=False,
         ),
-        HemsSensorDescription(
-            key="fixed_time_export_energy",
-            translation_key="fixed_time_export_energy",
+        sensor(
+            "fixed_time_export_energy",
+            SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,
             energy_role=EnergyRole("fixed_sale"),
-            epcs=(SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,),
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
             state_class=TOTAL_INCREASING,
@@ -430,10 +411,9 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         enum("vehicle_status", EvCharger.CHARGE_STATUS),
         power("ev_power", EvCharger.INSTANTANEOUS_ELECTRIC_POWER),
         energy("charged_energy", EvCharger.CUMULATIVE_CHARGING_ELECTRIC_ENERGY),
-        HemsSensorDescription(
-            key="vehicle_state_of_charge",
-            translation_key="vehicle_state_of_charge",
-            epcs=(EvCharger.REMAINING_CAPACITY3,),
+        sensor(
+            "vehicle_state_of_charge",
+            EvCharger.REMAINING_CAPACITY3,
             device_class=SensorDeviceClass.BATTERY,
             native_unit_of_measurement=PERCENTAGE,
             state_class=MEASUREMENT,

@@ -91,56 +91,41 @@ def settable(epc: int) -> Callable[[EchonetObject], bool]:
 # --------------------------------------------------------------------------- sensor builders
 
 
+def sensor(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
+    """A sensor of property ``epc`` keyed ``key`` (also its translation key unless given)."""
+    kw.setdefault("translation_key", key)
+    return HemsSensorDescription(key=key, epcs=(epc,), **kw)
+
+
 def power(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
     """An instantaneous power sensor (W), polled at the fast interval."""
-    return HemsSensorDescription(
-        key=key,
-        translation_key=kw.pop("translation_key", key),
-        epcs=(epc,),
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=W,
-        state_class=MEASUREMENT,
-        fast=True,
-        **kw,
-    )
+    defaults = {"native_unit_of_measurement": W, "state_class": MEASUREMENT, "fast": True}
+    return sensor(key, epc, device_class=SensorDeviceClass.POWER, **{**defaults, **kw})
 
 
 def energy(key: str, epc: int, *, unit: str = KWH, **kw: Any) -> HemsSensorDescription:
     """A lifetime energy counter for the Energy dashboard."""
-    return HemsSensorDescription(
-        key=key,
-        translation_key=kw.pop("translation_key", key),
-        epcs=(epc,),
+    defaults = {
+        "state_class": TOTAL_INCREASING,
+        "monotonic": True,
+        "suggested_display_precision": 2,
+    }
+    return sensor(
+        key,
+        epc,
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=unit,
-        state_class=TOTAL_INCREASING,
-        monotonic=True,
-        suggested_display_precision=kw.pop("suggested_display_precision", 2),
-        **kw,
+        **{**defaults, **kw},
     )
 
 
 def temperature(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
     """A temperature sensor (°C)."""
-    return HemsSensorDescription(
-        key=key,
-        translation_key=kw.pop("translation_key", key),
-        epcs=(epc,),
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=C,
-        state_class=MEASUREMENT,
-        **kw,
-    )
+    defaults = {"native_unit_of_measurement": C, "state_class": MEASUREMENT}
+    return sensor(key, epc, device_class=SensorDeviceClass.TEMPERATURE, **{**defaults, **kw})
 
 
 def enum(key: str, epc: int, **kw: Any) -> HemsSensorDescription:
     """An enum sensor with the MRA's states (translated; the options come from the object's
     class when the entity is made, so importing this module reads no definitions)."""
-    return HemsSensorDescription(
-        key=key,
-        translation_key=kw.pop("translation_key", key),
-        epcs=(epc,),
-        device_class=SensorDeviceClass.ENUM,
-        value_fn=state_of(epc),
-        **kw,
-    )
+    return sensor(key, epc, device_class=SensorDeviceClass.ENUM, value_fn=state_of(epc), **kw)
