@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -62,7 +61,7 @@ async def setup_hub(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
 
 
 async def settle(hass: HomeAssistant) -> None:
-    """Let datagrams in flight arrive (real sockets), then let Home Assistant finish."""
-    for _ in range(3):
-        await asyncio.sleep(0.02)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    """Let Home Assistant finish what it started: the polls (which await their answers) and
+    the background tasks (the boards' circuits read at setup).  A push is no task of Home
+    Assistant's: wait for what it changes (tests.waiting.wait_for)."""
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-import time
 from typing import Any
 from unittest.mock import patch
 
@@ -20,9 +19,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.echonet.controller import Controller, ControllerEvent
 from custom_components.hems.echonet.node import Node
-from custom_components.hems.hub.runtime import EchonetHub
+from custom_components.hems.hub import KIND as HUB
+from custom_components.hems.kinds import runtime_of
 from simulator.device import SimObject
 from simulator.house import House, NodeSpec
+from tests.waiting import wait_for
 
 from .conftest import HouseFactory, setup_hub
 
@@ -30,7 +31,7 @@ from .conftest import HouseFactory, setup_hub
 START = datetime.fromisoformat("2026-01-15T12:00:00+09:00")
 
 
-def _discovery_of(count: int) -> Callable[..., Coroutine[Any, Any, list[Node]]]:
+def discovery_of(count: int) -> Callable[..., Coroutine[Any, Any, list[Node]]]:
     async def discover(self: Controller, wait: float = 2.0) -> list[Node]:
         found = asyncio.Event()
 
@@ -62,10 +63,9 @@ async def start(
     """Start a house (the default one, or ``specs``) and set up a hub for it."""
     # Simulated time stands still but for house.step(): the dynamics are reproducible.
     house = await make_house(specs=specs, start=START, speed=1e-9)
-    with patch.object(Controller, "async_discover", _discovery_of(len(house.nodes))):
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
         entry = await setup_hub(hass)
-    hub = entry.runtime_data
-    assert isinstance(hub, EchonetHub)
+    hub = runtime_of(entry, HUB)
     assert len(hub.controller.nodes) == len(house.nodes)
     hub.controller.timeout = 0.2
     return house, entry
@@ -88,17 +88,19 @@ def state_of(hass: HomeAssistant, entity: str) -> State:
     return state
 
 
-async def wait_for(hass: HomeAssistant, entity: str, check: Callable[[State], bool]) -> State:
-    """Wait (3 s at most) until the entity's state passes ``check`` (a push takes a moment)."""
-    deadline = time.monotonic() + 3.0
-    while True:
+async def wait_for_state(hass: HomeAssistant, entity: str, check: Callable[[State], bool]) -> State:
+    """Wait until the entity's state passes ``check`` (a push takes a moment)."""
+
+    async def passes() -> bool:
         await hass.async_block_till_done()
+        return check(state_of(hass, entity))
+
+    def stayed() -> str:
         state = state_of(hass, entity)
-        if check(state):
-            return state
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{entity} stayed {state.state} {dict(state.attributes)}")
-        await asyncio.sleep(0.01)
+        return f"{entity} to change (it stayed {state.state} {dict(state.attributes)})"
+
+    await wait_for(passes, what=stayed)
+    return state_of(hass, entity)
 
 
 def obj_spec(

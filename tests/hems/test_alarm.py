@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.alarm_control_panel import DOMAIN as ALARM_DOMAIN
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 import pytest
 
 from custom_components.hems.const import DOMAIN
 from simulator.house import House
+from tests.waiting import wait_for
 
 from .conftest import HouseFactory, setup_hub
 from .test_energy_support import entity_id, runtime_of, setup_energy
@@ -22,12 +22,11 @@ OPEN, CLOSED = b"\x41", b"\x42"
 
 
 async def _wait(hass: HomeAssistant, predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(100):
+    async def holds() -> bool:
         await hass.async_block_till_done()
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+        return predicate()
+
+    await wait_for(holds, what=what)
 
 
 def _state(hass: HomeAssistant, entity: str) -> str:
@@ -59,7 +58,20 @@ async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None
     alarm = entity_id(hass, entry, "alarm", ALARM_DOMAIN)
     alarm_events: list[Event] = []
     hass.bus.async_listen("hems_alarm", alarm_events.append)
-    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    notifications: dict[str, persistent_notification.Notification] = {}
+
+    @callback
+    def _seen(
+        update: persistent_notification.UpdateType,
+        changed: dict[str, persistent_notification.Notification],
+    ) -> None:
+        if update is persistent_notification.UpdateType.REMOVED:
+            for notification in changed:
+                notifications.pop(notification, None)
+        else:
+            notifications.update(changed)
+
+    persistent_notification.async_register_callback(hass, _seen)
     notification_id = f"{DOMAIN}_alarm_{entry.entry_id}"
     assert _state(hass, alarm) == "disarmed"
     assert _state(hass, door) == "off"

@@ -335,7 +335,8 @@ async def test_lights_off_and_shutters_closed_when_the_alarm_is_armed(
     assert state_of(hass, shutter_id).state == "open"
     for light in lights.values():  # at noon the family has them off: switch them on first
         assert light.write(0x80, b.ON)
-        await wait_for(hass, entity_id(hass, "light", light, "light"), lambda s: s.state == "on")
+        light_id = entity_id(hass, "light", light, "light")
+        await wait_for_state(hass, light_id, lambda s: s.state == "on")
     await automations(hass, ("leaving", "alarm_armed_all_off.yaml", {"alarm": alarm}))
 
     await hass.services.async_call(

@@ -44,6 +44,7 @@ from custom_components.hems.wisun import BRouteCredentials, BRouteSession
 from simulator.clock import SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, MeterResponder, VirtualDongle
 from simulator.meter_model import MeterModel
+from tests.waiting import wait_for
 from tests.wisun.conftest import FAST
 
 from .test_broute_support import (
@@ -52,7 +53,6 @@ from .test_broute_support import (
     broute_entry,
     make_dongle,
     sim_clock,
-    wait_for,
 )
 
 #: Fixtures of the support module that this module's tests use.

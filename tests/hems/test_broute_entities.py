@@ -48,6 +48,7 @@ from custom_components.hems.wisun import (
 from simulator.clock import JST, SimClock
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID, MeterResponder, VirtualDongle
 from simulator.meter_model import MeterModel
+from tests.waiting import wait_for
 from tests.wisun.conftest import FAST
 
 from .test_broute_support import (
@@ -60,7 +61,6 @@ from .test_broute_support import (
     make_dongle,
     setup_broute,
     sim_clock,
-    wait_for,
 )
 
 #: Fixtures of the support module that this module's tests use.
@@ -309,12 +309,14 @@ async def test_reading_problems(
     if problem == "send_failures":  # the session gives the request up and joins again
         await wait_for(lambda: dongle.stats.join_attempts > joins)
     await wait_for(lambda: session.state is SessionState.CONNECTED)
-    for _ in range(20):  # the next readings work again
-        await _poll(hass)
-        if hass.states.get(POWER).state != STATE_UNAVAILABLE:
-            break
-        await asyncio.sleep(0.05)
-    assert hass.states.get(POWER).state != STATE_UNAVAILABLE
+
+    async def reading_works() -> bool:
+        # Connected again, the coordinator asks for a reading itself (no polling time needed:
+        # firing the clock here would also fire wait_for's own time limit).
+        await hass.async_block_till_done(wait_background_tasks=True)
+        return hass.states.get(POWER).state != STATE_UNAVAILABLE
+
+    await wait_for(reading_works, what="a reading that works")
 
 
 async def test_new_pan_is_kept(hass: HomeAssistant, make_dongle: DongleFactory) -> None:

@@ -26,6 +26,7 @@ from custom_components.hems.const import DOMAIN
 from custom_components.hems.meter import const as broute_const
 from custom_components.hems.meter.flow import port_label, stable_path
 from simulator.dongle import DEFAULT_PASSWORD, DEFAULT_RBID
+from tests.waiting import wait_for
 
 from .test_broute_support import (
     UID,
@@ -38,7 +39,6 @@ from .test_broute_support import (
     make_dongle,
     setup_broute,
     sim_clock,
-    wait_for,
 )
 
 #: Fixtures of the support module that this module's tests use.

@@ -7,7 +7,6 @@ are shortened (as in tests/wisun) and the USB discovery info object is construct
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
@@ -98,13 +97,6 @@ async def setup_broute(hass: HomeAssistant, dongle: VirtualDongle, **data: Any) 
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
-
-
-async def wait_for(predicate: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll ``predicate`` until it holds."""
-    async with asyncio.timeout(limit):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
 
 
 async def finish_progress(hass: HomeAssistant, result: ConfigFlowResult) -> ConfigFlowResult:

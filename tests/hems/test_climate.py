@@ -23,7 +23,7 @@ from .platform_helpers import (
     snapshot_view,
     start,
     state_of,
-    wait_for,
+    wait_for_state,
 )
 
 AC_FEATURES = (
@@ -83,11 +83,11 @@ async def test_air_conditioner_follows_pushed_changes(
     ac = house.obj("living-ac")
     entity = entity_id(hass, "climate", ac, "climate")
     ac.update({0xB0: b"\x43", 0xB3: bytes((23,)), 0xA0: b"\x35", 0xA3: b"\x41"})
-    state = await wait_for(hass, entity, lambda s: s.attributes["temperature"] == 23)
+    state = await wait_for_state(hass, entity, lambda s: s.attributes["temperature"] == 23)
     assert state.state == HVACMode.HEAT
     assert (state.attributes["fan_mode"], state.attributes["swing_mode"]) == ("5", "vertical")
     ac.update({0x80: b.OFF})
-    await wait_for(hass, entity, lambda s: s.state == HVACMode.OFF)
+    await wait_for_state(hass, entity, lambda s: s.state == HVACMode.OFF)
 
 
 async def test_air_conditioner_actions_reach_the_device(
@@ -164,10 +164,14 @@ async def test_floor_heater_heats_to_a_temperature(
     assert heater.values[0xE0] == bytes((28,))
     assert state_of(hass, entity).attributes["temperature"] == 28
     heater.update({0xE0: bytes((24,))})  # changed at the heater's own panel
-    await wait_for(hass, entity, lambda s: s.attributes["temperature"] == 24)
+    await wait_for_state(hass, entity, lambda s: s.attributes["temperature"] == 24)
     await _call(hass, "turn_off", entity)
     assert heater.values[0x80] == b.OFF
     assert state_of(hass, entity).state == HVACMode.OFF
+    # A temperature with a mode: both in one Set.
+    await _call(hass, "set_temperature", entity, temperature=26, hvac_mode=HVACMode.HEAT)
+    assert (heater.values[0x80], heater.values[0xE0]) == (b.ON, bytes((26,)))
+    assert state_of(hass, entity).state == HVACMode.HEAT
 
 
 async def test_floor_heater_with_levels_uses_presets(
@@ -202,4 +206,4 @@ async def test_floor_heater_with_levels_uses_presets(
     assert heater.values[0xE1] == b"\x41"
     assert state_of(hass, entity).attributes["preset_mode"] == "auto"
     heater.update({0xE1: b"\x32"})
-    await wait_for(hass, entity, lambda s: s.attributes["preset_mode"] == "level_2")
+    await wait_for_state(hass, entity, lambda s: s.attributes["preset_mode"] == "level_2")

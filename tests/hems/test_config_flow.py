@@ -1,4 +1,5 @@
-"""Config flow of the ECHONET Lite hub: every step and error, against the virtual house."""
+"""Config flow of the ECHONET Lite hub and the start-up discovery: every step and error,
+against the virtual house."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import socket
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.setup import async_setup_component
 import pytest
 
+from custom_components.hems.config_flow import HemsConfigFlow
 from custom_components.hems.const import (
     CONF_ADDRESS,
     CONF_DISABLED_DEVICES,
@@ -30,6 +33,9 @@ from simulator.house import NodeSpec, _obj
 from .conftest import HouseFactory, hub_entry, setup_hub
 
 ADAPTERS = "custom_components.hems.hub.discovery.network.async_get_adapters"
+
+#: Loopback is the only network adapter (tests may add others).
+pytestmark = pytest.mark.usefixtures("adapters")
 
 
 def adapter(name: str, address: str, *, default: bool = False) -> dict[str, Any]:
@@ -359,3 +365,148 @@ async def test_options_flow(
     assert state is None or state.state == "unavailable"
     hub = entry.runtime_data
     assert hub.poll_interval == 30 and hub.fast_interval == 5
+
+
+async def test_user_step_without_a_menu(hass: HomeAssistant, make_house: HouseFactory) -> None:
+    """With ECHONET Lite the only thing to set up, the user step is the interface form."""
+    await make_house()
+    with patch.object(HemsConfigFlow, "USER_MENU", ("echonet",)):
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "echonet"
+
+
+async def test_manual_step_same_host_again_after_a_busy_port(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house = await make_house(
+        specs=[NodeSpec("lonely-ac", [_obj(0x013001, b.AirConditioner(), power=True)])],
+        multicast=False,
+    )
+    address = house.node("lonely-ac").address
+    result = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_INTERFACE: "lo"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "manual"}
+    )
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", 3610))
+    try:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: address}
+        )
+    finally:
+        blocker.close()
+    assert result["errors"] == {"base": "port_in_use"}
+    # The port is free again: the same address, once more, is added once.
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: address})
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "finish"}
+    )
+    assert result["data"][CONF_HOSTS] == [address]
+
+
+async def test_reconfigure_on_the_same_interface(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Choosing the hub's own interface again re-reads it (no "already configured")."""
+    await make_house()
+    entry = await setup_hub(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_INTERFACE: "lo"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.storage_battery_state_of_charge") is not None
+
+
+async def test_options_keep_the_hosts(hass: HomeAssistant, make_house: HouseFactory) -> None:
+    await make_house()
+    entry = await setup_hub(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_HOSTS: ["127.0.5.5"]})
+    data_before = dict(entry.data)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_POLL_INTERVAL: 120,
+            CONF_FAST_POLL_INTERVAL: 20,
+            CONF_DISABLED_DEVICES: [],
+            CONF_HOSTS: " 127.0.5.5 ",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert dict(entry.data) == data_before
+    assert entry.options[CONF_POLL_INTERVAL] == 120
+
+
+async def test_options_of_a_hub_waiting_to_retry(hass: HomeAssistant) -> None:
+    """Port 3610 busy: the options still open (with no devices to choose from)."""
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", 3610))
+    try:
+        entry = hub_entry()
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+    finally:
+        blocker.close()
+    assert result["type"] is FlowResultType.FORM
+    schema = {str(k): k for k in result["data_schema"].schema}
+    selector = result["data_schema"].schema[schema[CONF_DISABLED_DEVICES]]
+    assert selector.config["options"] == []
+
+
+async def test_interface_gone_before_the_form_is_sent(
+    hass: HomeAssistant,
+    make_house: HouseFactory,
+    adapters: list[dict[str, Any]],
+) -> None:
+    """The chosen adapter disappeared (a USB adapter unplugged): it cannot be opened."""
+    await make_house()
+    adapters.append(adapter("usb0", "127.0.0.1"))
+    result = await start_flow(hass)
+    adapters.pop()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_INTERFACE: "usb0"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_open_interface"}
+    assert result["description_placeholders"]["address"] == ""
+
+
+async def test_startup_discovery_skips_adapters_without_devices(
+    hass: HomeAssistant,
+    adapters: list[dict[str, Any]],
+) -> None:
+    """No IPv4, not the default route, port busy, nothing answering: no flow is offered."""
+    adapters[0]["default"] = True
+    adapters.insert(0, {**adapter("wlan0", "127.0.0.1", default=True), "ipv4": []})
+    adapters.append(adapter("eth1", "127.0.0.5"))  # not the default route
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", 3610))
+    try:
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done(wait_background_tasks=True)
+    finally:
+        blocker.close()
+    assert not hass.config_entries.flow.async_progress()
+
+
+async def test_startup_discovery_with_nothing_answering(
+    hass: HomeAssistant,
+    adapters: list[dict[str, Any]],
+) -> None:
+    adapters[0]["default"] = True
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not hass.config_entries.flow.async_progress()

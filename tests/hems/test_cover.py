@@ -20,7 +20,7 @@ from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
 
 SHUTTER = 0x026301
 WINDOW = 0x026501
@@ -83,7 +83,7 @@ async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFac
 
     await _call(hass, "close_cover", entity)
     assert shutter.values[0xE0] == b"\x42"
-    await wait_for(hass, entity, lambda s: s.state == CoverState.CLOSING)
+    await wait_for_state(hass, entity, lambda s: s.state == CoverState.CLOSING)
     house.step(5)  # 10 %/s: half way (0xE1 is not announced: the fast poll reads it)
     await _poll(hass)
     assert state_of(hass, entity).attributes["current_position"] == 50
@@ -91,22 +91,22 @@ async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFac
 
     await _call(hass, "stop_cover", entity)
     assert shutter.values[0xE0] == b"\x43"
-    state = await wait_for(hass, entity, lambda s: s.state == CoverState.OPEN)
+    state = await wait_for_state(hass, entity, lambda s: s.state == CoverState.OPEN)
     assert state.attributes["current_position"] == 50
 
     await _call(hass, "set_cover_position", entity, position=20)
     assert shutter.values[0xE1] == bytes((20,))
     house.step(5)  # the status 0xEA is announced once it stops
-    await wait_for(hass, entity, lambda s: s.attributes["current_position"] == 20)
+    await wait_for_state(hass, entity, lambda s: s.attributes["current_position"] == 20)
     assert shutter.values[0xEA] == b"\x45"
 
     await _call(hass, "close_cover", entity)
     house.step(10)
-    state = await wait_for(hass, entity, lambda s: s.state == CoverState.CLOSED)
+    state = await wait_for_state(hass, entity, lambda s: s.state == CoverState.CLOSED)
     assert shutter.values[0xEA] == b"\x42"
     await _call(hass, "open_cover", entity)
     assert shutter.values[0xE0] == b"\x41"
-    await wait_for(hass, entity, lambda s: s.state == CoverState.OPENING)
+    await wait_for_state(hass, entity, lambda s: s.state == CoverState.OPENING)
 
 
 async def test_window_reads_status_it_does_not_announce(

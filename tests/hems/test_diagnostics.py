@@ -31,7 +31,7 @@ from custom_components.hems.echonet.controller import Controller
 from simulator.house import House
 
 from .conftest import HouseFactory, hub_entry, settle, setup_hub
-from .platform_helpers import START, _discovery_of
+from .platform_helpers import START, discovery_of
 from .test_services import hems_device
 
 
@@ -40,7 +40,7 @@ async def _start(hass: HomeAssistant, make_house: HouseFactory) -> tuple[House, 
     house = await make_house(start=START, speed=1e-9)
     house.node("living-ac").quirks.truncate_above = 3
     house.node("ecocute").quirks.duplicate_answers = True  # every answer comes twice
-    with patch.object(Controller, "async_discover", _discovery_of(len(house.nodes))):
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
         entry = await setup_hub(hass)
     entry.runtime_data.controller.timeout = 0.2
     return house, entry

@@ -15,7 +15,8 @@ import pytest
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy import price_at
 from custom_components.hems.home.settings import OPT_TARGET_ELECTRICITY
-from custom_components.hems.hub.runtime import EchonetHub
+from custom_components.hems.hub import KIND as HUB
+from custom_components.hems.kinds import runtime_of as kind_runtime
 
 from .conftest import HouseFactory, setup_hub
 from .test_energy_support import (
@@ -56,8 +57,7 @@ async def test_a_day_in_the_house(
         assert registry.async_get(fixed).unique_id.endswith("-0x028801-fixed_time_import_energy")
         assert "sensor.solar_power_solar_energy" in sources.get("generation")
         first_fixed = value(hass, fixed)
-        assert isinstance(hub.runtime_data, EchonetHub)
-        coordinators = hub.runtime_data.coordinators
+        coordinators = kind_runtime(hub, HUB).coordinators
 
         async def step(seconds: float) -> None:
             freezer.tick(seconds)

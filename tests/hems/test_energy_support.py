@@ -12,8 +12,10 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import CONF_KIND, DOMAIN, KIND_ENERGY
+from custom_components.hems.home import KIND as HOME
 from custom_components.hems.home.runtime import HomeRuntime
 from custom_components.hems.home.settings import ENERGY_UNIQUE_ID, ENTRY_TITLE, OPT_TARIFF
+from custom_components.hems.kinds import runtime_of as kind_runtime
 from simulator.house import House
 
 
@@ -44,9 +46,7 @@ async def setup_energy(
 
 def runtime_of(entry: MockConfigEntry) -> HomeRuntime:
     """The entry's runtime."""
-    runtime = entry.runtime_data
-    assert isinstance(runtime, HomeRuntime)
-    return runtime
+    return kind_runtime(entry, HOME)
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str, domain: str = "sensor") -> str:

@@ -17,7 +17,7 @@ from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
 
 ALL = (
     FanEntityFeature.SET_SPEED
@@ -70,9 +70,9 @@ async def test_air_cleaner(hass: HomeAssistant, make_house: HouseFactory) -> Non
     assert (cleaner.values[0x80], cleaner.values[0xA0]) == (b.ON, b"\x41")
 
     cleaner.update({0xA0: b"\x36"})  # changed on the unit
-    await wait_for(hass, entity, lambda s: s.attributes["percentage"] == 75)
+    await wait_for_state(hass, entity, lambda s: s.attributes["percentage"] == 75)
     cleaner.update({0x80: b.OFF})
-    await wait_for(hass, entity, lambda s: s.state == STATE_OFF)
+    await wait_for_state(hass, entity, lambda s: s.state == STATE_OFF)
 
 
 async def test_fan_refused_and_silent(hass: HomeAssistant, make_house: HouseFactory) -> None:

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
+from custom_components.hems.echonet.propmap import encode_property_map
 from custom_components.hems.hub.catalog import PLATFORM_EPCS
 from custom_components.hems.hub.light import LIGHT, nearest_color
 from simulator import behaviours as b
@@ -16,7 +17,7 @@ from simulator.house import House, NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
 
 LIVING = 0x029001
 ENTRANCE = 0x029101
@@ -31,7 +32,7 @@ async def _living_light_on(hass: HomeAssistant, house: House) -> str:
     light = house.obj("lighting", LIVING)
     entity = entity_id(hass, "light", light, "light")
     assert light.write(0x80, b.ON)  # its level stays at yesterday's 80 %
-    await wait_for(hass, entity, lambda s: s.state == STATE_ON)
+    await wait_for_state(hass, entity, lambda s: s.state == STATE_ON)
     return entity
 
 
@@ -78,10 +79,10 @@ async def test_light_follows_pushed_changes(hass: HomeAssistant, make_house: Hou
     light = house.obj("lighting", LIVING)
     entity = await _living_light_on(hass, house)
     light.update({0xB0: bytes((50,)), 0xB1: b"\x41"})
-    state = await wait_for(hass, entity, lambda s: s.attributes["brightness"] == 128)
+    state = await wait_for_state(hass, entity, lambda s: s.attributes["brightness"] == 128)
     assert state.attributes["color_temp_kelvin"] == 2700
     light.update({0x80: b.OFF})
-    await wait_for(hass, entity, lambda s: s.state == STATE_OFF)
+    await wait_for_state(hass, entity, lambda s: s.state == STATE_OFF)
 
 
 async def test_light_actions_reach_the_device(
@@ -134,7 +135,7 @@ async def test_dimmable_and_read_only_lights(hass: HomeAssistant, make_house: Ho
     mono = _obj(0x029101, b.Light(), values={0x80: b.ON, 0xB0: bytes((30,))})
     system = _obj(0x02A301, b.Light(), values={0x80: b.ON, 0xB0: bytes((100,))})
     system.set_map.discard(0x80)  # a lighting system whose on/off cannot be set
-    system._refresh_maps()
+    system.values[0x9E] = encode_property_map(system.set_map)  # its Set property map
     await start(hass, make_house, [NodeSpec("lights", [mono, system])])
 
     entity = entity_id(hass, "light", mono, "light")

@@ -14,7 +14,7 @@ from custom_components.hems.hub.lock import LOCKS
 from simulator import behaviours as b
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, obj_spec, start, state_of, wait_for
+from .platform_helpers import device_name, entity_id, obj_spec, start, state_of, wait_for_state
 
 LOCKED = b"\x41"
 UNLOCKED = b"\x42"
@@ -54,9 +54,9 @@ async def test_main_and_sub_lock(hass: HomeAssistant, make_house: HouseFactory) 
 
     # Unlocked with the key at the door: the lock announces it.
     door.update({0xE0: UNLOCKED})
-    await wait_for(hass, main, lambda s: s.state == LockState.UNLOCKED)
+    await wait_for_state(hass, main, lambda s: s.state == LockState.UNLOCKED)
     door.update({0xE1: LOCKED})
-    await wait_for(hass, sub, lambda s: s.state == LockState.LOCKED)
+    await wait_for_state(hass, sub, lambda s: s.state == LockState.LOCKED)
 
 
 async def test_locking_an_open_door_is_refused(

@@ -24,7 +24,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.hems.echonet.controller import Controller
 
 from .conftest import HouseFactory, settle, setup_hub
-from .platform_helpers import START, _discovery_of
+from .platform_helpers import START, discovery_of
 
 #: Where the house's nodes live (not the per-test blocks of ``next_base``).
 BASE_ADDRESS = "127.0.240.10"
@@ -45,7 +45,7 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 async def _house_in_hass(hass: HomeAssistant, make_house: HouseFactory) -> str:
     house = await make_house(base_address=BASE_ADDRESS, start=START, speed=1e-9)
-    with patch.object(Controller, "async_discover", _discovery_of(len(house.nodes))):
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
         entry = await setup_hub(hass)
     await settle(hass)
     return entry.entry_id

@@ -53,7 +53,7 @@ from simulator.device import SimObject  # noqa: E402
 from simulator.house import House  # noqa: E402
 
 from .conftest import HouseFactory  # noqa: E402
-from .platform_helpers import entity_id, start, state_of, wait_for  # noqa: E402
+from .platform_helpers import entity_id, start, state_of, wait_for_state  # noqa: E402
 
 LIVING_LIGHT = 0x029001
 
@@ -98,7 +98,7 @@ async def _expect(
     """The simulated device and then Home Assistant's state are on (or off)."""
     assert _power(obj) == (b.ON if on else b.OFF)
     want = (hvac_on or STATE_ON) if on else STATE_OFF
-    await wait_for(hass, entity, lambda s: s.state == want)
+    await wait_for_state(hass, entity, lambda s: s.state == want)
 
 
 async def command(

@@ -17,7 +17,7 @@ from simulator import behaviours as b
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, obj_spec, snapshot_view, start, state_of, wait_for
+from .platform_helpers import entity_id, obj_spec, snapshot_view, start, state_of, wait_for_state
 
 
 async def _call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
@@ -59,7 +59,7 @@ async def test_ecocute(hass: HomeAssistant, make_house: HouseFactory) -> None:
 
     # Extra boiling ends by itself once the tank is full: the EcoCute announces it.
     ecocute.update({0xB0: b"\x43"})
-    await wait_for(hass, entity, lambda s: s.state == "manual_no_heating")
+    await wait_for_state(hass, entity, lambda s: s.state == "manual_no_heating")
 
 
 async def test_ecocute_refused_and_silent(hass: HomeAssistant, make_house: HouseFactory) -> None:
@@ -107,7 +107,7 @@ async def test_gas_water_heater(hass: HomeAssistant, make_house: HouseFactory) -
     assert heater.values[0x80] == b.ON
     assert state_of(hass, entity).state == "on"
     heater.update({0x80: b.OFF, 0xD1: bytes((38,))})
-    state = await wait_for(hass, entity, lambda s: s.state == "off")
-    await wait_for(hass, entity, lambda s: s.attributes["temperature"] == 38)
+    state = await wait_for_state(hass, entity, lambda s: s.state == "off")
+    await wait_for_state(hass, entity, lambda s: s.attributes["temperature"] == 38)
     await _call(hass, "turn_on", entity)
     assert heater.values[0x80] == b.ON

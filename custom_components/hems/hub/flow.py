@@ -146,10 +146,9 @@ class HubFlowMixin(ConfigFlow):
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show what was found; create the hub or add a device by IP address first."""
+        """Show what was found; create the hub or add a device by IP address first (a menu:
+        its choices are the steps ``finish`` and ``manual``)."""
         assert self._result is not None
-        if user_input is not None:
-            return self._create()
         return self.async_show_menu(
             step_id="confirm",
             menu_options=["finish", "manual"],

@@ -83,14 +83,15 @@ class EchonetHub(KindRuntime):
         if isinstance(event, NodeAdded):
             self._add_node(event.node)
         elif isinstance(event, ObjectAdded):
-            if event.obj.node.uid in self.coordinators:  # NodeAdded always comes first
+            # NodeAdded always comes first.
+            if event.obj.node.uid in self.coordinators:  # pragma: no branch
                 self._register_object(event.obj)
                 self._announce([event.obj])
         elif isinstance(event, NodeAddressChanged) and event.node.uid in self.coordinators:
             self._register_node(event.node)
         elif isinstance(event, NodeAvailability) and event.available:
             coordinator = self.coordinators.get(event.node.uid)
-            if coordinator is not None:
+            if coordinator is not None:  # pragma: no branch - NodeAdded always comes first
                 coordinator.async_node_available()
 
     @callback

@@ -8,7 +8,6 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 import voluptuous as vol
 
-from ...energy import TariffError
 from ...models import HemsConfigEntry
 from ..settings import OPT_TARIFF, check_tariff, default_tariff
 
@@ -58,10 +57,6 @@ class EnergyOptionsBase(OptionsFlow):
         """The working tariff dict."""
         result: dict[str, Any] = self.opts[OPT_TARIFF]
         return result
-
-    def _candidate(self, **changes: Any) -> tuple[dict[str, Any], TariffError | None]:
-        candidate = {**copy.deepcopy(self.tariff), **changes}
-        return candidate, check_tariff(candidate)
 
     async def _async_store(
         self, errors: dict[str, str], tariff: dict[str, Any]

@@ -1,52 +1,17 @@
-"""Start-up discovery on several adapters, the owner of a busy port, and kind dispatch."""
+"""Who holds UDP 3610: the program the "port in use" repair issue names."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 import socket
 import sys
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.hems.const import DOMAIN
 from custom_components.hems.hub.portinfo import describe_port_owner
-
-from .test_config_flow import adapter, adapters  # noqa: F401  (adapters: a fixture)
-
-
-async def test_startup_discovery_skips_adapters_without_devices(
-    hass: HomeAssistant,
-    adapters: list[dict[str, Any]],  # noqa: F811
-) -> None:
-    """No IPv4, not the default route, port busy, nothing answering: no flow is offered."""
-    adapters[0]["default"] = True
-    adapters.insert(0, {**adapter("wlan0", "127.0.0.1", default=True), "ipv4": []})
-    adapters.append(adapter("eth1", "127.0.0.5"))  # not the default route
-    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    blocker.bind(("127.0.0.1", 3610))
-    try:
-        assert await async_setup_component(hass, DOMAIN, {})
-        await hass.async_block_till_done(wait_background_tasks=True)
-    finally:
-        blocker.close()
-    assert not hass.config_entries.flow.async_progress()
-
-
-async def test_startup_discovery_with_nothing_answering(
-    hass: HomeAssistant,
-    adapters: list[dict[str, Any]],  # noqa: F811
-) -> None:
-    adapters[0]["default"] = True
-    assert await async_setup_component(hass, DOMAIN, {})
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert not hass.config_entries.flow.async_progress()
-
-
-# --------------------------------------------------------------------------- portinfo
 
 
 def test_port_owner_unknown_when_nobody_holds_it() -> None:
@@ -109,8 +74,6 @@ def test_port_owner_without_ipv6_or_process_details(monkeypatch: pytest.MonkeyPa
 
 def test_port_owner_invisible(monkeypatch: pytest.MonkeyPatch) -> None:
     """The socket is listed, but no process's descriptors can be read (another container)."""
-    import os
-
     real_listdir = os.listdir
 
     def listdir(path: str) -> list[str]:

@@ -24,14 +24,14 @@ from simulator.device import SimObject
 from simulator.house import House
 
 from .conftest import HouseFactory, settle, setup_hub
-from .platform_helpers import START, _discovery_of, state_of
+from .platform_helpers import START, discovery_of, state_of
 
 
 @pytest.fixture
 async def full_house(hass: HomeAssistant, make_house: HouseFactory) -> House:
     """The full house, with every entity of the hub enabled."""
     house = await make_house("full", start=START, speed=1e-9)
-    with patch.object(Controller, "async_discover", _discovery_of(len(house.nodes))):
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
         entry = await setup_hub(hass)
     await settle(hass)
     registry = er.async_get(hass)
