@@ -50,7 +50,7 @@ from custom_components.hems.const import DOMAIN
 from simulator import behaviours as b
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, start, state_of, wait_for
+from .platform_helpers import entity_id, start, state_of, wait_for_state
 from .test_energy_support import entity_id as energy_entity_id, setup_energy
 
 SHIPPED = sorted(path.name for path in SOURCE.glob("*.yaml"))
@@ -303,7 +303,7 @@ async def test_child_home_notice(
     assert state_of(hass, lock).state == "locked"
 
     door.update({0xE0: b"\x42"})  # unlocked with the key at the door: the lock announces it
-    await wait_for(hass, lock, lambda s: s.state == "unlocked")
+    await wait_for_state(hass, lock, lambda s: s.state == "unlocked")
     await hass.async_block_till_done()
 
     name = state_of(hass, lock).name
@@ -331,7 +331,7 @@ async def test_lights_off_and_shutters_closed_when_the_alarm_is_armed(
     # The bathroom window stands open (electric windows are not watched by the alarm).
     await hass.services.async_call("cover", "open_cover", {"entity_id": window_id}, blocking=True)
     house.step(20)
-    await wait_for(hass, window_id, lambda s: s.state == "open")
+    await wait_for_state(hass, window_id, lambda s: s.state == "open")
     assert state_of(hass, shutter_id).state == "open"
     for light in lights.values():  # at noon the family has them off: switch them on first
         assert light.write(0x80, b.ON)
@@ -350,7 +350,7 @@ async def test_lights_off_and_shutters_closed_when_the_alarm_is_armed(
     for cover in (shutter, window):
         assert cover.values[0xE0] == b"\x42", cover.eoj  # told to close
     for entity in (shutter_id, window_id):
-        await wait_for(hass, entity, lambda s: s.state in ("closing", "closed"))
+        await wait_for_state(hass, entity, lambda s: s.state in ("closing", "closed"))
 
 
 async def test_extra_boiling_on_solar_surplus(
@@ -383,17 +383,17 @@ async def test_extra_boiling_on_solar_surplus(
 
     sell(1000)  # below the threshold
     await after(hass, seconds=11)  # the fast poll reads the meter
-    await wait_for(hass, export, lambda s: s.state == "1000")
+    await wait_for_state(hass, export, lambda s: s.state == "1000")
     await after(hass, minutes=15)
     assert state_of(hass, boiling).state == "off"
 
     sell(2200)
     await after(hass, seconds=11)
-    await wait_for(hass, export, lambda s: s.state == "2200")
+    await wait_for_state(hass, export, lambda s: s.state == "2200")
     await after(hass, minutes=5)  # not yet long enough
     assert state_of(hass, boiling).state == "off"
     await after(hass, minutes=11)
-    await wait_for(hass, boiling, lambda s: s.state == "on")
+    await wait_for_state(hass, boiling, lambda s: s.state == "on")
     assert ecocute.values[0xB0] == b"\x42"  # 沸き増し (manual heating) on the device
 
 
@@ -416,16 +416,16 @@ async def test_ev_charging_in_the_cheap_period(
     )
 
     hass.states.async_set(price, "27.0", attributes)  # the night period begins
-    await wait_for(hass, mode, lambda s: s.state == "charge")
+    await wait_for_state(hass, mode, lambda s: s.state == "charge")
     assert v2h.values[0xDA] == b"\x42"
 
     hass.states.async_set(price, "35.76", attributes)  # morning
-    await wait_for(hass, mode, lambda s: s.state == "standby")
+    await wait_for_state(hass, mode, lambda s: s.state == "standby")
     assert v2h.values[0xDA] == b"\x44"
 
     # A discharge the user started is left alone when the price rises.
     hass.states.async_set(price, "20.0", attributes)
-    await wait_for(hass, mode, lambda s: s.state == "charge")
+    await wait_for_state(hass, mode, lambda s: s.state == "charge")
     await hass.services.async_call(
         "select", "select_option", {"entity_id": mode, "option": "discharge"}, blocking=True
     )
@@ -458,11 +458,11 @@ async def test_air_conditioner_off_when_a_window_opens(
     hass.bus.async_listen(EVENT_CALL_SERVICE, calls.append)
 
     sensor.update({0xB1: b"\x41"})  # opened: the sensor announces it
-    await wait_for(hass, window, lambda s: s.state == "on")
+    await wait_for_state(hass, window, lambda s: s.state == "on")
     await after(hass, seconds=20)  # open for 20 s: not yet
     assert state_of(hass, living_id).state != "off"
     await after(hass, seconds=31)
-    await wait_for(hass, living_id, lambda s: s.state == "off")
+    await wait_for_state(hass, living_id, lambda s: s.state == "off")
     assert living.values[0x80] == b.OFF
     # Only the running one was told to stop.
     climate_calls = [c.data for c in calls if c.data["domain"] == "climate"]

@@ -443,6 +443,24 @@ async def test_counter_continues_across_a_wrap_and_a_restart(
     assert _value(hass, IMPORT) == pytest.approx(imp_kwh + 100000)
 
 
+async def test_counter_never_goes_back(hass: HomeAssistant, make_dongle: DongleFactory) -> None:
+    """A restored total a little above what the meter reads (a late or rounded reading before
+    the restart): the counter keeps the higher value."""
+    dongle = await make_dongle()
+    imp_kwh = dongle.meter.registers()[0] * 0.1
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(IMPORT, str(imp_kwh + 5)),
+                {"native_value": imp_kwh + 5, "native_unit_of_measurement": "kWh"},
+            )
+        ],
+    )
+    await setup_broute(hass, dongle)
+    assert _value(hass, IMPORT) == pytest.approx(imp_kwh + 5)
+
+
 def test_unwrap() -> None:
     assert unwrap(5.0, None, 100.0) == 5.0
     assert unwrap(5.0, 99.0, 100.0) == 105.0

@@ -335,3 +335,32 @@ def _flat() -> dict[str, Any]:
         "seasons": [{"key": "all", "periods": [{"key": "flat", "price": "30"}]}],
         "renewable_surcharge": {"2025": "3.98"},
     }
+
+
+async def test_options_forms_missing_what_they_need(hass: HomeAssistant) -> None:
+    """A sale price kind without its price, a time window without its end: the form says so
+    and the working tariff keeps what it had."""
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(_flat()).to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    for kind, given in (("flat", {}), ("two_stage", {"price": 24})):
+        await flow.open("sale")
+        result = await flow.submit({"kind": kind, **given})
+        assert result["step_id"] == "sale"
+        assert result["errors"] == {"base": "missing_value"}, kind
+        await flow.submit({"kind": "none"})
+    await flow.open("seasons")
+    await flow.submit({"season": "0", "action": "periods"})
+    await flow.submit({"period": "0", "action": "add"})
+    result = await flow.submit({"key": "night", "price_1": 20, "start_1": "01:00:00"})
+    assert result["step_id"] == "period"
+    assert result["errors"] == {"base": "bad_time"}
+    result = await flow.submit(
+        {"key": "night", "price_1": 20, "start_1": "01:00:00", "end_1": "05:00:00"}
+    )
+    assert result["step_id"] == "periods"
+    result = await flow.submit({"period": "0", "action": "done"})
+    assert result["type"] is FlowResultType.MENU
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["errors"] == {"base": "period_without_windows"}  # the day period has none
+    assert Tariff.from_dict(entry.options[OPT_TARIFF]).sale is None  # _flat() sells nothing

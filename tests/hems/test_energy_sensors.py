@@ -9,12 +9,19 @@ from zoneinfo import ZoneInfo
 from freezegun import freeze_time
 from freezegun.api import real_monotonic
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy import price_at
-from custom_components.hems.home.settings import OPT_TARGET_ELECTRICITY
+from custom_components.hems.home.settings import (
+    OPT_ALARM_ENTITIES,
+    OPT_AUTO_SOURCES,
+    OPT_CONTRACT_AMPERES,
+    OPT_SOURCES,
+    OPT_TARGET_ELECTRICITY,
+)
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.kinds import runtime_of as kind_runtime
 
@@ -125,3 +132,60 @@ async def test_a_day_in_the_house(
         # 150 kWh in a month is projected to be exceeded after a day of ~20 kWh? Not yet: the
         # projection needs three days; the running usage is far below 90 %.
         assert not any(event.data["type"].startswith("target") for event in notices)
+
+
+async def test_live_values_from_chosen_sources(hass: HomeAssistant) -> None:
+    """Sources of other integrations: rooms in °F or unreadable, an area from the device, no
+    grid power, an estimated contract current, locks and windows only the alarm watches."""
+    hass.states.async_set("sensor.kitchen", "68", {"unit_of_measurement": "°F"})
+    hass.states.async_set("sensor.attic", "unknown", {"unit_of_measurement": "°C"})
+    hass.states.async_set("sensor.solar", "800", {"unit_of_measurement": "W"})
+    hass.states.async_set("lock.back_door", "locked")
+    hass.states.async_set("binary_sensor.window", "off", {"device_class": "window"})
+    area = ar.async_get(hass).async_create("Study")
+    device_entry = MockConfigEntry(domain="other")
+    device_entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=device_entry.entry_id, identifiers={("other", "thermo")}
+    )
+    dr.async_get(hass).async_update_device(device.id, area_id=area.id)
+    er.async_get(hass).async_get_or_create(
+        "sensor", "other", "study", device_id=device.id, suggested_object_id="study"
+    )
+    hass.states.async_set("sensor.study", "21.5", {"unit_of_measurement": "°C"})
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            **{
+                OPT_AUTO_SOURCES: False,
+                OPT_SOURCES: {
+                    "temperature": [
+                        "sensor.kitchen",
+                        "sensor.study",
+                        "sensor.attic",
+                        "sensor.gone",
+                    ],
+                    "generation_power": ["sensor.solar"],
+                },
+                OPT_ALARM_ENTITIES: ["lock.back_door", "binary_sensor.window"],
+                OPT_CONTRACT_AMPERES: 30,
+            }
+        ),
+    )
+    warmest = hass.states.get(entity_id(hass, entry, "warmest_room"))
+    coldest = hass.states.get(entity_id(hass, entry, "coldest_room"))
+    assert warmest is not None and coldest is not None
+    assert (float(warmest.state), warmest.attributes["room"]) == (21.5, "Study")
+    assert (float(coldest.state), coldest.attributes["source"]) == (20.0, "sensor.kitchen")
+    # No grid power: no house power, and the contract current cannot be told.
+    assert hass.states.get("sensor.hems_home_house_power") is None
+    locked = hass.states.get(entity_id(hass, entry, "all_locked", "binary_sensor"))
+    opened = hass.states.get(entity_id(hass, entry, "any_open", "binary_sensor"))
+    assert locked is not None and locked.state == "on"
+    assert opened is not None and opened.state == "off"
+    # Every room unreadable: no warmest room.
+    for room in ("sensor.kitchen", "sensor.study"):
+        hass.states.async_set(room, "unavailable")
+    await hass.async_block_till_done()
+    warmest = hass.states.get(entity_id(hass, entry, "warmest_room"))
+    assert warmest is not None and warmest.state == "unknown"
