@@ -151,7 +151,7 @@ async def test_new_object_and_new_node_appear_without_reload(
     def found(condition: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
             await controller.wait_for_setups()
-            await hass.async_block_till_done()
+            await settle(hass)  # background tasks too (nothing left running at teardown)
             return condition()
 
         return check
