@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.echonet.controller import Controller, ControllerEvent
 from custom_components.hems.echonet.node import Node
+from custom_components.hems.echonet.propmap import encode_property_map
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.kinds import runtime_of
 from simulator.device import SimObject
@@ -116,6 +117,13 @@ def obj_spec(
     from simulator.house import _obj
 
     return NodeSpec(name, [_obj(eoj, behaviour, values=values, omit=omit, inf=inf)])
+
+
+def read_only(obj: SimObject, *epcs: int) -> SimObject:
+    """``obj`` with ``epcs`` left out of its Set property map (and of what 0x9E says)."""
+    obj.set_map.difference_update(epcs)
+    obj.values[0x9E] = encode_property_map(obj.set_map)
+    return obj
 
 
 #: Attributes whose presence depends on the Home Assistant version, not on us: the friendly

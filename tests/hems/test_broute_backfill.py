@@ -535,3 +535,35 @@ async def test_history_not_readable_yet(
     async_fire_time_changed(hass, dt_util.utcnow() + 2 * broute_const.BACKFILL_RETRY)
     await wait_for(lambda: coordinator.diagnostics()["backfill_runs"] == runs + 3)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_unexpected_failure_is_kept_and_retried(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_dongle: DongleFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Writing the statistics fails unexpectedly: the error is logged and kept for the
+    diagnostics, a retry is planned; a new request replaces the planned retry and succeeds."""
+    dongle = await make_dongle()
+    entry, since, _end, _ = await _outage(hass, hass_storage, dongle, hours=3)
+    coordinator = entry.runtime_data.coordinator
+    failures = iter([RuntimeError("disk full")])
+
+    async def fails_once(*args: Any, **kwargs: Any) -> Any:
+        if (error := next(failures, None)) is not None:
+            raise error
+        return await async_backfill(*args, **kwargs)
+
+    monkeypatch.setattr("custom_components.hems.meter.coordinator.async_backfill", fails_once)
+    runs = coordinator.diagnostics()["backfill_runs"]
+    coordinator.request_backfill(since)
+    await wait_for(lambda: coordinator.backfill_error is not None)
+    assert coordinator.backfill_error == "RuntimeError('disk full')"
+    assert "filling the energy statistics failed" in caplog.text
+    coordinator.request_backfill(None)  # before the planned retry
+    await wait_for(lambda: coordinator.backfill_error is None)
+    assert coordinator.diagnostics()["backfill_runs"] == runs + 2
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -423,6 +423,38 @@ async def test_first_reading_fails(hass: HomeAssistant, make_dongle: DongleFacto
     assert "manufacturer" not in entry.data["meter"]  # identity not readable either
 
 
+class _NoFixedTimeValues(MeterResponder):
+    """A meter that never answers a request for the half-hour values (0xEA)."""
+
+    def handle(self, data: bytes) -> list[bytes]:
+        answers = super().handle(data)
+        if 0xEA in self.stats.requests[-1][1]:
+            return []
+        return answers
+
+
+async def test_half_hour_values_not_answered(
+    hass: HomeAssistant, make_dongle: DongleFactory, sim_clock: SimClock
+) -> None:
+    """The meter leaves the half-hour values unanswered: the other values are shown all the
+    same, and the half-hour values are asked for again at the next poll."""
+    meter = MeterModel(sim_clock, history_days=2)
+    responder = _NoFixedTimeValues(meter)
+    dongle = await make_dongle(meter=meter, responder=responder)
+    entry = await setup_broute(hass, dongle)
+    assert _value(hass, IMPORT) == pytest.approx(meter.registers()[0] * 0.1, abs=0.2)
+    assert entry.runtime_data.coordinator.fixed is None
+
+    def asked() -> int:
+        return sum(0xEA in epcs for _esv, epcs in responder.stats.requests)
+
+    before = asked()
+    await _poll(hass)
+    assert asked() > before
+    assert entry.runtime_data.coordinator.fixed is None
+    assert hass.states.get(POWER).state != STATE_UNAVAILABLE
+
+
 async def test_counter_continues_across_a_wrap_and_a_restart(
     hass: HomeAssistant, make_dongle: DongleFactory
 ) -> None:

@@ -12,7 +12,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.hems.const import DOMAIN
-from custom_components.hems.energy import Tariff
+from custom_components.hems.energy import Tariff, preset_tariff
+from custom_components.hems.home.flow import build_initial_tariff
 from custom_components.hems.home.options.base import MENU
 from custom_components.hems.home.settings import (
     OPT_ALARM_ENTITIES,
@@ -21,6 +22,7 @@ from custom_components.hems.home.settings import (
     OPT_SOURCES,
     OPT_TARGET_ELECTRICITY,
     OPT_TARIFF,
+    default_tariff,
 )
 
 from .test_energy_support import energy_entry, entity_id, setup_energy, value
@@ -363,4 +365,40 @@ async def test_options_forms_missing_what_they_need(hass: HomeAssistant) -> None
     assert result["type"] is FlowResultType.MENU
     result = await flow.submit({"next_step_id": "save"})
     assert result["errors"] == {"base": "period_without_windows"}  # the day period has none
+    await flow.submit({})  # back to the menu
+    # Another part's form says so too while the working tariff is not valid.
+    await flow.open("sale")
+    result = await flow.submit({"kind": "flat", "price": 10})
+    assert result["step_id"] == "sale"
+    assert result["errors"] == {"base": "period_without_windows"}
     assert Tariff.from_dict(entry.options[OPT_TARIFF]).sale is None  # _flat() sells nothing
+
+
+async def test_options_of_an_entry_without_a_tariff(hass: HomeAssistant) -> None:
+    """An entry whose options hold no tariff (made by hand): the forms start from the tariff
+    a new entry gets."""
+    entry = await setup_energy(hass, energy_entry())
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    result = await flow.open("general")
+    assert _default(result, "name") == default_tariff().name
+
+
+def _default(form: dict[str, Any], field: str) -> Any:
+    """The default a form offers for ``field``."""
+    for key in form["data_schema"].schema:
+        if str(key) == field:
+            return key.default()
+    raise AssertionError(field)
+
+
+def test_initial_tariff_from_the_answers() -> None:
+    """The preset with the answers given: an empty sale price keeps the preset's, a contract
+    the preset's table lacks keeps the preset's contract."""
+    preset = preset_tariff("tiered_b", "en").to_dict()
+    tariff = build_initial_tariff({"preset": "tiered_b", "sale_price": "", "water_price": ""}, "en")
+    assert tariff == preset
+    tariff = build_initial_tariff({"preset": "tiered_b", OPT_CONTRACT_AMPERES: 35}, "en")
+    assert tariff["basic"] == preset["basic"]
+    tariff = build_initial_tariff({"preset": "tiered_b", OPT_CONTRACT_AMPERES: 40}, "en")
+    assert tariff["basic"]["contract_amperes"] == 40

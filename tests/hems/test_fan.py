@@ -17,7 +17,15 @@ from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
+from .platform_helpers import (
+    device_name,
+    entity_id,
+    read_only,
+    snapshot_view,
+    start,
+    state_of,
+    wait_for_state,
+)
 
 ALL = (
     FanEntityFeature.SET_SPEED
@@ -111,3 +119,25 @@ async def test_ventilation_fans(hass: HomeAssistant, make_house: HouseFactory) -
     await _call(hass, "set_percentage", entity, percentage=60)
     assert exchanger.values[0xA0] == b"\x35"
     assert state_of(hass, entity).attributes["percentage"] == 62
+
+
+async def test_fans_with_read_only_properties(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A fan whose on/off cannot be set (a speed is set alone) and one whose air flow cannot
+    be set (on and off only)."""
+    speed_only = read_only(_obj(0x013301, b.Base(), values={0x80: b.ON, 0xA0: b"\x41"}), 0x80)
+    switch_only = read_only(_obj(0x013302, b.Base(), values={0x80: b.ON, 0xA0: b"\x31"}), 0xA0)
+    await start(hass, make_house, [NodeSpec("ventilation", [speed_only, switch_only])])
+    entity = entity_id(hass, "fan", speed_only, "fan")
+    features = state_of(hass, entity).attributes["supported_features"]
+    assert features == FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE
+    await _call(hass, "set_percentage", entity, percentage=100)
+    assert speed_only.values[0xA0] == b"\x38"
+    assert state_of(hass, entity).attributes["percentage"] == 100
+
+    entity = entity_id(hass, "fan", switch_only, "fan")
+    features = state_of(hass, entity).attributes["supported_features"]
+    assert features == FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
+    await _call(hass, "turn_off", entity)
+    assert switch_only.values[0x80] == b.OFF

@@ -19,12 +19,14 @@ import pytest
 
 from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.definitions import get_class
+from custom_components.hems.echonet.propmap import encode_property_map
 from custom_components.hems.hub.generic import GenericEntities, Kind, generic_entities, kind_of
+from simulator import behaviours as b
 from simulator.device import SimObject
-from simulator.house import House
+from simulator.house import House, NodeSpec, _obj
 
 from .conftest import HouseFactory, settle, setup_hub
-from .platform_helpers import START, discovery_of, state_of
+from .platform_helpers import START, discovery_of, start, state_of
 
 
 @pytest.fixture
@@ -144,3 +146,19 @@ async def test_generic_mapping_of_a_volume_counter(hass: HomeAssistant, full_hou
     assert isinstance(description.value(gas), float | int)
     gas.values[0xE0] = b"\x00"  # garbled: no number
     assert description.value(gas) is None
+
+
+async def test_set_only_property_with_several_values(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A washer that lets its course (0xD2) be set but not read: with several values there is
+    nothing to show and no single value for a button, so no entity."""
+    washer = _obj(0x03D301, b.Base())
+    assert 0xD2 in washer.set_map
+    washer.get_map.discard(0xD2)
+    washer.values[0x9F] = encode_property_map(washer.get_map)  # its Get property map
+    await start(hass, make_house, [NodeSpec("washer", [washer])])
+    generic = generic_entities(_hub_obj(hass, washer))
+    groups = (generic.sensors, generic.switches, generic.selects, generic.numbers)
+    assert (0xD2,) not in [d.epcs for group in (*groups, generic.buttons) for d in group]
+    assert (0x80,) in [d.epcs for d in generic.switches]

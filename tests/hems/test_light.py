@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.hems.echonet.propmap import encode_property_map
 from custom_components.hems.hub.catalog import PLATFORM_EPCS
 from custom_components.hems.hub.light import LIGHT, nearest_color
 from simulator import behaviours as b
@@ -17,7 +16,15 @@ from simulator.house import House, NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
+from .platform_helpers import (
+    device_name,
+    entity_id,
+    read_only,
+    snapshot_view,
+    start,
+    state_of,
+    wait_for_state,
+)
 
 LIVING = 0x029001
 ENTRANCE = 0x029101
@@ -134,8 +141,7 @@ async def test_light_refused_and_silent(hass: HomeAssistant, make_house: HouseFa
 async def test_dimmable_and_read_only_lights(hass: HomeAssistant, make_house: HouseFactory) -> None:
     mono = _obj(0x029101, b.Light(), values={0x80: b.ON, 0xB0: bytes((30,))})
     system = _obj(0x02A301, b.Light(), values={0x80: b.ON, 0xB0: bytes((100,))})
-    system.set_map.discard(0x80)  # a lighting system whose on/off cannot be set
-    system.values[0x9E] = encode_property_map(system.set_map)  # its Set property map
+    read_only(system, 0x80)  # a lighting system whose on/off cannot be set
     await start(hass, make_house, [NodeSpec("lights", [mono, system])])
 
     entity = entity_id(hass, "light", mono, "light")
@@ -150,8 +156,9 @@ async def test_dimmable_and_read_only_lights(hass: HomeAssistant, make_house: Ho
     assert state_of(hass, entity).attributes["supported_color_modes"] == ["brightness"]
     await _call(hass, "turn_on", entity, brightness=128)  # only the level is set
     assert system.values[0xB0] == bytes((50,))
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, "turn_off", entity)
-    assert err.value.translation_key == "not_settable"
+    for service in ("turn_off", "turn_on"):  # nothing to set without a brightness
+        with pytest.raises(HomeAssistantError) as err:
+            await _call(hass, service, entity)
+        assert err.value.translation_key == "not_settable"
     assert system.values[0x80] == b.ON
     assert state_of(hass, entity).state == STATE_ON

@@ -14,10 +14,19 @@ import pytest
 from custom_components.hems.hub.catalog import PLATFORM_EPCS
 from custom_components.hems.hub.water_heater import WATER_HEATERS
 from simulator import behaviours as b
+from simulator.house import NodeSpec, _obj
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import entity_id, obj_spec, snapshot_view, start, state_of, wait_for_state
+from .platform_helpers import (
+    entity_id,
+    obj_spec,
+    read_only,
+    snapshot_view,
+    start,
+    state_of,
+    wait_for_state,
+)
 
 
 async def _call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
@@ -111,3 +120,17 @@ async def test_gas_water_heater(hass: HomeAssistant, make_house: HouseFactory) -
     await wait_for_state(hass, entity, lambda s: s.attributes["temperature"] == 38)
     await _call(hass, "turn_on", entity)
     assert heater.values[0x80] == b.ON
+
+
+async def test_water_heater_with_nothing_to_set(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A gas water heater whose temperature and operation status are read-only: shown, with
+    no features."""
+    heater = read_only(
+        _obj(0x027201, b.Base(), values={0x80: b.ON, 0xD1: bytes((40,))}), 0x80, 0xD1
+    )
+    await start(hass, make_house, [NodeSpec("gas", [heater])])
+    state = state_of(hass, entity_id(hass, "water_heater", heater, "water_heater"))
+    assert (state.state, state.attributes["temperature"]) == ("on", 40)
+    assert state.attributes["supported_features"] == 0
