@@ -25,6 +25,7 @@ from .alarm import HomeAlarm
 from .detect import disabled_fixed_sources
 from .entities import binary_sensor_entities, event_entities, sensor_entities
 from .errors import ENERGY_ERRORS, Operation
+from .planner.entities import planner_entities
 from .runtime import HomeRuntime
 from .settings import HomeSettings
 
@@ -39,7 +40,9 @@ class HomeKind:
         Platform.ALARM_CONTROL_PANEL,
         Platform.BINARY_SENSOR,
         Platform.EVENT,
+        Platform.SELECT,
         Platform.SENSOR,
+        Platform.SWITCH,
     )
     runtime_type = HomeRuntime
 
@@ -64,7 +67,10 @@ class HomeKind:
         return runtime
 
     def async_entities_added(self, runtime: HomeRuntime) -> None:
-        """Nothing to do."""
+        """The first plan (the mode is back from the select entity by now)."""
+        runtime.hass.async_create_task(
+            runtime.planner.async_replan("start"), f"hems planner {runtime.entry.entry_id}"
+        )
 
     async def async_setup_platform(
         self,
@@ -76,7 +82,9 @@ class HomeKind:
     ) -> None:
         """The entities of the HEMS home device on ``platform``."""
         if platform is Platform.SENSOR:
-            async_add_entities(sensor_entities(runtime))
+            async_add_entities([*sensor_entities(runtime), *planner_entities(runtime, platform)])
+        elif platform in (Platform.SELECT, Platform.SWITCH):
+            async_add_entities(planner_entities(runtime, platform))
         elif platform is Platform.BINARY_SENSOR:
             # Contract-current alert, all locked, any door/window open.
             async_add_entities(binary_sensor_entities(runtime))

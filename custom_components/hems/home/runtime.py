@@ -46,6 +46,7 @@ from ..energy.slots import Channel
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import HomeCoordinator
 from .detect import detect_sources
+from .planner.runtime import HomePlanner
 from .settings import HomeSettings
 from .sources import (
     COUNTER_ROLES,
@@ -79,6 +80,7 @@ NOTICE_EVENT_TYPES: Final = [
     "contract_current_warning",
     "contract_current_over",
     "eco_record",
+    "planner_refused",
 ]
 #: Bus events (for automations), data: ``entry_id``, ``type`` and the details.
 BUS_EVENTS: Final = {EVENT_ALARM: f"{DOMAIN}_alarm", EVENT_NOTICE: f"{DOMAIN}_notice"}
@@ -109,6 +111,7 @@ class HomeRuntime(KindRuntime):
         self.live = _LiveState()
         self._unsubs: list[CALLBACK_TYPE] = []
         self._role_of: dict[str, str] = {}
+        self.planner = HomePlanner(self)
 
     # ------------------------------------------------------------------ sources
 
@@ -161,12 +164,14 @@ class HomeRuntime(KindRuntime):
                 )
             )
         self.last_day = self.tariff.local(now).date()
+        self.planner.async_start()
 
     async def async_stop(self) -> None:
         """Stop listening and save."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        await self.planner.async_stop()
         await self.store.async_save(self._to_store())
 
     @property
@@ -377,6 +382,7 @@ class HomeRuntime(KindRuntime):
             },
             "counters": {entity_id: c.to_dict() for entity_id, c in self.feed.counters.items()},
             "notified": self.notified,
+            "planner": self.planner.diagnostics(),
         }
         if data is not None:
             snap = data.snapshot

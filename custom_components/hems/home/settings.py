@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
@@ -22,11 +22,16 @@ OPT_TARGET_GAS: Final = "target_gas_m3"
 OPT_TARGET_WATER: Final = "target_water_m3"
 OPT_TARGET_WARN_PERCENT: Final = "target_warn_percent"
 OPT_ALARM_ENTITIES: Final = "alarm_entities"
+OPT_SOLAR_FORECAST: Final = "solar_forecast"
+OPT_WEATHER: Final = "weather"
+OPT_WARNING_ENTITY: Final = "warning_entity"
+OPT_BATTERY_RESERVE: Final = "battery_reserve_percent"
 
 DEFAULT_PRESET: Final = "tiered_b"
 DEFAULT_SALE_PRICE: Final = 15
 DEFAULT_AMPERE_WARN_PERCENT: Final = 80
 DEFAULT_TARGET_WARN_PERCENT: Final = 90
+DEFAULT_BATTERY_RESERVE: Final = 30
 
 #: target kind -> (option key, ledger channel)
 TARGETS: Final[dict[str, tuple[str, str]]] = {
@@ -47,6 +52,18 @@ def default_tariff() -> Tariff:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannerSettings:
+    """The planner's options: the solar forecast provider (a config entry of an integration
+    with an energy platform), the weather entity (the forecast without a provider), the binary
+    sensor of weather warnings (気象警報連動) and the battery's reserve for outages (share)."""
+
+    solar_forecast: str | None = None
+    weather: str | None = None
+    warning_entity: str | None = None
+    battery_reserve: float = DEFAULT_BATTERY_RESERVE / 100
+
+
+@dataclass(frozen=True, slots=True)
 class HomeSettings:
     """The energy entry's options, parsed."""
 
@@ -58,6 +75,7 @@ class HomeSettings:
     targets: Mapping[str, Decimal]
     target_warn_fraction: Decimal
     alarm_entities: tuple[str, ...] | None
+    planner: PlannerSettings = field(default_factory=PlannerSettings)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> HomeSettings:
@@ -88,6 +106,13 @@ class HomeSettings:
             )
             / 100,
             alarm_entities=None if alarm is None else tuple(alarm),
+            planner=PlannerSettings(
+                solar_forecast=options.get(OPT_SOLAR_FORECAST) or None,
+                weather=options.get(OPT_WEATHER) or None,
+                warning_entity=options.get(OPT_WARNING_ENTITY) or None,
+                battery_reserve=float(options.get(OPT_BATTERY_RESERVE, DEFAULT_BATTERY_RESERVE))
+                / 100,
+            ),
         )
 
 

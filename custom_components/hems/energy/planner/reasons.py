@@ -55,6 +55,7 @@ class ReasonCode(StrEnum):
     EV_CHARGE_DEADLINE = "ev_charge_deadline"
     EV_SUPPLY_HOUSE = "ev_supply_house"
     DEVICE_AUTOMATIC = "device_automatic"
+    DEVICE_REFUSED = "device_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,10 @@ _TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
     ReasonCode.DEVICE_AUTOMATIC: (
         "Device in its automatic mode",
         "機器の自動運転",
+    ),
+    ReasonCode.DEVICE_REFUSED: (
+        "{device} refused the planner's command ({detail}); it runs in its automatic mode",
+        "{device}が計画の指示を受け付けなかったため（{detail}）、自動運転に戻しました",
     ),
 }
 

@@ -23,6 +23,7 @@ MENU: Final = [
     "sources",
     "targets",
     "alarm",
+    "planner",
     "tariff_json",
     "save",
 ]
