@@ -114,6 +114,9 @@ class Battery(Base):
         for epc, kwh in ((0xA8, self.charged_kwh), (0xA9, self.discharged_kwh)):
             if epc in obj.values:
                 obj.set_u(epc, wh(kwh), 4)
+        for epc, watts in ((0xC8, self.max_charge_w), (0xC9, self.max_discharge_w)):
+            if epc in obj.values:  # minimum and maximum charging / discharging power
+                obj.update({epc: bytes(4) + round(watts).to_bytes(4, "big")})
         if 0xA4 in obj.values:
             obj.set_u(0xA4, round(self.capacity_wh - stored), 4)
         if 0xA5 in obj.values:
@@ -188,6 +191,10 @@ class EvCharger(Base):
 
     def publish(self, obj: SimObject, env: Env) -> None:
         v2h = obj.eoj.class_code == 0x027E
+        if 0xC5 in obj.values:  # rated charging power
+            obj.set_u(0xC5, round(self.max_w), 4)
+        if 0xC8 in obj.values:  # minimum and maximum charging power
+            obj.update({0xC8: bytes(4) + round(self.max_w).to_bytes(4, "big")})
         if 0xD3 in obj.values:
             obj.set_s(0xD3, self.power, 4)
         if 0xD8 in obj.values:

@@ -112,9 +112,14 @@ class WaterHeater(Base):
 
     # -- physics ----------------------------------------------------------------------------
 
+    @staticmethod
+    def cop(outdoor_c: float) -> float:
+        """The heat pump's COP at ``outdoor_c``."""
+        return min(4.5, max(2.0, 2.0 + 0.08 * outdoor_c))
+
     def settle(self, obj: SimObject, env: Env) -> None:
         self.boiling = self._wants_heat(obj, env)
-        cop = min(4.5, max(2.0, 2.0 + 0.08 * env.outdoor_c))
+        cop = self.cop(env.outdoor_c)
         self.heat_w = self.hp_output_w if self.boiling else 0.0
         self.power = round(self.hp_output_w / cop) if self.boiling else 8
         self.drawing_lpm = env.hot_water_lpm + self.water_lpm
@@ -139,6 +144,10 @@ class WaterHeater(Base):
         super().advance(obj, env, seconds)
 
     def publish(self, obj: SimObject, env: Env) -> None:
+        # Rated power of the heat pump in winter (5 °C), between seasons (15 °C), summer (25 °C).
+        for epc, outdoor_c in ((0xDB, 5.0), (0xDC, 15.0), (0xDD, 25.0)):
+            if epc in obj.values:
+                obj.set_u(epc, round(self.hp_output_w / self.cop(outdoor_c)), 2)
         remaining = self.remaining_l(obj)
         share = remaining / self.tank_l
         boil = self.boil_c(obj)

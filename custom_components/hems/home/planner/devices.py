@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+import logging
 from typing import Final
 
 from homeassistant.core import HomeAssistant
@@ -39,6 +40,8 @@ from ...energy.planner import (
 from ...energy.planner.model import WATER_KWH_PER_LITRE_K
 from ...hub import KIND as HUB
 from ...kinds import loaded_runtime
+
+_LOGGER = logging.getLogger(__name__)
 
 BATTERY_CLASS: Final = 0x027D
 WATER_HEATER_CLASS: Final = 0x026B
@@ -66,6 +69,14 @@ EV_AUTOMATIC: Final = 0x49
 EV_CHARGEABLE: Final = frozenset({0x41, 0x43})
 SHIFT_HOURS: Final = range(9, 18)
 """Hours a daytime heating shift (0xCA) may start at."""
+
+
+STATE_EPCS: Final[Mapping[Device, tuple[int, ...]]] = {
+    Device.BATTERY: (0xE4, 0xE2, 0xD0, 0xDA, 0xC8, 0xC9, 0xA6, 0xA7),
+    Device.WATER_HEATER: (0xE1, 0xE2, 0xB0, 0xB3, 0xC7, 0xCA, 0xDB, 0xDC, 0xDD),
+    Device.EV: (0xC7, 0xE4, 0xE2, 0xDA, 0xC5, 0xC8),
+}
+"""What the planner reads of each device before it plans."""
 
 
 class CommandRefusedError(Exception):
@@ -114,6 +125,16 @@ class Handle:
     def name(self) -> str:
         """What the user calls it (the object's class name and node address)."""
         return f"{self.obj.class_def.name_en} ({self.obj.node.address})"
+
+    async def async_refresh(self) -> None:
+        """Read the device's state now (the values the planner needs)."""
+        epcs = [
+            epc for epc in STATE_EPCS[self.kind] if not self.obj.get_map or epc in self.obj.get_map
+        ]
+        try:
+            await self.controller.get(self.obj, epcs)
+        except EchonetError as err:
+            _LOGGER.debug("Reading %s for the planner failed: %s", self.name, err)
 
     async def async_set(self, values: Mapping[int, bytes]) -> None:
         """Set ``values`` (only those the device accepts) and check the read-back."""
@@ -282,6 +303,11 @@ def battery_values(handle: Handle, battery: Battery, commands: Commands) -> dict
             limits = _limits_w(handle.obj, 0xC9) or (0.0, battery.max_discharge_kw * 1000)
             values[0xE8] = round(kwh * 1000).to_bytes(4, "big")
             values[0xEC] = _w(kwh, *limits).to_bytes(4, "big")
+    # The device's own discharge floor (AC discharge lower limit) at the reserve, so that its
+    # automatic mode never goes below it either.
+    reserve_pct = round(100 * battery.reserve)
+    if 0xA7 in handle.obj.values and _u(handle.obj, 0xA7, 1) != reserve_pct:
+        values[0xA7] = bytes((reserve_pct,))
     values[0xDA] = bytes((BATTERY_MODES[mode],))
     return values
 

@@ -295,6 +295,8 @@ class HomePlanner:
         start = start.replace(minute=30 * (start.minute // 30), second=0, microsecond=0)
         devices = DeviceSet.find(self.hass)
         self._watch(devices)
+        for handle in devices.handles:
+            await handle.async_refresh()
         forecasts = await self._async_forecasts(start)
         inputs = self._inputs(start, devices, forecasts)
         if inputs is None:
@@ -428,11 +430,14 @@ class HomePlanner:
     # ------------------------------------------------------------------ commanding
 
     async def _async_command(self, devices: DeviceSet, inputs: PlanInputs, result: Plan) -> None:
+        """The first slot's commands; with a fallback plan, the devices' own automatic modes."""
         commands = result.commands()
         commanded: dict[str, Any] = {}
         for handle in devices.handles:
             values: dict[int, bytes]
-            if handle.kind is Device.BATTERY and inputs.battery is not None:
+            if result.fallback is not None:
+                values = dict(AUTOMATIC[handle.kind])
+            elif handle.kind is Device.BATTERY and inputs.battery is not None:
                 values = battery_values(handle, inputs.battery, commands)
             elif handle.kind is Device.WATER_HEATER and inputs.water_heater is not None:
                 values = water_heater_values(handle, result)

@@ -1,0 +1,388 @@
+"""The planner in a real Home Assistant against the virtual house (battery, EcoCute, V2H).
+
+The day test drives the planner's cycle slot by slot: at the start of each 30-minute slot the
+planner reads the devices over ECHONET Lite, plans and (active) commands them; then the
+simulated house runs the 30 minutes with those settings (its battery, tank and car move by
+the physics of the simulator) while Home Assistant's clock moves by the same 30 minutes.  The
+cost of the day is the smart meter's measured purchase and sale per slot at the tariff's prices;
+"the same day without the planner" is the same house, weather and family with the devices in
+their own automatic modes.  The simulator's clock stands still between steps (no wall clock in
+the comparison).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
+
+from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory, real_monotonic
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    mock_integration,
+    mock_platform,
+)
+
+from custom_components.hems.const import DOMAIN
+from custom_components.hems.echonet.controller import Controller
+from custom_components.hems.energy import SalePlan, preset_tariff
+from custom_components.hems.energy.planner import SLOT, TariffPrices
+from custom_components.hems.home.planner.runtime import HomePlanner, PlannerMode
+from custom_components.hems.home.settings import (
+    OPT_BATTERY_RESERVE,
+    OPT_SOLAR_FORECAST,
+    OPT_WARNING_ENTITY,
+)
+from custom_components.hems.hub import KIND as HUB
+from custom_components.hems.kinds import runtime_of as kind_runtime
+from simulator.behaviours import Battery, EvCharger, WaterHeater
+from simulator.house import House
+from simulator.weather import Weather
+
+from .conftest import HouseFactory, setup_hub
+from .platform_helpers import discovery_of
+from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
+
+JST = ZoneInfo("Asia/Tokyo")
+#: A sunny day in May: 29 kWh of sun on the 4.5 kW roof.
+DAY = datetime(2026, 5, 22, tzinfo=JST)
+TARIFF = replace(preset_tariff("smart_life"), sale=SalePlan.flat(8))
+"""Night-cheap time of use (01:00-06:00 at 31.8 yen/kWh, 39.7 otherwise), 卒FIT 8 yen/kWh."""
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def solar_forecast(weather: Weather, peak_w: float, start: datetime, hours: int) -> dict[str, Any]:
+    """Wh per hour of the simulated roof: the simulator's own weather (a perfect forecast),
+    in the shape every energy platform gives (``wh_hours``)."""
+    out: dict[str, float] = {}
+    for hour in range(hours):
+        begin = start + timedelta(hours=hour)
+        ts = begin.timestamp()
+        out[begin.isoformat()] = sum(peak_w * weather.sun(ts + 60 * m + 30) for m in range(60)) / 60
+    return {"wh_hours": out}
+
+
+@dataclass
+class Provider:
+    """A solar forecast provider (an integration with an energy platform), in the test."""
+
+    house: House | None = None
+    lost: bool = False
+    calls: int = 0
+
+    async def async_get_solar_forecast(
+        self, hass: HomeAssistant, config_entry_id: str
+    ) -> dict[str, Any] | None:
+        self.calls += 1
+        if self.lost or self.house is None:
+            return None
+        peak = self.house.obj("solar").behaviour
+        now = self.house.clock.now().replace(minute=0, second=0, microsecond=0)
+        return solar_forecast(self.house.weather, peak.peak_w, now, 50)  # type: ignore[union-attr]
+
+
+async def add_provider(hass: HomeAssistant, provider: Provider) -> MockConfigEntry:
+    """Install the provider as the integration ``sim_solar`` and add its config entry."""
+    mock_integration(hass, MockModule("sim_solar"))
+    mock_platform(
+        hass,
+        "sim_solar.energy",
+        SimpleNamespace(async_get_solar_forecast=provider.async_get_solar_forecast),
+    )
+    assert await async_setup_component(hass, "sim_solar", {})
+    entry = MockConfigEntry(domain="sim_solar", title="Simulated roof")
+    entry.add_to_hass(hass)
+    return entry
+
+
+def day_cost(house: House, start: datetime, end: datetime) -> float:
+    """Purchases minus sales of ``[start, end)`` measured by the smart meter, in yen."""
+    assert house.meter is not None
+    prices = TariffPrices(TARIFF)
+    total = 0.0
+    when = start
+    while when < end:
+        first, last = house.meter.boundary_kwh(when), house.meter.boundary_kwh(when + SLOT)
+        assert first is not None and last is not None, when
+        bought, sold = last[0] - first[0], last[1] - first[1]
+        total += bought * prices.purchase_price(when) - sold * prices.sale_price(when)
+        when += SLOT
+    return total
+
+
+def stored_kwh(house: House) -> dict[str, float]:
+    """Energy kept in the battery, the car and the tank (electric kWh for the tank)."""
+    battery = house.obj("battery").behaviour
+    car = house.obj("v2h").behaviour
+    tank = house.obj("ecocute").behaviour
+    assert isinstance(battery, Battery)
+    assert isinstance(car, EvCharger)
+    assert isinstance(tank, WaterHeater)
+    return {
+        "battery": battery.soc / 100 * battery.capacity_wh / 1000,
+        "car": car.car_kwh,
+        "tank": tank.heat_kwh / WaterHeater.cop(20.0),
+    }
+
+
+def _start_house_args() -> dict[str, Any]:
+    return {"start": DAY, "speed": 1e-9}
+
+
+@pytest.fixture
+async def frozen(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FrozenDateTimeFactory]:
+    """Home Assistant's clock at the start of the day, moved only by the test; the event loop
+    keeps real time (UDP timeouts stay real)."""
+    monkeypatch.setattr(asyncio.get_running_loop(), "time", real_monotonic)
+    with freeze_time(DAY + timedelta(seconds=5)) as freezer:
+        yield freezer
+
+
+@dataclass
+class Setup:
+    house: House
+    hub: MockConfigEntry
+    energy: MockConfigEntry
+    planner: HomePlanner
+    provider: Provider
+
+
+@pytest.fixture
+async def setup(
+    hass: HomeAssistant, make_house: HouseFactory, frozen: FrozenDateTimeFactory
+) -> AsyncIterator[Setup]:
+    """The house, a hub for it, the provider and the energy entry (dry run)."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    house = await make_house(**_start_house_args())
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
+        hub = await setup_hub(hass)
+    kind_runtime(hub, HUB).controller.timeout = 0.5
+    provider = Provider(house)
+    solar = await add_provider(hass, provider)
+    energy = await setup_energy(
+        hass,
+        energy_entry(
+            TARIFF.to_dict(),
+            **{OPT_SOLAR_FORECAST: solar.entry_id, OPT_BATTERY_RESERVE: 30},
+        ),
+    )
+    yield Setup(house, hub, energy, runtime_of(energy).planner, provider)
+
+
+async def run_slot(hass: HomeAssistant, setup: Setup, freezer: FrozenDateTimeFactory) -> None:
+    """Plan at the start of the slot, then let the house live its 30 minutes."""
+    await setup.planner.async_replan("slot")
+    for _ in range(3):
+        freezer.tick(600)
+        setup.house.step(600)
+        await hass.async_block_till_done()
+
+
+# ----------------------------------------------------------------------------- the day
+
+
+async def test_a_day_with_the_planner_is_cheaper(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """A whole day with the planner active costs less than the same day without it.
+
+    Without it: the same house (weather, family, devices) stepped through the day by itself,
+    every device in its own automatic mode.  Both days end with different energy stored in
+    the battery, the car and the tank; it is valued at the night price (what refilling it
+    would cost), so that charging for tomorrow is not counted as a saving today.
+    """
+    baseline = House("house", start=DAY, speed=1e-9, tick_interval=0)
+    await baseline.start(announce=False, serve=False)
+    try:
+        stored_before = stored_kwh(baseline)
+        for _ in range(48 * 3):
+            baseline.step(600)
+        end = DAY + timedelta(days=1)
+        cost_without = day_cost(baseline, DAY, end)
+        stored_without = stored_kwh(baseline)
+    finally:
+        await baseline.stop()
+    assert stored_kwh(setup.house) == pytest.approx(stored_before)
+
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id(hass, setup.energy, "planner_mode", "select"), "option": "active"},
+        blocking=True,
+    )
+    assert setup.planner.mode is PlannerMode.ACTIVE
+    battery = setup.house.obj("battery")
+    tank = setup.house.obj("ecocute")
+    socs: list[float] = []
+    tank_heat: list[float] = []
+    reasons: set[str] = set()
+    while setup.house.clock.now() < DAY + timedelta(days=1) - timedelta(minutes=1):
+        await run_slot(hass, setup, frozen)
+        socs.append(battery.behaviour.soc)  # type: ignore[union-attr]
+        tank_heat.append(tank.behaviour.heat_kwh)  # type: ignore[union-attr]
+        state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
+        assert state is not None
+        reasons.add(state.attributes["reason_code"])
+    cost_with = day_cost(setup.house, DAY, DAY + timedelta(days=1))
+    stored_with = stored_kwh(setup.house)
+    night = TariffPrices(TARIFF).purchase_price(DAY + timedelta(hours=2))
+    value_without = sum(stored_without.values()) * night
+    value_with = sum(stored_with.values()) * night
+    net_without = cost_without - value_without
+    net_with = cost_with - value_with
+    print(  # the figures, for the report (pytest -s)
+        f"without: {cost_without:.0f} yen, stored {stored_without}; "
+        f"with: {cost_with:.0f} yen, stored {stored_with}; "
+        f"net {net_without:.0f} -> {net_with:.0f} yen"
+    )
+    assert net_with < net_without - 20, (net_with, net_without)
+    # The devices really followed: the battery charged and discharged, the tank boiled by day.
+    assert max(socs) - min(socs) > 20
+    assert min(socs) >= 30 - 1  # never below the reserve
+    noon = tank_heat[24:30]
+    assert max(b - a for a, b in zip(noon, noon[1:], strict=False)) > 0.5
+    assert reasons & {"battery_charge_cheap", "boil_surplus", "battery_store_surplus"}
+    saving = hass.states.get(entity_id(hass, setup.energy, "planner_saving_today"))
+    assert saving is not None and saving.state not in ("unknown", "unavailable")
+    assert not ir.async_get(hass).issues
+
+
+async def test_dry_run_commands_nothing(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """Dry run (the default) plans and explains but never sets a property of a device."""
+    planner = setup.planner
+    assert planner.mode is PlannerMode.DRY_RUN
+    controller = kind_runtime(setup.hub, HUB).controller
+    before = {str(obj.eoj): obj.stats.sets for obj in controller.objects()}
+    for _ in range(4):
+        await run_slot(hass, setup, frozen)
+    assert planner.state.plan is not None
+    assert planner.state.commanded == {}
+    assert {str(obj.eoj): obj.stats.sets for obj in controller.objects()} == before
+    state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
+    assert state is not None and state.state in (
+        "battery_charge",
+        "battery_discharge",
+        "battery_hold",
+        "water_heater_boil",
+        "ev_charge",
+        "idle",
+    )
+    assert state.attributes["mode"] == "dry_run"
+    assert state.attributes["reason"]
+    plan = state.attributes["plan"]
+    assert 0 < len(plan) <= 48
+    assert set(plan[0]) == {"slot", "action", "soc", "reason"}
+    assert setup.provider.calls >= 4
+
+
+async def test_refusal_falls_back_to_automatic(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """An EcoCute that refuses the daytime shift (energy shift participation, 0xC7) is left in
+    its automatic mode, and the refusal is reported (repair issue, notice event, the next
+    action's reason); once it takes commands again the issue goes away."""
+    notices: list[Event] = []
+    hass.bus.async_listen("hems_notice", notices.append)
+    node = setup.house.node("ecocute")
+    node.quirks.set(refuse_set={0xC7})
+    planner = setup.planner
+    await planner.async_set_mode(PlannerMode.ACTIVE)
+    await run_slot(hass, setup, frozen)
+    assert planner.state.refusals, planner.state.commanded
+    assert planner.state.commanded["water_heater"]["refused"]
+    tank = setup.house.obj("ecocute")
+    assert tank.values[0xB0] == b"\x41"  # automatic
+    assert tank.values[0xC7] == b"\x00"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "planner_refused_water_heater")
+    assert issue is not None and issue.translation_key == "planner_refused"
+    assert any(e.data["type"] == "planner_refused" for e in notices)
+    state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
+    assert state is not None
+    assert state.state == "automatic"
+    assert state.attributes["reason_code"] == "device_refused"
+    assert "EcoCute" in state.attributes["reason"] or "water" in state.attributes["reason"].lower()
+    # The battery was commanded all the same.
+    assert setup.house.obj("battery").values[0xA7] == bytes((30,))
+    node.quirks.set(refuse_set=set())
+    await run_slot(hass, setup, frozen)
+    assert not planner.state.refusals
+    assert tank.values[0xC7] == b"\x01"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "planner_refused_water_heater") is None
+
+
+async def test_forecast_loss_falls_back(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """When the provider has nothing (and the house has no generation history yet), the plan
+    is the devices' own automatic modes, with the reason."""
+    planner = setup.planner
+    await planner.async_set_mode(PlannerMode.ACTIVE)
+    await run_slot(hass, setup, frozen)
+    assert planner.state.plan is not None and planner.state.plan.fallback is None
+    setup.provider.lost = True
+    await run_slot(hass, setup, frozen)
+    plan = planner.state.plan
+    assert plan is not None and plan.fallback is not None
+    assert plan.fallback.code.value == "fallback_no_forecast"
+    assert setup.house.obj("battery").values[0xDA] == b"\x46"
+    assert setup.house.obj("ecocute").values[0xB0] == b"\x41"
+    assert setup.house.obj("v2h").values[0xDA] == b"\x49"
+    state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
+    assert state is not None and state.state == "automatic"
+    assert state.attributes["reason_code"] == "fallback_no_forecast"
+    diagnostics = planner.diagnostics()
+    assert diagnostics["forecasts"]["solar_source"] == "none"
+    assert diagnostics["forecasts"]["provider_answered"] is False
+
+
+async def test_keep_full_and_warning_sensor(
+    hass: HomeAssistant, make_house: HouseFactory, frozen: FrozenDateTimeFactory
+) -> None:
+    """The weather-warning reserve: the switch by hand, or the chosen binary sensor."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    house = await make_house(**_start_house_args())
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
+        await setup_hub(hass)
+    provider = Provider(house)
+    solar = await add_provider(hass, provider)
+    hass.states.async_set("binary_sensor.warning", "off")
+    energy = await setup_energy(
+        hass,
+        energy_entry(
+            TARIFF.to_dict(),
+            **{OPT_SOLAR_FORECAST: solar.entry_id, OPT_WARNING_ENTITY: "binary_sensor.warning"},
+        ),
+    )
+    planner = runtime_of(energy).planner
+    switch = entity_id(hass, energy, "planner_keep_full", "switch")
+    assert hass.states.get(switch).state == "off"
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert hass.states.get(switch).state == "on"
+    assert planner.state.inputs is not None and planner.state.inputs.battery is not None
+    assert planner.state.inputs.battery.keep_full
+    assert planner.state.plan is not None
+    assert planner.state.plan.decisions[0].code.value == "battery_reserve_kept"
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert not planner.state.inputs.battery.keep_full
+    # The warning sensor turns on: re-planned with the battery kept full.
+    hass.states.async_set("binary_sensor.warning", "on")
+    await hass.async_block_till_done()
+    assert planner.state.trigger == "warning"
+    assert planner.state.inputs.battery.keep_full
+    assert hass.states.get(switch).state == "on"
+    assert hass.states.get(switch).attributes["warning_active"] is True
