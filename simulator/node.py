@@ -335,7 +335,9 @@ class SimNode:
         self._collect = []
         try:
             for epc, edt in props:
-                if epc not in self.quirks.refuse_set and obj.write(epc, edt):
+                if epc in self.quirks.ignore_set and epc not in self.quirks.refuse_set:
+                    result.append((epc, edt if self.quirks.echo_set_edt else b""))
+                elif epc not in self.quirks.refuse_set and obj.write(epc, edt):
                     result.append((epc, edt if self.quirks.echo_set_edt else b""))
                 else:
                     failed = True

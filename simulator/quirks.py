@@ -70,6 +70,10 @@ class Quirks:
         default_factory=set,
         metadata=_doc("B0", "refuse Sets of these EPCs (SetC_SNA), whatever the value"),
     )
+    ignore_set: set[int] = field(
+        default_factory=set,
+        metadata=_doc("DA", "accept Sets of these EPCs (Set_Res) but keep the old value"),
+    )
     silent: bool = field(
         default=False, metadata=_doc("1", "answer nothing at all (the device is gone or hung)")
     )
@@ -131,7 +135,7 @@ class Quirks:
                 value = float(raw)
             elif name == "drop_together":
                 value = [frozenset(int(e, 16) for e in part.split("+")) for part in raw.split("/")]
-            elif name in ("wrong_length", "refuse_set"):
+            elif name in ("wrong_length", "refuse_set", "ignore_set"):
                 value = {int(e, 16) for e in raw.split("+")}
             else:
                 value = raw.lower() not in ("0", "false", "no", "off")

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
@@ -253,7 +254,7 @@ async def test_a_day_with_the_planner_is_cheaper(
     assert max(socs) - min(socs) > 20
     assert min(socs) >= 30 - 1  # never below the reserve
     noon = tank_heat[24:30]
-    assert max(b - a for a, b in zip(noon, noon[1:], strict=False)) > 0.5
+    assert max(b - a for a, b in pairwise(noon)) > 0.5
     assert reasons & {"battery_charge_cheap", "boil_surplus", "battery_store_surplus"}
     saving = hass.states.get(entity_id(hass, setup.energy, "planner_saving_today"))
     assert saving is not None and saving.state not in ("unknown", "unavailable")
@@ -386,3 +387,294 @@ async def test_keep_full_and_warning_sensor(
     assert planner.state.inputs.battery.keep_full
     assert hass.states.get(switch).state == "on"
     assert hass.states.get(switch).attributes["warning_active"] is True
+
+
+# ----------------------------------------------------------------------------- options
+
+
+async def test_options_step(hass: HomeAssistant, frozen: FrozenDateTimeFactory) -> None:
+    """The planner's options step lists the solar forecast providers and stores the choices."""
+    from homeassistant.data_entry_flow import FlowResultType
+
+    from .test_energy_flow import OptionsDriver
+
+    solar = await add_provider(hass, Provider())
+    entry = await setup_energy(hass, energy_entry(TARIFF.to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert "planner" in result["menu_options"]
+    flow = OptionsDriver(hass, result["flow_id"])
+    form = await flow.open("planner")
+    assert form["description_placeholders"] == {"providers": "1"}
+    schema = form["data_schema"].schema
+    options = next(v for k, v in schema.items() if k == OPT_SOLAR_FORECAST).config["options"]
+    assert [o["value"] for o in options] == ["none", solar.entry_id]
+    await flow.submit(
+        {
+            OPT_SOLAR_FORECAST: solar.entry_id,
+            "weather": "weather.home",
+            OPT_WARNING_ENTITY: "binary_sensor.warning",
+            OPT_BATTERY_RESERVE: 40,
+        }
+    )
+    form = await flow.open("planner")
+    defaults = {str(k): k.default() for k in form["data_schema"].schema if callable(k.default)}
+    assert defaults[OPT_SOLAR_FORECAST] == solar.entry_id
+    assert defaults[OPT_BATTERY_RESERVE] == 40
+    await flow.submit(
+        {OPT_SOLAR_FORECAST: "none", "weather": "weather.home", OPT_BATTERY_RESERVE: 25}
+    )
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options[OPT_SOLAR_FORECAST] is None
+    assert entry.options["weather"] == "weather.home"
+    assert entry.options[OPT_WARNING_ENTITY] is None
+    assert entry.options[OPT_BATTERY_RESERVE] == 25
+    planner = runtime_of(entry).planner
+    assert planner.settings.battery_reserve == 0.25
+    assert planner.settings.weather == "weather.home"
+
+
+# ----------------------------------------------------------------------------- forecasts
+
+
+async def test_forecast_from_history_and_weather(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory
+) -> None:
+    """Without a provider: the house's generation history and the weather entity's hourly
+    forecast; the load learned from the ledger; a provider that fails is a forecast loss."""
+    from custom_components.hems.energy import Slot
+    from custom_components.hems.home.planner import forecasts
+
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    hass.config.latitude, hass.config.longitude = 35.68, 139.69
+    start = DAY + timedelta(hours=6)
+    starts = [start + i * SLOT for i in range(96)]
+    # The weather entity (the demo integration's kind: a template-free test entity).
+    hours = [
+        {
+            "datetime": (start + timedelta(hours=2 + h)).isoformat(),
+            "condition": "rainy" if h < 12 else "sunny",
+            "temperature": 10.0 + h % 10,
+        }
+        for h in range(40)
+    ]
+
+    async def get_forecasts(call: Any) -> dict[str, Any]:
+        entity = call.data["entity_id"]
+        return {entity if isinstance(entity, str) else entity[0]: {"forecast": hours}}
+
+    from homeassistant.core import SupportsResponse
+
+    hass.services.async_register(
+        "weather", "get_forecasts", get_forecasts, supports_response=SupportsResponse.ONLY
+    )
+    hass.states.async_set("weather.home", "cloudy", {"temperature": 12.0})
+    conditions, temperatures = await forecasts.async_weather(hass, "weather.home", starts)
+    # Before the forecast's first hour: the weather now (today only); after its last: unknown.
+    assert conditions[0] == "cloudy" and conditions[4] == "rainy" and conditions[-1] is None
+    assert temperatures[0] == 12.0 and temperatures[4] == 10.0 and temperatures[-1] == 12.0
+    assert await forecasts.async_weather(hass, None, starts) == ([None] * 96, [None] * 96)
+    assert await forecasts.async_weather(hass, "weather.gone", starts) == (
+        [None] * 96,
+        [None] * 96,
+    )
+    # A ledger with three sunny days of generation and consumption.
+    from custom_components.hems.energy import Ledger
+
+    ledger = Ledger("Asia/Tokyo")
+    assert forecasts.history_solar(hass, ledger, starts, conditions) is None
+    assert forecasts.load_forecast(ledger, starts, [15.0] * 96)[1] == "typical"
+    weather = Weather(1)
+    for day in range(4):
+        for index in range(48):
+            when = DAY - timedelta(days=4 - day) + index * SLOT
+            sun = sum(4500 * weather.sun(when.timestamp() + 60 * m) for m in range(30)) / 60000
+            ledger.add_slot(Slot.make(when, purchase=0.4, generation=round(sun, 3), sale=0))
+    solar = forecasts.history_solar(hass, ledger, starts, conditions)
+    assert solar is not None
+    assert sum(solar[:24]) < sum(solar[48:72])  # rain in the morning, sun tomorrow
+    load, source = forecasts.load_forecast(ledger, starts, [15.0] * 96)
+    assert source == "learned" and load[0] > 0
+    # A provider that raises, one without energy platform, a config entry that is gone.
+    mock_integration(hass, MockModule("broken_solar"))
+
+    async def broken(hass: HomeAssistant, entry_id: str) -> None:
+        raise RuntimeError("cloud down")
+
+    mock_platform(hass, "broken_solar.energy", SimpleNamespace(async_get_solar_forecast=broken))
+    assert await async_setup_component(hass, "broken_solar", {})
+    entry = MockConfigEntry(domain="broken_solar")
+    entry.add_to_hass(hass)
+    other = MockConfigEntry(domain="hems_not_a_provider")
+    other.add_to_hass(hass)
+    assert await forecasts.async_provider_solar(hass, entry.entry_id, starts) is None
+    assert await forecasts.async_provider_solar(hass, other.entry_id, starts) is None
+    assert await forecasts.async_provider_solar(hass, "gone", starts) is None
+    # Odd periods: an empty span, values that are not numbers, naive times (local).
+    spread = forecasts.spread_hours(
+        {start: 1000.0, start + timedelta(hours=1): 500.0}, [start, start + SLOT * 3]
+    )
+    assert spread == [pytest.approx(0.5), pytest.approx(0.25)]
+
+
+# ----------------------------------------------------------------------------- devices
+
+
+async def test_devices_read_and_commanded_within_limits(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """The devices' values as the planner sees them, and commands clamped to their ranges."""
+    from custom_components.hems.energy.planner import BatteryMode, Commands
+    from custom_components.hems.home.planner import devices as dv
+
+    found = dv.DeviceSet.find(hass)
+    assert found.battery is not None and found.water_heater is not None and found.ev is not None
+    for handle in found.handles:
+        await handle.async_refresh()
+    battery = dv.battery_model(found.battery, reserve=0.3, keep_full=False)
+    assert battery is not None
+    assert battery.capacity_kwh == pytest.approx(9.8)
+    assert battery.max_charge_kw == pytest.approx(3.0)
+    assert battery.reserve == pytest.approx(0.3)
+    heater = dv.water_heater_model(found.water_heater, DAY)
+    assert heater is not None and heater.max_input_kw == pytest.approx(4.5 / 3.2, abs=0.01)
+    winter = dv.heat_pump_kw(found.water_heater.obj, DAY.replace(month=1))
+    summer = dv.heat_pump_kw(found.water_heater.obj, DAY.replace(month=8))
+    assert winter > summer
+    ev = dv.ev_model(found.ev)
+    assert ev is not None and ev.plugged and ev.capacity_kwh == pytest.approx(60, abs=1)
+    # Charge: at most what the slot and the room allow; the power within the device's range.
+    values = dv.battery_values(
+        found.battery, battery, Commands(BatteryMode.CHARGE, battery_kwh=100.0)
+    )
+    assert int.from_bytes(values[0xE7], "big") == 1500
+    assert int.from_bytes(values[0xEB], "big") == 3000
+    assert values[0xDA] == b"\x42"
+    values = dv.battery_values(found.battery, battery, Commands(BatteryMode.DISCHARGE, 0.4))
+    assert int.from_bytes(values[0xE8], "big") == 400
+    assert int.from_bytes(values[0xEC], "big") == 800
+    empty = replace(battery, soc=0.3)
+    assert dv.battery_values(found.battery, empty, Commands(BatteryMode.DISCHARGE, 1))[
+        0xDA
+    ] == bytes((0x44,))  # nothing above the reserve: hold
+    full = replace(battery, soc=1.0)
+    assert dv.battery_values(found.battery, full, Commands(BatteryMode.CHARGE, 1))[0xDA] == (
+        b"\x44"
+    )
+    assert dv.ev_values(found.ev, ev, Commands(ev_charge_kwh=5.0))[0xE7] == (1500).to_bytes(
+        4, "big"
+    )
+    assert dv.ev_values(found.ev, ev, Commands(ev_follow_surplus=True)) == {0xDA: b"\x49"}
+    assert dv.ev_values(found.ev, replace(ev, plugged=False), Commands(ev_charge_kwh=1)) == {}
+    # Missing or odd values: derived, defaulted, or no model at all.
+    obj = found.battery.obj
+    saved = dict(obj.values)
+    try:
+        del obj.values[0xE4]
+        obj.values[0xC8] = b"\x00" * 8
+        obj.values[0xA6] = b"\xff"
+        derived = dv.battery_model(found.battery, reserve=0.2, keep_full=True)
+        assert derived is not None and derived.keep_full
+        assert derived.soc == pytest.approx(int.from_bytes(saved[0xE2], "big") / 9800)
+        assert derived.max_charge_kw == 3.0 and derived.max_soc == 1.0
+        del obj.values[0xD0], obj.values[0xA0]
+        assert dv.battery_model(found.battery, reserve=0.2, keep_full=False) is None
+    finally:
+        obj.values.clear()
+        obj.values.update(saved)
+    tank = found.water_heater.obj
+    saved = dict(tank.values)
+    try:
+        tank.values[0xB3] = b"\x10"
+        tank.values[0xDC] = b"\x00\x01"
+        assert dv.boil_temperature(tank) == 65.0
+        assert dv.heat_pump_kw(tank, DAY) == 1.5
+        del tank.values[0xE2]
+        assert dv.water_heater_model(found.water_heater, DAY) is None
+    finally:
+        tank.values.clear()
+        tank.values.update(saved)
+    car = found.ev.obj
+    saved = dict(car.values)
+    try:
+        car.values[0xE4] = b"\x00"
+        del car.values[0xC8]
+        assert dv.ev_model(found.ev).capacity_kwh == 40.0  # type: ignore[union-attr]
+        car.values[0xE4] = b"\xff"
+        assert dv.ev_model(found.ev) is None
+    finally:
+        car.values.clear()
+        car.values.update(saved)
+
+
+async def test_a_device_that_ignores_a_command(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """A Set that the device answers but does not carry out (read back differs) or does not
+    answer at all counts as refused; the same goes back to automatic."""
+    from custom_components.hems.home.planner import devices as dv
+
+    found = dv.DeviceSet.find(hass)
+    assert found.battery is not None
+    node = setup.house.node("battery")
+    node.quirks.set(ignore_set={0xDA})
+    with pytest.raises(dv.CommandRefusedError, match="another value for 0xDA"):
+        await found.battery.async_set({0xDA: b"\x44"})
+    node.quirks.set(ignore_set=set(), silent=True)
+    with pytest.raises(dv.CommandRefusedError) as err:
+        await found.battery.async_set({0xDA: b"\x44"})
+    assert err.value.device.value == "battery"
+    await found.battery.async_refresh()  # silent: the cached values stay
+    node.quirks.set(silent=False)
+
+
+async def test_mode_changes_and_material_changes(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """Off plans nothing; leaving active mode hands the devices back; a device far from the
+    plan, the car plugged or unplugged and the weather re-plan; diagnostics hold the plan."""
+    from custom_components.hems.echonet.events import PropertiesUpdated
+
+    planner = setup.planner
+    await planner.async_set_mode(PlannerMode.ACTIVE)
+    assert setup.house.obj("ecocute").values[0xC7] == b"\x01"  # the daytime shift
+    await planner.async_set_mode(PlannerMode.OFF)
+    assert planner.state.plan is None
+    assert setup.house.obj("ecocute").values[0xC7] == b"\x00"  # back to automatic
+    assert await planner.async_replan() is None
+    state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
+    assert state is not None and state.state == "unknown"
+    select = entity_id(hass, setup.energy, "planner_mode", "select")
+    assert hass.states.get(select).state == "off"
+    await planner.async_set_mode(PlannerMode.DRY_RUN)
+    plan = planner.state.plan
+    assert plan is not None
+    controller = kind_runtime(setup.hub, HUB).controller
+    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
+    car = next(o for o in controller.objects() if o.class_code == 0x027E)
+    expected = plan.slots[0].battery_soc
+    assert expected is not None
+    near = bytes((round(100 * expected),))
+    far = bytes((round(100 * expected) + 30 if expected < 0.5 else round(100 * expected) - 30,))
+    assert not planner.material(PropertiesUpdated(battery, {0xE4: near}, "get"))
+    assert planner.material(PropertiesUpdated(battery, {0xE4: far}, "get"))
+    assert planner.material(PropertiesUpdated(car, {0xC7: b"\x30"}, "inf"))
+    assert not planner.material(PropertiesUpdated(car, {0xDA: b"\x44"}, "inf"))
+    # A real change at the device: the car is unplugged, the controller hears it, re-plans.
+    setup.house.obj("v2h").behaviour.leave(5.0)  # type: ignore[union-attr]
+    setup.house.step(1)
+    planned_at = planner.state.planned_at
+    await controller.get(car, [0xC7])
+    await hass.async_block_till_done()
+    assert planner.state.trigger == "device"
+    assert planner.state.planned_at != planned_at or planner.state.inputs is not None
+    assert planner.state.inputs is not None and planner.state.inputs.ev is not None
+    assert not planner.state.inputs.ev.plugged
+    diagnostics = planner.diagnostics()
+    assert diagnostics["mode"] == "dry_run"
+    assert diagnostics["plan"]["slots"]
+    assert diagnostics["inputs"]["battery"]["capacity_kwh"] == pytest.approx(9.8)
+    assert diagnostics["forecasts"]["solar_source"] == "provider"
+    saving = planner.saving_today
+    assert saving is not None
