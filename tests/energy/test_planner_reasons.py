@@ -28,6 +28,7 @@ SAMPLE = {
     "saving_yen": 1185.6,
     "stored_diff_yen": -35.2,
     "detail": "Infeasible",
+    "device": "Storage battery (192.168.1.20)",
     "target_pct": 80,
     "departure": "07:30",
     "needed_kwh": 14.2,

@@ -37,7 +37,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.echonet.controller import Controller
-from custom_components.hems.energy import SalePlan, preset_tariff
+from custom_components.hems.energy import SalePlan, Slot, preset_tariff
 from custom_components.hems.energy.planner import SLOT, TariffPrices
 from custom_components.hems.home.planner.runtime import HomePlanner, PlannerMode
 from custom_components.hems.home.settings import (
@@ -83,11 +83,14 @@ class Provider:
     house: House | None = None
     lost: bool = False
     calls: int = 0
+    fixed: dict[str, Any] | None = None
 
     async def async_get_solar_forecast(
         self, hass: HomeAssistant, config_entry_id: str
     ) -> dict[str, Any] | None:
         self.calls += 1
+        if self.fixed is not None:
+            return self.fixed
         if self.lost or self.house is None:
             return None
         peak = self.house.obj("solar").behaviour
@@ -95,16 +98,18 @@ class Provider:
         return solar_forecast(self.house.weather, peak.peak_w, now, 50)  # type: ignore[union-attr]
 
 
-async def add_provider(hass: HomeAssistant, provider: Provider) -> MockConfigEntry:
-    """Install the provider as the integration ``sim_solar`` and add its config entry."""
-    mock_integration(hass, MockModule("sim_solar"))
+async def add_provider(
+    hass: HomeAssistant, provider: Provider, domain: str = "sim_solar"
+) -> MockConfigEntry:
+    """Install the provider as the integration ``domain`` and add its config entry."""
+    mock_integration(hass, MockModule(domain))
     mock_platform(
         hass,
-        "sim_solar.energy",
+        f"{domain}.energy",
         SimpleNamespace(async_get_solar_forecast=provider.async_get_solar_forecast),
     )
-    assert await async_setup_component(hass, "sim_solar", {})
-    entry = MockConfigEntry(domain="sim_solar", title="Simulated roof")
+    assert await async_setup_component(hass, domain, {})
+    entry = MockConfigEntry(domain=domain, title="Simulated roof")
     entry.add_to_hass(hass)
     return entry
 
@@ -316,7 +321,8 @@ async def test_refusal_falls_back_to_automatic(
     assert state is not None
     assert state.state == "automatic"
     assert state.attributes["reason_code"] == "device_refused"
-    assert "EcoCute" in state.attributes["reason"] or "water" in state.attributes["reason"].lower()
+    assert "Electric water heater" in state.attributes["reason"]
+    assert planner.diagnostics()["refusals"][0]["device"] == "water_heater"
     # The battery was commanded all the same.
     assert setup.house.obj("battery").values[0xA7] == bytes((30,))
     node.quirks.set(refuse_set=set())
@@ -349,6 +355,15 @@ async def test_forecast_loss_falls_back(
     diagnostics = planner.diagnostics()
     assert diagnostics["forecasts"]["solar_source"] == "none"
     assert diagnostics["forecasts"]["provider_answered"] is False
+    # Once the ledger holds a day of generation, the house's own history is the forecast.
+    ledger = runtime_of(setup.energy).ledger
+    for index in range(48):
+        when = DAY - timedelta(days=1) + index * SLOT
+        ledger.add_slot(Slot.make(when, purchase=0.3, generation=1.0 if 18 <= index < 32 else 0))
+    await run_slot(hass, setup, frozen)
+    assert planner.state.forecasts is not None
+    assert planner.state.forecasts.solar_source == "history"
+    assert planner.state.plan is not None and planner.state.plan.fallback is None
 
 
 async def test_keep_full_and_warning_sensor(
@@ -387,6 +402,11 @@ async def test_keep_full_and_warning_sensor(
     assert planner.state.inputs.battery.keep_full
     assert hass.states.get(switch).state == "on"
     assert hass.states.get(switch).attributes["warning_active"] is True
+    # Only an attribute changes: nothing to re-plan.
+    planner.state.trigger = "test"
+    hass.states.async_set("binary_sensor.warning", "on", {"level": "red"})
+    await hass.async_block_till_done()
+    assert planner.state.trigger == "test"
 
 
 # ----------------------------------------------------------------------------- options
@@ -443,13 +463,17 @@ async def test_forecast_from_history_and_weather(
 ) -> None:
     """Without a provider: the house's generation history and the weather entity's hourly
     forecast; the load learned from the ledger; a provider that fails is a forecast loss."""
-    from custom_components.hems.energy import Slot
     from custom_components.hems.home.planner import forecasts
 
     await hass.config.async_set_time_zone("Asia/Tokyo")
     hass.config.latitude, hass.config.longitude = 35.68, 139.69
     start = DAY + timedelta(hours=6)
     starts = [start + i * SLOT for i in range(96)]
+    # A weather entity without the forecast action: the weather now for today, no more.
+    hass.states.async_set("weather.home", "cloudy", {"temperature": 12.0})
+    conditions, temperatures = await forecasts.async_weather(hass, "weather.home", starts)
+    assert conditions[0] == "cloudy" and conditions[-1] is None
+    assert temperatures == [12.0] * 96
     # The weather entity (the demo integration's kind: a template-free test entity).
     hours = [
         {
@@ -485,6 +509,13 @@ async def test_forecast_from_history_and_weather(
     ledger = Ledger("Asia/Tokyo")
     assert forecasts.history_solar(hass, ledger, starts, conditions) is None
     assert forecasts.load_forecast(ledger, starts, [15.0] * 96)[1] == "typical"
+    # A few slots: their mean; a complete day without generation: no solar forecast.
+    for index in range(48):
+        ledger.add_slot(Slot.make(DAY - timedelta(days=5) + index * SLOT, purchase=0.5))
+    assert forecasts.history_solar(hass, ledger, starts, conditions) is None
+    partial = Ledger("Asia/Tokyo")
+    partial.add_slot(Slot.make(DAY - timedelta(days=5), purchase=0.5))
+    assert forecasts.load_forecast(partial, starts, [15.0] * 96) == ([0.5] * 96, "recent")
     weather = Weather(1)
     for day in range(4):
         for index in range(48):
@@ -511,6 +542,16 @@ async def test_forecast_from_history_and_weather(
     assert await forecasts.async_provider_solar(hass, entry.entry_id, starts) is None
     assert await forecasts.async_provider_solar(hass, other.entry_id, starts) is None
     assert await forecasts.async_provider_solar(hass, "gone", starts) is None
+    # A provider whose values are all unusable (no time, negative, not a number) or far away.
+    odd = Provider()
+    odd_entry = await add_provider(hass, odd, "odd_solar")
+    odd.fixed = {"wh_hours": {"noon": 5, start.isoformat(): -1, "2026-05-22T12:00:00": "x"}}
+    assert await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts) is None
+    odd.fixed = {"wh_hours": {"2020-01-01T12:00:00": 100}}
+    assert await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts) is None
+    odd.fixed = {"wh_hours": {(start + timedelta(hours=1)).replace(tzinfo=None).isoformat(): 800}}
+    slots = await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts)
+    assert slots is not None and slots[2] == pytest.approx(0.4) and slots[0] is None
     # Odd periods: an empty span, values that are not numbers, naive times (local).
     spread = forecasts.spread_hours(
         {start: 1000.0, start + timedelta(hours=1): 500.0}, [start, start + SLOT * 3]
@@ -641,6 +682,9 @@ async def test_mode_changes_and_material_changes(
     assert setup.house.obj("ecocute").values[0xC7] == b"\x01"  # the daytime shift
     await planner.async_set_mode(PlannerMode.OFF)
     assert planner.state.plan is None
+    controller = kind_runtime(setup.hub, HUB).controller
+    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
+    assert not planner.material(PropertiesUpdated(battery, {0xE4: b"\x01"}, "get"))
     assert setup.house.obj("ecocute").values[0xC7] == b"\x00"  # back to automatic
     assert await planner.async_replan() is None
     state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
@@ -650,8 +694,6 @@ async def test_mode_changes_and_material_changes(
     await planner.async_set_mode(PlannerMode.DRY_RUN)
     plan = planner.state.plan
     assert plan is not None
-    controller = kind_runtime(setup.hub, HUB).controller
-    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
     car = next(o for o in controller.objects() if o.class_code == 0x027E)
     expected = plan.slots[0].battery_soc
     assert expected is not None
@@ -678,3 +720,47 @@ async def test_mode_changes_and_material_changes(
     assert diagnostics["forecasts"]["solar_source"] == "provider"
     saving = planner.saving_today
     assert saving is not None
+
+
+async def test_a_device_refusing_even_its_automatic_mode(
+    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
+) -> None:
+    """A battery that refuses every command, its automatic mode too: reported, and leaving
+    active mode does not fail on it."""
+    controller = kind_runtime(setup.hub, HUB).controller
+    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
+    setup.house.obj("battery").update({0xDA: b"\x44"})  # standby, set at the device
+    await controller.get(battery, [0xDA])
+    setup.house.node("battery").quirks.set(refuse_set={0xA7, 0xDA})
+    planner = setup.planner
+    await planner.async_set_mode(PlannerMode.ACTIVE)
+    assert [r.device.value for r in planner.state.refusals] == ["battery"]
+    assert setup.house.obj("battery").values[0xDA] == b"\x44"
+    await planner.async_set_mode(PlannerMode.DRY_RUN)
+    assert planner.state.commanded == {}
+    assert setup.house.obj("battery").values[0xDA] == b"\x44"
+
+
+async def test_mode_and_reserve_switch_restored(
+    hass: HomeAssistant, frozen: FrozenDateTimeFactory
+) -> None:
+    """The mode and the reserve switch come back after a restart."""
+    from homeassistant.core import State
+    from pytest_homeassistant_custom_component.common import mock_restore_cache
+
+    mock_restore_cache(
+        hass,
+        [
+            State("select.hems_home_solar_planner_mode", "active"),
+            State("switch.hems_home_weather_warning_reserve_keep_battery_full", "on"),
+        ],
+    )
+    entry = await setup_energy(hass, energy_entry(TARIFF.to_dict()))
+    planner = runtime_of(entry).planner
+    assert planner.mode is PlannerMode.ACTIVE
+    assert planner.keep_full
+    assert hass.states.get("select.hems_home_solar_planner_mode").state == "active"
+    # No device to plan: nothing planned, nothing to say.
+    assert planner.state.plan is None
+    assert hass.states.get(entity_id(hass, entry, "planner_next_action")).state == "unknown"
+    assert hass.states.get(entity_id(hass, entry, "planner_saving_today")).state == "unknown"

@@ -13,7 +13,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from ...energy.planner import ActionKind, Device, Plan, Reason, ReasonCode
+from ...energy.planner import Device, Plan, Reason, ReasonCode
 from ..entities import HomeEntity
 from ..figures import CURRENCY
 from .runtime import HomePlanner, PlannerMode
@@ -38,13 +38,12 @@ NEXT_ACTIONS: Final = [
 
 def _action_key(plan: Plan, index: int) -> str:
     slot = plan.slots[index]
-    for action in slot.actions:
-        if action.kind is ActionKind.AUTO:
-            continue
-        if action.device is Device.WATER_HEATER:
-            return "water_heater_boil"
-        return f"{action.device.value}_{action.kind.value}"
-    return "idle"
+    if not slot.actions:
+        return "idle"
+    action = slot.actions[0]
+    if action.device is Device.WATER_HEATER:
+        return "water_heater_boil"
+    return f"{action.device.value}_{action.kind.value}"
 
 
 def next_action(planner: HomePlanner) -> str | None:
@@ -53,11 +52,7 @@ def next_action(planner: HomePlanner) -> str | None:
     if planner.state.refusals:
         return "automatic"
     if plan is None:
-        return (
-            None
-            if planner.mode is PlannerMode.OFF or planner.state.planned_at is None
-            else ("automatic")
-        )
+        return None
     if plan.fallback is not None:
         return "automatic"
     return _action_key(plan, 0)
@@ -223,11 +218,9 @@ class PlannerSavingSensor(PlannerEntity, SensorEntity):
 
 
 def planner_entities(runtime: HomeRuntime, platform: str) -> list[Any]:
-    """The planner's entities of ``platform``."""
+    """The planner's entities of ``platform`` (select, switch or sensor)."""
     if platform == "select":
         return [PlannerModeSelect(runtime)]
     if platform == "switch":
         return [PlannerKeepFullSwitch(runtime)]
-    if platform == "sensor":
-        return [PlannerNextActionSensor(runtime), PlannerSavingSensor(runtime)]
-    return []
+    return [PlannerNextActionSensor(runtime), PlannerSavingSensor(runtime)]

@@ -88,9 +88,7 @@ def spread_hours(
     out: list[float | None] = [None] * len(starts)
     for index, (begin, wh) in enumerate(ordered):
         end = ordered[index + 1][0] if index + 1 < len(ordered) else begin + timedelta(hours=1)
-        span = (end - begin).total_seconds()
-        if span <= 0:
-            continue
+        span = (end - begin).total_seconds()  # > 0: the keys are distinct and sorted
         for slot, start in enumerate(starts):
             overlap = (min(end, start + SLOT) - max(begin, start)).total_seconds()
             if overlap > 0:

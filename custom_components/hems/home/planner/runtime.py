@@ -356,23 +356,23 @@ class HomePlanner:
     ) -> PlanInputs | None:
         keep_full = self.keeping_full
         reserve = self.settings.battery_reserve
-        battery = (
-            None
-            if devices.battery is None
-            else battery_model(devices.battery, reserve=reserve, keep_full=keep_full)
-        )
-        heater = (
-            None
-            if devices.water_heater is None
-            else water_heater_model(devices.water_heater, start)
-        )
-        ev = None if devices.ev is None else ev_model(devices.ev)
-        if battery is None and heater is None and (ev is None or not ev.plugged):
-            return None
         purchase, sale = self.prices.horizon(start, len(forecasts.starts))
         conditions = forecasts.conditions if all(forecasts.conditions) else ()
         contract = self.runtime.settings.contract_amperes
         try:
+            battery = (
+                None
+                if devices.battery is None
+                else battery_model(devices.battery, reserve=reserve, keep_full=keep_full)
+            )
+            heater = (
+                None
+                if devices.water_heater is None
+                else water_heater_model(devices.water_heater, start)
+            )
+            ev = None if devices.ev is None else ev_model(devices.ev)
+            if battery is None and heater is None and (ev is None or not ev.plugged):
+                return None
             return PlanInputs(
                 start=start,
                 forecast=Forecast(
@@ -390,7 +390,7 @@ class HomePlanner:
                 contract_kw=None if not contract else contract / 10,
                 cop=[heat_pump_cop(t) for t in forecasts.outdoor_c] if heater is not None else (),
             )
-        except PlannerInputError as err:
+        except PlannerInputError as err:  # pragma: no cover - every value is clamped first
             _LOGGER.warning("The planner cannot use the devices' values: %s", err)
             return None
 
