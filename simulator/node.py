@@ -335,9 +335,9 @@ class SimNode:
         self._collect = []
         try:
             for epc, edt in props:
-                if epc in self.quirks.ignore_set and epc not in self.quirks.refuse_set:
-                    result.append((epc, edt if self.quirks.echo_set_edt else b""))
-                elif epc not in self.quirks.refuse_set and obj.write(epc, edt):
+                refused = epc in self.quirks.refuse_set
+                # an ignored Set is answered as done but changes nothing
+                if not refused and (epc in self.quirks.ignore_set or obj.write(epc, edt)):
                     result.append((epc, edt if self.quirks.echo_set_edt else b""))
                 else:
                     failed = True

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+import json
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
@@ -696,8 +697,10 @@ async def test_mode_changes_and_material_changes(
     assert plan is not None
     car = next(o for o in controller.objects() if o.class_code == 0x027E)
     expected = plan.slots[0].battery_soc
-    assert expected is not None
-    near = bytes((round(100 * expected),))
+    assert expected is not None and planner.state.inputs is not None
+    assert planner.state.inputs.battery is not None
+    start_soc = planner.state.inputs.battery.soc
+    near = bytes((round(50 * (expected + start_soc)),))
     far = bytes((round(100 * expected) + 30 if expected < 0.5 else round(100 * expected) - 30,))
     assert not planner.material(PropertiesUpdated(battery, {0xE4: near}, "get"))
     assert planner.material(PropertiesUpdated(battery, {0xE4: far}, "get"))
@@ -714,6 +717,7 @@ async def test_mode_changes_and_material_changes(
     assert planner.state.inputs is not None and planner.state.inputs.ev is not None
     assert not planner.state.inputs.ev.plugged
     diagnostics = planner.diagnostics()
+    json.dumps(diagnostics)  # what the diagnostics download serialises
     assert diagnostics["mode"] == "dry_run"
     assert diagnostics["plan"]["slots"]
     assert diagnostics["inputs"]["battery"]["capacity_kwh"] == pytest.approx(9.8)

@@ -267,8 +267,15 @@ class HomePlanner:
         if 0xE4 not in event.changes or not event.changes[0xE4]:
             return False
         soc = event.changes[0xE4][0] / 100
-        expected = current.slots[0].battery_soc if code == 0x027D else current.slots[0].ev_soc
-        return expected is not None and abs(soc - expected) > SOC_DEVIATION
+        inputs = self.state.inputs
+        battery = code == 0x027D
+        device = None if inputs is None else inputs.battery if battery else inputs.ev
+        end = current.slots[0].battery_soc if battery else current.slots[0].ev_soc
+        if device is None or end is None:
+            return False
+        # Within the slot the charge moves from the planned start to the planned end.
+        low, high = min(device.soc, end), max(device.soc, end)
+        return soc < low - SOC_DEVIATION or soc > high + SOC_DEVIATION
 
     def _watch(self, devices: DeviceSet) -> None:
         for unsub in self._device_unsubs:
