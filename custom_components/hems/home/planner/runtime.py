@@ -17,6 +17,7 @@ automatic modes with the reason (:attr:`~...energy.planner.ReasonCode.FALLBACK_N
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -146,6 +147,7 @@ class HomePlanner:
         self.keep_full = False
         self.state = PlannerState()
         self._trigger = "device"
+        self._lock = asyncio.Lock()
         self.prices = TariffPrices(runtime.tariff)
         self._listeners: list[Callable[[], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -294,7 +296,11 @@ class HomePlanner:
     # ------------------------------------------------------------------ planning
 
     async def async_replan(self, trigger: str = "manual") -> Plan | None:
-        """Plan now (and command the devices in active mode)."""
+        """Plan now (and command the devices in active mode); one plan at a time."""
+        async with self._lock:
+            return await self._async_replan(trigger)
+
+    async def _async_replan(self, trigger: str) -> Plan | None:
         if self.mode is PlannerMode.OFF:
             return None
         now = dt_util.utcnow()
