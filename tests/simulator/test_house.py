@@ -170,6 +170,7 @@ def test_addresses_and_quirk_parsing() -> None:
     assert quirks.drop_together == [frozenset({0xB3, 0xB7}), frozenset({0xC0, 0xC1})]
     assert quirks.delay == 0.5 and quirks.silent and quirks.wrong_length == {0xE0}
     assert set(quirks.active()) == {"drop_together", "delay", "silent", "wrong_length"}
+    assert Quirks.parse("ignore_set=DA+E7").ignore_set == {0xDA, 0xE7}
     quirks.reset()
     assert quirks.active() == {}
     with pytest.raises(ValueError, match="unknown quirk"):
