@@ -13,7 +13,10 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprints import async_install_blueprints
 from .const import BROUTE_STORE_KEY, DOMAIN, ENERGY_STORE_KEY
+from .frontend import async_register_frontend
+from .home.dashboard import async_setup_dashboard_service
 from .hub.discovery import async_start_discovery
 from .hub.services import async_setup_services
 from .kinds import async_get_kind, loaded_runtime
@@ -23,8 +26,12 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions and, without any entry yet, look for ECHONET Lite devices."""
+    """Register the actions, serve the power-flow card, install the blueprints and, without
+    any entry yet, look for ECHONET Lite devices."""
     async_setup_services(hass)
+    async_setup_dashboard_service(hass)
+    await async_register_frontend(hass)
+    await async_install_blueprints(hass)
     async_start_discovery(hass)
     return True
 

@@ -13,6 +13,8 @@ ENERGY_STORE_KEY: Final = f"{DOMAIN}.energy"
 
 # Config entry kinds (entry.data[CONF_KIND]).
 CONF_KIND: Final = "kind"
+#: Energy entry: make the HEMS dashboard once set up (asked at the end of its config flow).
+CONF_CREATE_DASHBOARD: Final = "create_dashboard"
 KIND_ECHONET: Final = "echonet"
 KIND_BROUTE: Final = "broute"
 KIND_ENERGY: Final = "energy"

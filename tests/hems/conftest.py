@@ -29,6 +29,13 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_config_dir(hass: HomeAssistant, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test its own configuration folder: the integration installs its blueprints there
+    (never into the test package's shared testing_config)."""
+    hass.config.config_dir = str(tmp_path_factory.mktemp("config"))
+
+
+@pytest.fixture(autouse=True)
 def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """On loopback every simulated device answers within milliseconds: wait less."""
     monkeypatch.setattr("custom_components.hems.hub.SETUP_DISCOVERY_SECONDS", 0.3)

@@ -11,17 +11,19 @@ import logging
 from typing import Any, Final
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.start import async_at_started
 
-from ..const import KIND_ENERGY
+from ..const import CONF_CREATE_DASHBOARD, KIND_ENERGY
 from ..energy import TariffError
 from ..energy.calendar import preload_holidays
 from ..kinds import EntryKind
 from ..models import HemsConfigEntry
 from .alarm import HomeAlarm
+from .dashboard import async_offer_dashboard
 from .detect import disabled_fixed_sources
 from .entities import binary_sensor_entities, event_entities, sensor_entities
 from .errors import ENERGY_ERRORS, Operation
@@ -67,10 +69,22 @@ class HomeKind:
         return runtime
 
     def async_entities_added(self, runtime: HomeRuntime) -> None:
-        """The first plan (the mode is back from the select entity by now)."""
-        runtime.hass.async_create_task(
-            runtime.planner.async_replan("start"), f"hems planner {runtime.entry.entry_id}"
+        """The first plan (the mode is back from the select entity by now); the HEMS
+        dashboard, once, when the user asked for it in the config flow."""
+        entry = runtime.entry
+        entry.async_create_task(
+            runtime.hass, runtime.planner.async_replan("start"), f"hems planner {entry.entry_id}"
         )
+        if not entry.data.get(CONF_CREATE_DASHBOARD):
+            return
+
+        @callback
+        def _offer(hass: HomeAssistant) -> None:
+            entry.async_create_background_task(
+                hass, async_offer_dashboard(hass, entry.entry_id), "hems dashboard"
+            )
+
+        entry.async_on_unload(async_at_started(runtime.hass, _offer))
 
     async def async_setup_platform(
         self,

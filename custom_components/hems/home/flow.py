@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 import voluptuous as vol
 
-from ..const import CONF_KIND, KIND_ENERGY
+from ..const import CONF_CREATE_DASHBOARD, CONF_KIND, KIND_ENERGY
 from ..energy import SalePlan, preset_tariff, to_decimal
 from .detect import detect_sources
 from .options.forms import _dec, _number, _preset_selector
@@ -66,9 +66,11 @@ class EnergyFlowMixin(ConfigFlow):
                 options: dict[str, Any] = {OPT_TARIFF: tariff, OPT_AUTO_SOURCES: True}
                 if user_input.get(OPT_CONTRACT_AMPERES):
                     options[OPT_CONTRACT_AMPERES] = int(user_input[OPT_CONTRACT_AMPERES])
-                return self.async_create_entry(
-                    title=ENTRY_TITLE, data={CONF_KIND: KIND_ENERGY}, options=options
-                )
+                data = {
+                    CONF_KIND: KIND_ENERGY,
+                    CONF_CREATE_DASHBOARD: bool(user_input.get(CONF_CREATE_DASHBOARD, True)),
+                }
+                return self.async_create_entry(title=ENTRY_TITLE, data=data, options=options)
             errors["base"] = error.code
         detected = detect_sources(self.hass)
         found = sorted({role for role in detected.roles if detected.roles[role]})
@@ -83,6 +85,7 @@ class EnergyFlowMixin(ConfigFlow):
                 ),
                 vol.Optional("water_price"): _number(unit="JPY/m³", minimum=0),
                 vol.Optional("gas_price"): _number(unit="JPY/m³", minimum=0),
+                vol.Optional(CONF_CREATE_DASHBOARD, default=True): bool,
             }
         )
         return self.async_show_form(

@@ -1,0 +1,100 @@
+"""What the integration has, for the HEMS dashboard: its entities by role and by room.
+
+:func:`collect` reads Home Assistant's registries and states once and returns plain
+:class:`Item` records; the views (:mod:`.views`) are built from them by pure functions.  An
+entity is left out when the user disabled or hid it, or when it has no state or is
+unavailable right now: the dashboard shows what the house has, never an empty card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from homeassistant.const import STATE_UNAVAILABLE, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
+
+from ...const import DOMAIN
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entity of the integration as the dashboard sees it."""
+
+    entity_id: str
+    domain: str
+    key: str
+    """The entity's translation key (what it is, in every language)."""
+    area: str | None = None
+    """The name of the entity's (or its device's) area."""
+    diagnostic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """The integration's usable entities, in registry order."""
+
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def find(self, domain: str, *keys: str) -> list[Item]:
+        """Every entity of ``domain`` with one of ``keys`` (all of the domain without keys)."""
+        return [
+            item for item in self.items if item.domain == domain and (not keys or item.key in keys)
+        ]
+
+    def ids(self, domain: str, *keys: str, diagnostic: bool = False) -> list[str]:
+        """Entity ids of :meth:`find` (diagnostic entities only when asked for)."""
+        return [
+            item.entity_id for item in self.find(domain, *keys) if diagnostic or not item.diagnostic
+        ]
+
+    def first(self, domain: str, *keys: str) -> str | None:
+        """The first entity of ``domain`` with the first of ``keys`` that exists."""
+        for key in keys:
+            if found := self.ids(domain, key):
+                return found[0]
+        return None
+
+    def by_area(self, items: Iterable[Item]) -> Iterator[tuple[str | None, list[Item]]]:
+        """``items`` grouped by area, named areas first (by name), then those without one."""
+        groups: dict[str | None, list[Item]] = {}
+        for item in items:
+            groups.setdefault(item.area, []).append(item)
+        for area in sorted((name for name in groups if name is not None), key=str.casefold):
+            yield area, groups[area]
+        if None in groups:
+            yield None, groups[None]
+
+
+def collect(hass: HomeAssistant) -> Inventory:
+    """The integration's entities that are enabled, visible and available now."""
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    areas = ar.async_get(hass)
+    items: list[Item] = []
+    for entry in entities.entities.values():
+        if entry.platform != DOMAIN or entry.disabled or entry.hidden:
+            continue
+        state = hass.states.get(entry.entity_id)
+        if state is None or state.state == STATE_UNAVAILABLE:
+            continue
+        area_id = entry.area_id
+        if area_id is None and entry.device_id is not None:
+            device = devices.async_get(entry.device_id)
+            area_id = device.area_id if device is not None else None
+        area = areas.async_get_area(area_id) if area_id is not None else None
+        items.append(
+            Item(
+                entity_id=entry.entity_id,
+                domain=entry.domain,
+                key=entry.translation_key or "",
+                area=area.name if area is not None else None,
+                diagnostic=entry.entity_category is EntityCategory.DIAGNOSTIC,
+            )
+        )
+    return Inventory(tuple(items))

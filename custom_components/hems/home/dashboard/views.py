@@ -1,0 +1,359 @@
+"""The HEMS dashboard's views, one per AiSEG2 screen, built from what the house has.
+
+Pure functions from an :class:`.inventory.Inventory` and the dashboard's words to a Lovelace
+configuration (``sections`` views of built-in cards, plus the integration's power-flow card).
+A card is only made for entities that exist; a section without cards and a view without
+sections are left out, so nothing on the dashboard is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from ...frontend import CARD_TYPE
+from .inventory import Inventory, Item
+
+type Card = dict[str, Any]
+type Section = dict[str, Any]
+type View = dict[str, Any]
+
+#: Curated controls shown on 機器コントロール (generic properties stay on the device pages).
+CONTROL_DOMAINS: Final = ("climate", "water_heater", "light", "fan", "cover", "lock")
+CONTROL_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "switch": ("bath_auto", "bath_reheating", "manual_boiling", "generation", "auto_lock"),
+    "select": ("battery_operation_mode", "ev_operation_mode", "ev_charger_operation_mode"),
+    "number": ("charge_amount",),
+}
+AIR_KEYS: Final = ("temperature", "room_temperature", "humidity", "room_humidity", "co2")
+AIR_ALARMS: Final = ("smoke", "air_pollution")
+OPENINGS: Final = ("opening", "door", "door_guard")
+POWER_KEYS: Final = (
+    "grid_power",
+    "house_power",
+    "solar_power",
+    "generation_power",
+    "battery_power",
+    "ev_power",
+    "main_power",
+)
+#: Power-flow card node -> the translation keys that can feed it, best first.
+FLOW_NODES: Final[dict[str, tuple[str, ...]]] = {
+    "grid": ("grid_power", "main_power"),
+    "solar": ("solar_power",),
+    "fuel_cell": ("generation_power",),
+    "battery": ("battery_power",),
+    "battery_soc": ("state_of_charge",),
+    "v2h": ("ev_power",),
+    "v2h_soc": ("vehicle_state_of_charge",),
+    "house": ("house_power",),
+}
+#: Cumulative energy, for the graphs (what was bought, sold, generated, stored, used).
+ENERGY_KEYS: Final = (
+    "grid_import_energy",
+    "grid_export_energy",
+    "solar_energy",
+    "generated_energy",
+    "charged_energy",
+    "discharged_energy",
+)
+#: Graph periods: (word, statistics period, days shown).
+PERIODS: Final = (
+    ("by_day", "hour", 2),
+    ("by_week", "day", 7),
+    ("by_month", "day", 31),
+    ("by_year", "month", 365),
+)
+
+
+def tiles(entity_ids: Sequence[str], **extra: Any) -> list[Card]:
+    """One tile card per entity."""
+    return [{"type": "tile", "entity": entity_id, **extra} for entity_id in entity_ids]
+
+
+def section(title: str, cards: Sequence[Card]) -> Section | None:
+    """A section with a heading, or None when it would have no cards."""
+    if not cards:
+        return None
+    return {"type": "grid", "cards": [{"type": "heading", "heading": title}, *cards]}
+
+
+def view(path: str, title: str, icon: str, sections: Sequence[Section | None]) -> View | None:
+    """A sections view, or None when none of its sections has cards."""
+    kept = [item for item in sections if item is not None]
+    if not kept:
+        return None
+    return {"type": "sections", "path": path, "title": title, "icon": icon, "sections": kept}
+
+
+def _first_each(inv: Inventory, domain: str, keys: Sequence[str]) -> list[str]:
+    """The first entity of each key that exists, in ``keys`` order."""
+    return [found for key in keys if (found := inv.first(domain, key)) is not None]
+
+
+def power_flow_card(inv: Inventory, title: str) -> Card | None:
+    """The live power-flow card, or None without any source of power."""
+    entities = {
+        node: found
+        for node, keys in FLOW_NODES.items()
+        if (found := inv.first("sensor", *keys)) is not None
+    }
+    if not entities.keys() & {"grid", "solar", "fuel_cell", "battery", "v2h"}:
+        return None
+    return {"type": f"custom:{CARD_TYPE}", "title": title, "entities": entities}
+
+
+def statistics_graph(entity_ids: Sequence[str], title: str, period: str, days: int) -> Card:
+    """Bars of what each counter added per ``period`` over the last ``days``."""
+    return {
+        "type": "statistics-graph",
+        "title": title,
+        "entities": list(entity_ids),
+        "period": period,
+        "days_to_show": days,
+        "stat_types": ["change"],
+        "chart_type": "bar",
+    }
+
+
+def button(name: str, icon: str, action: str, entity_ids: Sequence[str], confirm: str) -> Card:
+    """A button that runs ``action`` on ``entity_ids`` after a confirmation."""
+    return {
+        "type": "button",
+        "name": name,
+        "icon": icon,
+        "show_state": False,
+        "tap_action": {
+            "action": "perform-action",
+            "perform_action": action,
+            "target": {"entity_id": list(entity_ids)},
+            "confirmation": {"text": confirm},
+        },
+    }
+
+
+def home_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """マイホーム: today and this month, rooms, locks and windows, the alarm."""
+    today = ("house_energy_today", "purchase_cost_today", "sale_revenue_today")
+    today_more = ("self_sufficiency_today", "self_consumption_today", "co2_emitted_today")
+    month = ("house_energy_month", "purchase_cost_month", "projected_bill", "sale_revenue_month")
+    month_more = ("self_sufficiency_month", "gas_cost_month", "water_cost_month")
+    alarm = tiles(inv.ids("alarm_control_panel"))
+    flow = power_flow_card(inv, w["flow"])
+    return view(
+        "home",
+        w["home"],
+        "mdi:home-lightning-bolt",
+        [
+            section(w["today"], tiles(_first_each(inv, "sensor", today + today_more))),
+            section(w["month"], tiles(_first_each(inv, "sensor", month + month_more))),
+            section(w["flow"], [flow] if flow else []),
+            section(w["rooms"], tiles(inv.ids("sensor", "warmest_room", "coldest_room"))),
+            section(w["locks"], alarm + tiles(inv.ids("binary_sensor", "all_locked", "any_open"))),
+        ],
+    )
+
+
+def flow_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """電気の流れ: the live flow and each power figure."""
+    flow = power_flow_card(inv, w["flow"])
+    return view(
+        "flow",
+        w["flow"],
+        "mdi:transmission-tower",
+        [
+            section(w["flow"], [flow] if flow else []),
+            section(w["power"], tiles(inv.ids("sensor", *POWER_KEYS))),
+        ],
+    )
+
+
+def graph_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """グラフ: day, week, month and year of energy, per circuit, and the targets."""
+    counters = _first_each(inv, "sensor", ENERGY_KEYS)
+    counters += inv.ids("sensor", "house_energy_today")[:1]
+    graphs = [
+        section(w[word], [statistics_graph(counters, w[word], period, days)] if counters else [])
+        for word, period, days in PERIODS
+    ]
+    circuits = inv.ids("sensor", "circuit_energy")
+    targets = _first_each(
+        inv, "sensor", ("electricity_target", "house_energy_month", "gas_target", "water_target")
+    )
+    return view(
+        "graph",
+        w["graph"],
+        "mdi:chart-bar",
+        [
+            *graphs,
+            section(
+                w["circuits"],
+                [statistics_graph(circuits, w["circuits"], "day", 7)] if circuits else [],
+            ),
+            section(w["targets"], tiles(targets)),
+        ],
+    )
+
+
+def _controls(inv: Inventory) -> list[Item]:
+    items = [item for domain in CONTROL_DOMAINS for item in inv.find(domain)]
+    items += [item for domain, keys in CONTROL_KEYS.items() for item in inv.find(domain, *keys)]
+    return [item for item in items if not item.diagnostic]
+
+
+def _by_room(inv: Inventory, items: list[Item], w: dict[str, str]) -> list[Section | None]:
+    return [
+        section(area or w["other"], tiles([item.entity_id for item in group]))
+        for area, group in inv.by_area(items)
+    ]
+
+
+def control_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """機器コントロール: devices by room, with 一括停止 / 一括消灯 / 一括閉."""
+    batch: list[tuple[str, str, str, list[str]]] = [
+        ("all_off", "mdi:power", "climate.turn_off", inv.ids("climate")),
+        ("lights_off", "mdi:lightbulb-off", "light.turn_off", inv.ids("light")),
+        ("close_all", "mdi:window-shutter", "cover.close_cover", inv.ids("cover")),
+    ]
+    buttons = [
+        button(w[word], icon, action, ids, w["confirm"]) for word, icon, action, ids in batch if ids
+    ]
+    return view(
+        "control",
+        w["control"],
+        "mdi:remote",
+        [section(w["control"], buttons), *_by_room(inv, _controls(inv), w)],
+    )
+
+
+def security_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """戸締り: the alarm, locks, doors and windows, shutters."""
+    alarm = [{"type": "alarm-panel", "entity": entity} for entity in inv.ids("alarm_control_panel")]
+    summary = tiles(inv.ids("binary_sensor", "all_locked", "any_open"))
+    locks = tiles(inv.ids("lock")) + tiles(inv.ids("binary_sensor", *OPENINGS))
+    return view(
+        "security",
+        w["security"],
+        "mdi:shield-home",
+        [
+            section(w["security"], alarm + summary),
+            section(w["locks"], locks),
+            section(w["close_all"], tiles(inv.ids("cover"))),
+        ],
+    )
+
+
+def air_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """空気環境: temperature, humidity and CO2 by room, and the last day's temperatures."""
+    readings = [item for item in inv.find("sensor", *AIR_KEYS) if not item.diagnostic]
+    readings += [item for item in inv.find("binary_sensor", *AIR_ALARMS) if not item.diagnostic]
+    temperatures = inv.ids("sensor", "temperature", "room_temperature", "outdoor_temperature")
+    history: list[Card] = (
+        [
+            {
+                "type": "history-graph",
+                "title": w["history"],
+                "hours_to_show": 24,
+                "entities": temperatures,
+            }
+        ]
+        if temperatures
+        else []
+    )
+    return view(
+        "air",
+        w["air"],
+        "mdi:thermometer",
+        [*_by_room(inv, readings, w), section(w["history"], history)],
+    )
+
+
+def meter_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """スマートメーター: buying/selling now, energy, the last 12 months' peak demand."""
+    now = _first_each(
+        inv,
+        "sensor",
+        ("grid_power", "grid_import_power", "grid_export_power", "current_r", "current_t"),
+    )
+    counters = _first_each(inv, "sensor", ("grid_import_energy", "grid_export_energy"))
+    daily = [statistics_graph(counters, w["by_month"], "day", 31)] if counters else []
+    peak = _first_each(inv, "sensor", ("peak_demand", "peak_demand_power", "peak_demand_time"))
+    peak_power = inv.ids("sensor", "peak_demand_power")[:1]
+    peak_graph: list[Card] = (
+        [
+            {
+                "type": "statistics-graph",
+                "title": w["peak"],
+                "entities": peak_power,
+                "period": "month",
+                "days_to_show": 365,
+                "stat_types": ["max"],
+                "chart_type": "bar",
+            }
+        ]
+        if peak_power
+        else []
+    )
+    link = inv.ids("sensor", "connection_state", "link_quality", diagnostic=True)
+    link += inv.ids("binary_sensor", "meter_connected", diagnostic=True)
+    return view(
+        "meter",
+        w["meter"],
+        "mdi:meter-electric",
+        [
+            section(w["buying"], tiles(now)),
+            section(w["energy"], tiles(counters) + daily),
+            section(w["peak"], tiles(peak) + peak_graph),
+            section(w["faults"], tiles(link)),
+        ],
+    )
+
+
+def notices_view(inv: Inventory, w: dict[str, str]) -> View | None:
+    """お知らせ: the integration's notices and alarms, and devices reporting a fault."""
+    events = inv.ids("event", diagnostic=True)
+    log: list[Card] = (
+        [{"type": "logbook", "title": w["log"], "hours_to_show": 168, "entities": events}]
+        if events
+        else []
+    )
+    watched = inv.ids("binary_sensor", "fault", "battery_low", "filter_change", diagnostic=True)
+    faults: list[Card] = (
+        [
+            {
+                "type": "entity-filter",
+                "entities": watched,
+                "state_filter": ["on"],
+                "show_empty": False,
+                "card": {"type": "entities", "title": w["faults"]},
+            }
+        ]
+        if watched
+        else []
+    )
+    return view(
+        "notices",
+        w["notices"],
+        "mdi:bell",
+        [section(w["log"], log), section(w["faults"], faults)],
+    )
+
+
+BUILDERS: Final[tuple[Callable[[Inventory, dict[str, str]], View | None], ...]] = (
+    home_view,
+    flow_view,
+    graph_view,
+    control_view,
+    security_view,
+    air_view,
+    meter_view,
+    notices_view,
+)
+
+
+def build_dashboard(inv: Inventory, w: dict[str, str]) -> dict[str, Any]:
+    """The dashboard's Lovelace configuration: every view that has something to show."""
+    return {
+        "title": w["dashboard"],
+        "views": [built for builder in BUILDERS if (built := builder(inv, w)) is not None],
+    }
