@@ -33,6 +33,10 @@ class Item:
     area: str | None = None
     """The name of the entity's (or its device's) area."""
     diagnostic: bool = False
+    short_name: str | None = None
+    """The entity's own name without its device's (None when it has no name of its own)."""
+    statistics: bool = False
+    """Whether Home Assistant keeps long-term statistics of it (it has a state class)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,15 @@ class Inventory:
         return [
             item.entity_id for item in self.find(domain, *keys) if diagnostic or not item.diagnostic
         ]
+
+    def short_names(self) -> dict[str, str]:
+        """Entity id -> the entity's own name, for those that have one."""
+        return {item.entity_id: item.short_name for item in self.items if item.short_name}
+
+    def with_statistics(self, entity_ids: Iterable[str]) -> list[str]:
+        """Those of ``entity_ids`` that have long-term statistics."""
+        kept = {item.entity_id for item in self.items if item.statistics}
+        return [entity_id for entity_id in entity_ids if entity_id in kept]
 
     def first(self, domain: str, *keys: str) -> str | None:
         """The first entity of ``domain`` with the first of ``keys`` that exists."""
@@ -83,11 +96,11 @@ def collect(hass: HomeAssistant) -> Inventory:
         state = hass.states.get(entry.entity_id)
         if state is None or state.state == STATE_UNAVAILABLE:
             continue
-        area_id = entry.area_id
-        if area_id is None and entry.device_id is not None:
-            device = devices.async_get(entry.device_id)
-            area_id = device.area_id if device is not None else None
+        device = devices.async_get(entry.device_id) if entry.device_id is not None else None
+        area_id = entry.area_id or (device.area_id if device is not None else None)
         area = areas.async_get_area(area_id) if area_id is not None else None
+        friendly = str(state.attributes.get("friendly_name") or "")
+        device_name = (device.name_by_user or device.name or "") if device is not None else ""
         items.append(
             Item(
                 entity_id=entry.entity_id,
@@ -95,6 +108,15 @@ def collect(hass: HomeAssistant) -> Inventory:
                 key=entry.translation_key or "",
                 area=area.name if area is not None else None,
                 diagnostic=entry.entity_category is EntityCategory.DIAGNOSTIC,
+                short_name=_own_name(friendly, device_name),
+                statistics="state_class" in state.attributes,
             )
         )
     return Inventory(tuple(items))
+
+
+def _own_name(friendly: str, device: str) -> str | None:
+    """``friendly`` without the device's name in front (None if nothing is left)."""
+    if device and friendly.startswith(f"{device} "):
+        return friendly[len(device) + 1 :].strip() or None
+    return None

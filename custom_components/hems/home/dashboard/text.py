@@ -44,6 +44,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "energy": "Energy",
         "generation": "Generation and storage",
         "hot_water": "Hot water",
+        "covers": "Shutters and windows",
     },
     "ja": {
         "dashboard": "HEMS",
@@ -80,6 +81,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "energy": "エネルギー",
         "generation": "発電・蓄電",
         "hot_water": "給湯",
+        "covers": "シャッター・窓",
     },
 }
 

@@ -66,9 +66,26 @@ PERIODS: Final = (
 )
 
 
-def tiles(entity_ids: Sequence[str], **extra: Any) -> list[Card]:
-    """One tile card per entity."""
-    return [{"type": "tile", "entity": entity_id, **extra} for entity_id in entity_ids]
+def tiles(entity_ids: Sequence[str], names: dict[str, str] | None = None) -> list[Card]:
+    """One tile card per entity; with ``names``, an entity's own name where it has one (for
+    figures of one device, whose name would only repeat on every tile)."""
+    names = names or {}
+    return [
+        {
+            "type": "tile",
+            "entity": entity_id,
+            **({"name": names[entity_id]} if entity_id in names else {}),
+        }
+        for entity_id in entity_ids
+    ]
+
+
+def wide_tiles(entity_ids: Sequence[str]) -> list[Card]:
+    """Tiles as wide as their section (long names: the device's and the entity's)."""
+    return [
+        {"type": "tile", "entity": entity_id, "grid_options": {"columns": "full"}}
+        for entity_id in entity_ids
+    ]
 
 
 def section(title: str, cards: Sequence[Card]) -> Section | None:
@@ -138,18 +155,21 @@ def home_view(inv: Inventory, w: dict[str, str]) -> View | None:
     today_more = ("self_sufficiency_today", "self_consumption_today", "co2_emitted_today")
     month = ("house_energy_month", "purchase_cost_month", "projected_bill", "sale_revenue_month")
     month_more = ("self_sufficiency_month", "gas_cost_month", "water_cost_month")
-    alarm = tiles(inv.ids("alarm_control_panel"))
+    own = inv.short_names()
+    alarm = tiles(inv.ids("alarm_control_panel"), own)
     flow = power_flow_card(inv, w["flow"])
     return view(
         "home",
         w["home"],
         "mdi:home-lightning-bolt",
         [
-            section(w["today"], tiles(_first_each(inv, "sensor", today + today_more))),
-            section(w["month"], tiles(_first_each(inv, "sensor", month + month_more))),
+            section(w["today"], tiles(_first_each(inv, "sensor", today + today_more), own)),
+            section(w["month"], tiles(_first_each(inv, "sensor", month + month_more), own)),
             section(w["flow"], [flow] if flow else []),
-            section(w["rooms"], tiles(inv.ids("sensor", "warmest_room", "coldest_room"))),
-            section(w["locks"], alarm + tiles(inv.ids("binary_sensor", "all_locked", "any_open"))),
+            section(w["rooms"], tiles(inv.ids("sensor", "warmest_room", "coldest_room"), own)),
+            section(
+                w["locks"], alarm + tiles(inv.ids("binary_sensor", "all_locked", "any_open"), own)
+            ),
         ],
     )
 
@@ -163,20 +183,21 @@ def flow_view(inv: Inventory, w: dict[str, str]) -> View | None:
         "mdi:transmission-tower",
         [
             section(w["flow"], [flow] if flow else []),
-            section(w["power"], tiles(inv.ids("sensor", *POWER_KEYS))),
+            section(w["power"], wide_tiles(inv.ids("sensor", *POWER_KEYS))),
         ],
     )
 
 
 def graph_view(inv: Inventory, w: dict[str, str]) -> View | None:
     """グラフ: day, week, month and year of energy, per circuit, and the targets."""
-    counters = _first_each(inv, "sensor", ENERGY_KEYS)
-    counters += inv.ids("sensor", "house_energy_today")[:1]
+    counters = _first_each(inv, "sensor", ENERGY_KEYS[:4])
+    counters += inv.ids("sensor", *ENERGY_KEYS[4:])
+    counters = inv.with_statistics(counters + inv.ids("sensor", "house_energy_today")[:1])
     graphs = [
         section(w[word], [statistics_graph(counters, w[word], period, days)] if counters else [])
         for word, period, days in PERIODS
     ]
-    circuits = inv.ids("sensor", "circuit_energy")
+    circuits = inv.with_statistics(inv.ids("sensor", "circuit_energy"))
     targets = _first_each(
         inv, "sensor", ("electricity_target", "house_energy_month", "gas_target", "water_target")
     )
@@ -190,7 +211,7 @@ def graph_view(inv: Inventory, w: dict[str, str]) -> View | None:
                 w["circuits"],
                 [statistics_graph(circuits, w["circuits"], "day", 7)] if circuits else [],
             ),
-            section(w["targets"], tiles(targets)),
+            section(w["targets"], tiles(targets, inv.short_names())),
         ],
     )
 
@@ -201,9 +222,12 @@ def _controls(inv: Inventory) -> list[Item]:
     return [item for item in items if not item.diagnostic]
 
 
-def _by_room(inv: Inventory, items: list[Item], w: dict[str, str]) -> list[Section | None]:
+def _by_room(
+    inv: Inventory, items: list[Item], w: dict[str, str], *, wide: bool = False
+) -> list[Section | None]:
+    make = wide_tiles if wide else tiles
     return [
-        section(area or w["other"], tiles([item.entity_id for item in group]))
+        section(area or w["other"], make([item.entity_id for item in group]))
         for area, group in inv.by_area(items)
     ]
 
@@ -229,8 +253,8 @@ def control_view(inv: Inventory, w: dict[str, str]) -> View | None:
 def security_view(inv: Inventory, w: dict[str, str]) -> View | None:
     """戸締り: the alarm, locks, doors and windows, shutters."""
     alarm = [{"type": "alarm-panel", "entity": entity} for entity in inv.ids("alarm_control_panel")]
-    summary = tiles(inv.ids("binary_sensor", "all_locked", "any_open"))
-    locks = tiles(inv.ids("lock")) + tiles(inv.ids("binary_sensor", *OPENINGS))
+    summary = tiles(inv.ids("binary_sensor", "all_locked", "any_open"), inv.short_names())
+    locks = wide_tiles(inv.ids("lock") + inv.ids("binary_sensor", *OPENINGS))
     return view(
         "security",
         w["security"],
@@ -238,7 +262,7 @@ def security_view(inv: Inventory, w: dict[str, str]) -> View | None:
         [
             section(w["security"], alarm + summary),
             section(w["locks"], locks),
-            section(w["close_all"], tiles(inv.ids("cover"))),
+            section(w["covers"], wide_tiles(inv.ids("cover"))),
         ],
     )
 
@@ -264,7 +288,7 @@ def air_view(inv: Inventory, w: dict[str, str]) -> View | None:
         "air",
         w["air"],
         "mdi:thermometer",
-        [*_by_room(inv, readings, w), section(w["history"], history)],
+        [*_by_room(inv, readings, w, wide=True), section(w["history"], history)],
     )
 
 
@@ -276,9 +300,10 @@ def meter_view(inv: Inventory, w: dict[str, str]) -> View | None:
         ("grid_power", "grid_import_power", "grid_export_power", "current_r", "current_t"),
     )
     counters = _first_each(inv, "sensor", ("grid_import_energy", "grid_export_energy"))
-    daily = [statistics_graph(counters, w["by_month"], "day", 31)] if counters else []
+    recorded = inv.with_statistics(counters)
+    daily = [statistics_graph(recorded, w["by_month"], "day", 31)] if recorded else []
     peak = _first_each(inv, "sensor", ("peak_demand", "peak_demand_power", "peak_demand_time"))
-    peak_power = inv.ids("sensor", "peak_demand_power")[:1]
+    peak_power = inv.with_statistics(inv.ids("sensor", "peak_demand_power")[:1])
     peak_graph: list[Card] = (
         [
             {
@@ -301,10 +326,10 @@ def meter_view(inv: Inventory, w: dict[str, str]) -> View | None:
         w["meter"],
         "mdi:meter-electric",
         [
-            section(w["buying"], tiles(now)),
-            section(w["energy"], tiles(counters) + daily),
-            section(w["peak"], tiles(peak) + peak_graph),
-            section(w["faults"], tiles(link)),
+            section(w["buying"], wide_tiles(now)),
+            section(w["energy"], wide_tiles(counters) + daily),
+            section(w["peak"], tiles(peak, inv.short_names()) + peak_graph),
+            section(w["faults"], wide_tiles(link)),
         ],
     )
 
