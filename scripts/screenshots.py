@@ -8,8 +8,9 @@ until the demo reports the house is live, logs in as the demo user (the tokens o
 Assistant's own login flow, handed to the frontend in ``localStorage.hassTokens``), opens
 every dashboard path, waits until the page has rendered (Home Assistant connected, no
 loading indicator, every Lit element updated, the page unchanged between two looks) and
-saves a PNG.  Card errors and "entity not available" warnings on a page are reported (and
-fail the run with ``--strict``).
+saves a PNG.  Card errors and "entity not available" warnings on a page, and entities its
+cards show that Home Assistant has as unavailable, are reported (and fail the run with
+``--strict``).
 """
 
 from __future__ import annotations
@@ -60,8 +61,30 @@ const loading = tags.filter((t) =>
 ).length + all.filter((e) => e.localName === "ha-card" && e.hasAttribute("loading")).length;
 const errors = all
   .filter((e) => e.localName === "hui-error-card" || e.localName === "hui-warning")
-  .map((e) => (e.shadowRoot ? e.shadowRoot.textContent : e.textContent).trim())
+  .map((e) => {
+    const shown = (e.shadowRoot ? e.shadowRoot.textContent : e.textContent).trim();
+    const config = e._config || e.config || {};
+    const detail = config.error || config.message || "";
+    const type = config.origConfig ? config.origConfig.type : "";
+    return [shown, detail, type].filter(Boolean).join(" | ");
+  })
   .filter(Boolean);
+// Entities the page's cards show that Home Assistant has as unavailable (or not at all).
+const shown = new Set();
+for (const e of all) {
+  const config = e.localName.startsWith("hui-") && (e._config || null);
+  if (!config || config.type === "error") continue;
+  if (typeof config.entity === "string") shown.add(config.entity);
+  const list = Array.isArray(config.entities) ? config.entities
+    : config.entities && typeof config.entities === "object" ? Object.values(config.entities) : [];
+  for (const item of list) {
+    const id = typeof item === "string" ? item : item && item.entity;
+    if (typeof id === "string") shown.add(id);
+  }
+}
+const unavailable = hass && hass.states
+  ? [...shown].filter((id) => !hass.states[id] || hass.states[id].state === "unavailable").sort()
+  : [];
 const text = all.reduce((n, e) => n + (e.shadowRoot ? e.shadowRoot.textContent.length : 0), 0);
 return {
   connected: Boolean(hass && hass.connected && hass.states && Object.keys(hass.states).length),
@@ -69,6 +92,7 @@ return {
   url: location.pathname,
   loading,
   errors,
+  unavailable,
   signature: `${all.length}:${text}`,
 };
 """
@@ -241,6 +265,8 @@ def shoot(
             print(f"  ({len(state['errors'])} card errors)" if state["errors"] else "")
             for error in state["errors"]:
                 print(f"    card error: {error}")
+            for entity_id in state["unavailable"]:
+                print(f"    unavailable: {entity_id}")
     finally:
         driver.quit()
     return reports
@@ -263,9 +289,13 @@ def main(args: argparse.Namespace) -> int:
         finally:
             demo.stop()
     (out / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False) + "\n")
-    failed = [r for r in reports if r["errors"]]
+    failed = [r for r in reports if r["errors"] or r["unavailable"]]
     if failed and args.strict:
-        print(f"card errors on {len(failed)} page(s): see {out / 'report.json'}", file=sys.stderr)
+        where = out / "report.json"
+        print(
+            f"card errors or unavailable entities on {len(failed)} page(s): see {where}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -287,7 +317,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dark", action="store_true", help="also in the dark theme")
     parser.add_argument("--port", type=int, default=0, help="Home Assistant's port (default: free)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds for the demo to start")
-    parser.add_argument("--strict", action="store_true", help="fail on card errors")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail on card errors and unavailable entities"
+    )
     return parser
 
 
