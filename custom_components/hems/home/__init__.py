@@ -27,6 +27,7 @@ from .dashboard import async_offer_dashboard
 from .detect import disabled_fixed_sources
 from .entities import binary_sensor_entities, event_entities, sensor_entities
 from .errors import ENERGY_ERRORS, Operation
+from .notices import NoticeSettings, Notifier
 from .planner.entities import planner_entities
 from .runtime import HomeRuntime
 from .settings import HomeSettings
@@ -66,6 +67,8 @@ class HomeKind:
                 registry.async_update_entity(entity_id, disabled_by=None)
         await runtime.async_start()
         await runtime.coordinator.async_config_entry_first_refresh()
+        notifier = Notifier(runtime, NoticeSettings.from_options(entry.options))
+        entry.async_on_unload(notifier.async_start())
         return runtime
 
     def async_entities_added(self, runtime: HomeRuntime) -> None:

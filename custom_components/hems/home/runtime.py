@@ -81,6 +81,10 @@ NOTICE_EVENT_TYPES: Final = [
     "contract_current_over",
     "eco_record",
     "planner_refused",
+    "planner_decision",
+    "device_fault",
+    "device_offline",
+    "battery_low",
 ]
 #: Bus events (for automations), data: ``entry_id``, ``type`` and the details.
 BUS_EVENTS: Final = {EVENT_ALARM: f"{DOMAIN}_alarm", EVENT_NOTICE: f"{DOMAIN}_notice"}

@@ -6,8 +6,8 @@ The steps are grouped by section of the tariff: :mod:`.general` (preset, name, b
 holidays, rounding, emission factor; the tariff as JSON), :mod:`.seasons` (seasons and their
 periods: tiers and time windows), :mod:`.charges` (basic charge, fuel cost adjustment,
 renewable surcharge), :mod:`.sale` (sale price, water and gas) and :mod:`.household` (sources,
-targets and contract current, alarm entities) and :mod:`.planner` (the planner's forecasts,
-warning sensor and battery reserve).
+targets and contract current, alarm entities), :mod:`.notices` (notify targets) and
+:mod:`.planner` (the planner's forecasts, warning sensor and battery reserve).
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from __future__ import annotations
 from .charges import ChargeSteps
 from .general import GeneralSteps
 from .household import HouseholdSteps
+from .notices import NoticeSteps
 from .planner import PlannerSteps
 from .sale import SaleSteps
 from .seasons import SeasonSteps
 
 
 class EnergyOptionsFlow(
-    GeneralSteps, SeasonSteps, ChargeSteps, SaleSteps, HouseholdSteps, PlannerSteps
+    GeneralSteps, SeasonSteps, ChargeSteps, SaleSteps, HouseholdSteps, NoticeSteps, PlannerSteps
 ):
-    """Edit the tariff, sources, targets, alarm entities and the planner of the energy entry."""
+    """Edit the tariff, sources, targets, alarm entities, notices and the planner of the energy
+    entry."""

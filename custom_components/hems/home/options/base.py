@@ -24,6 +24,7 @@ MENU: Final = [
     "targets",
     "alarm",
     "planner",
+    "notices",
     "tariff_json",
     "save",
 ]

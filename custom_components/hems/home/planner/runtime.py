@@ -471,6 +471,10 @@ class HomePlanner:
                 self.state.refusals = [
                     r for r in self.state.refusals if r.device is not handle.kind
                 ]
+        if commanded != self.state.commanded and (reason := self.next_reason()) is not None:
+            # A new decision: a notice (お知らせ) with its reason in the user's language.
+            language = "ja" if (self.hass.config.language or "").startswith("ja") else "en"
+            self.runtime.fire("notice", "planner_decision", {"reason": reason.render(language)})
         self.state.commanded = commanded
 
     async def _async_refused(self, handle: Handle, err: CommandRefusedError) -> None:
