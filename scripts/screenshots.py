@@ -56,11 +56,18 @@ walk(document);
 const app = document.querySelector("home-assistant");
 const hass = app && app.hass;
 const tags = all.map((e) => e.localName);
+// A custom card whose module is still loading is a hidden error card that Home Assistant
+// replaces once the element is defined (and shows, if it never is, after 2 s): loading.
+const pending = all.filter(
+  (e) => e.localName === "hui-error-card" && e.style && e.style.display.toLowerCase() === "none"
+);
 const loading = tags.filter((t) =>
   ["ha-spinner", "ha-circular-progress", "hass-loading-screen", "ha-skeleton"].includes(t)
-).length + all.filter((e) => e.localName === "ha-card" && e.hasAttribute("loading")).length;
+).length + all.filter((e) => e.localName === "ha-card" && e.hasAttribute("loading")).length
+  + pending.length;
 const errors = all
   .filter((e) => e.localName === "hui-error-card" || e.localName === "hui-warning")
+  .filter((e) => !pending.includes(e))
   .map((e) => {
     const shown = (e.shadowRoot ? e.shadowRoot.textContent : e.textContent).trim();
     const config = e._config || e.config || {};

@@ -145,6 +145,34 @@ def test_ledger_peak_of_a_month() -> None:
     assert peak.end == jst("2026-11-03T19:00")
 
 
+def test_monthly_peaks_of_a_year_survive_a_restart() -> None:
+    """Each of the last 12 calendar months' peak, newest first, also after the slots are gone
+    and the ledger was stored and read back (the day summaries keep the peaks)."""
+    ledger = Ledger(slot_retention_days=2)
+    ledger.set_slot(Slot.make(jst("2026-01-15T18:00"), purchase="1.5"))  # 13 months back
+    ledger.set_slot(Slot.make(jst("2026-02-10T07:30"), purchase="1.2"))
+    ledger.set_slot(Slot.make(jst("2026-02-11T19:00"), purchase="1.8"))
+    ledger.set_slot(Slot.make(jst("2026-11-30T23:30"), purchase="0.9"))
+    ledger.set_slot(Slot.make(jst("2026-12-01T00:00"), purchase="0.4"))
+    ledger.prune(jst("2026-12-05T12:00"))
+    assert ledger.slots(jst("2026-02-01T00:00"), jst("2026-03-01T00:00")) == []
+    restored = Ledger.from_dict(json.loads(json.dumps(ledger.to_dict())))
+    peaks = restored.monthly_peaks(date(2026, 12, 5))
+    assert [first for first, _ in peaks] == [
+        date(2026, 12, 1), date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1),
+        date(2026, 8, 1), date(2026, 7, 1), date(2026, 6, 1), date(2026, 5, 1),
+        date(2026, 4, 1), date(2026, 3, 1), date(2026, 2, 1), date(2026, 1, 1),
+    ]  # fmt: skip
+    by_month = {first: peak for first, peak in peaks}
+    assert by_month[date(2026, 12, 1)] is not None
+    assert by_month[date(2026, 12, 1)].average_kw == D("0.8")
+    assert by_month[date(2026, 11, 1)].start == jst("2026-11-30T23:30")
+    assert by_month[date(2026, 2, 1)].average_kw == D("3.6")
+    assert by_month[date(2026, 1, 1)].average_kw == D("3.0")
+    assert by_month[date(2026, 6, 1)] is None
+    assert len(restored.monthly_peaks(date(2026, 12, 5), months=11)) == 11
+
+
 def test_ledger_round_trip_prune_and_records() -> None:
     ledger = Ledger(slot_retention_days=2, day_retention_days=3)
     for offset, generation in enumerate(["0.25", "0.5", "0.3", "0.2"]):  # 12, 24, 14.4, 9.6

@@ -111,6 +111,19 @@ async def test_a_day_in_the_house(
         assert hass.states.get(entity_id(hass, entry, "peak_demand_time")).state == (
             peak.start.astimezone(ZoneInfo("UTC")).isoformat()
         )
+        # The day's purchased, sold and generated kWh as sensors (the slots' sums).
+        totals = runtime.ledger.totals(START - timedelta(minutes=1), START + timedelta(days=1))
+        assert sensor("purchase_energy_today") == pytest.approx(float(totals.purchase), abs=1e-3)
+        assert sensor("sale_energy_today") == pytest.approx(float(totals.sale), abs=1e-3)
+        assert sensor("generation_energy_today") == pytest.approx(
+            float(totals.generation), abs=1e-3
+        )
+        assert sensor("generation_energy_month") == sensor("generation_energy_today")
+        year = hass.states.get(entity_id(hass, entry, "peak_demand_year"))
+        assert float(year.state) == sensor("peak_demand_power")
+        assert len(year.attributes["months"]) == 12
+        assert year.attributes["months"][0]["month"] == "2026-05"
+        assert year.attributes["months"][1]["average_kw"] is None
         bill = hass.states.get(entity_id(hass, entry, "projected_bill"))
         assert float(bill.state) >= bill.attributes["so_far"] > 0
         assert bill.attributes["basic_charge"] == 935.25  # 30 A

@@ -196,6 +196,18 @@ class Ledger:
         """Largest 30-minute purchase of the days ``first`` .. ``last`` (inclusive)."""
         return combine_peaks(summary.peak for summary in self.days(first, last))
 
+    def monthly_peaks(self, today: date, months: int = 12) -> list[tuple[date, PeakDemand | None]]:
+        """The peak of each of the last ``months`` calendar months (this one included, newest
+        first): ``(first day of the month, peak or None)``, from the day summaries (kept
+        ``day_retention_days``, 400 by default, across restarts)."""
+        found: list[tuple[date, PeakDemand | None]] = []
+        first = today.replace(day=1)
+        for _ in range(months):
+            following = (first + timedelta(days=32)).replace(day=1)
+            found.append((first, self.peak(first, following - timedelta(days=1))))
+            first = (first - timedelta(days=1)).replace(day=1)
+        return found
+
     def eco_records(self, before: date) -> EcoRecords:
         """All-time records over complete days before ``before`` (normally today)."""
         recent = eco_records(summary for day, summary in self._days.items() if day < before)

@@ -23,6 +23,7 @@ from ..energy import (
     EcoRecords,
     EnergySnapshot,
     Ledger,
+    PeakDemand,
     TargetProgress,
     Tariff,
     energy_snapshot,
@@ -51,6 +52,8 @@ class HomeData:
     records: EcoRecords
     targets: dict[str, TargetProgress]
     sources: Sources
+    #: The peak 30-minute demand of each of the last 12 months, newest first.
+    monthly_peaks: tuple[tuple[date, PeakDemand | None], ...] = ()
 
 
 def compute_figures(
@@ -78,6 +81,7 @@ def compute_figures(
         records=ledger.eco_records(today),
         targets=targets,
         sources=sources,
+        monthly_peaks=tuple(ledger.monthly_peaks(today)),
     )
 
 

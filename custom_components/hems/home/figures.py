@@ -213,6 +213,24 @@ def _house_energy(which: str) -> HomeSensorDescription:
 
 
 # The period sensors' calls look alike on purpose: each line is one figure of the period.
+def _energy_total(
+    which: str, channel: str, exists: Callable[[HomeRuntime], bool] | None = None
+) -> HomeSensorDescription:
+    """Purchased, sold or generated kWh of today or of the billing month (AiSEG2's 買電・売電・
+    発電 figures), from the same slots as the house's use."""
+    return HomeSensorDescription(
+        key=f"{channel}_energy_{which}",
+        translation_key=f"{channel}_energy_{which}",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=KWH,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=_on(which, lambda f: format_number(getattr(f.totals, channel))),
+        last_reset_fn=_RESET[which],
+        exists_fn=_always if exists is None else exists,
+    )
+
+
 def _period_sensors(which: str) -> list[HomeSensorDescription]:
     """Costs, revenue, house energy, self-sufficiency and consumption, CO2, water and gas
     costs of today (``which`` "today") or of the billing month ("month")."""
@@ -231,6 +249,9 @@ def _period_sensors(which: str) -> list[HomeSensorDescription]:
             exists=_has_sale,
         ),
         _house_energy(which),
+        _energy_total(which, "purchase"),
+        _energy_total(which, "sale", _has_sale),
+        _energy_total(which, "generation", _has("generation")),
         _period_ratio(which, "self_sufficiency", lambda f: percent(f.self_sufficiency)),
         _period_ratio(
             which,
@@ -278,6 +299,28 @@ def _peak_attrs(data: HomeData) -> dict[str, Any] | None:
         "end": peak.end.isoformat(),
         "kwh": format_number(peak.kwh),
         "average_kw": format_number(peak.average_kw),
+    }
+
+
+def _year_peak(data: HomeData) -> float | None:
+    """The highest 30-minute demand of the last 12 months (kW)."""
+    peaks = [peak for _, peak in data.monthly_peaks if peak is not None]
+    if not peaks:
+        return None
+    return format_number(max(peak.average_kw for peak in peaks))
+
+
+def _year_peak_attrs(data: HomeData) -> dict[str, Any]:
+    """Each month's peak (newest first): month, kW, when."""
+    return {
+        "months": [
+            {
+                "month": first.strftime("%Y-%m"),
+                "average_kw": None if peak is None else format_number(peak.average_kw),
+                "start": None if peak is None else peak.start.isoformat(),
+            }
+            for first, peak in data.monthly_peaks
+        ]
     }
 
 
@@ -405,6 +448,15 @@ SENSORS: tuple[HomeSensorDescription, ...] = (
             None if (p := d.snapshot.month.peak) is None else format_number(p.average_kw)
         ),
         attrs_fn=_peak_attrs,
+    ),
+    HomeSensorDescription(
+        key="peak_demand_year",
+        translation_key="peak_demand_year",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=_year_peak,
+        attrs_fn=_year_peak_attrs,
     ),
     HomeSensorDescription(
         key="peak_demand_time",

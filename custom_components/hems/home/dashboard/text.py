@@ -45,6 +45,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "generation": "Generation and storage",
         "hot_water": "Hot water",
         "covers": "Shutters and windows",
+        "month_word": "Month",
+        "when": "When",
     },
     "ja": {
         "dashboard": "HEMS",
@@ -82,6 +84,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "generation": "発電・蓄電",
         "hot_water": "給湯",
         "covers": "シャッター・窓",
+        "month_word": "月",
+        "when": "日時",
     },
 }
 

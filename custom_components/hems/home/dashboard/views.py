@@ -133,6 +133,21 @@ def statistics_graph(entity_ids: Sequence[str], title: str, period: str, days: i
     }
 
 
+def peak_months_card(entity_id: str, w: dict[str, str]) -> Card:
+    """The peak 30-minute demand of each of the last 12 months, as a table (the months come
+    from the energy entry's own history, kept across restarts: no statistics needed)."""
+    rows = (
+        "{% for m in state_attr('" + entity_id + "', 'months') or [] %}"
+        "| {{ m.month }} | {{ m.average_kw if m.average_kw is not none else '—' }} | "
+        "{{ (m.start | as_datetime | as_local).strftime('%d %H:%M') if m.start else '' }} |\n"
+        "{% endfor %}"
+    )
+    return {
+        "type": "markdown",
+        "content": f"| {w['month_word']} | kW | {w['when']} |\n|---|---:|---|\n{rows}",
+    }
+
+
 def button(name: str, icon: str, action: str, entity_ids: Sequence[str], confirm: str) -> Card:
     """A button that runs ``action`` on ``entity_ids`` after a confirmation."""
     return {
@@ -151,9 +166,24 @@ def button(name: str, icon: str, action: str, entity_ids: Sequence[str], confirm
 
 def home_view(inv: Inventory, w: dict[str, str]) -> View | None:
     """マイホーム: today and this month, rooms, locks and windows, the alarm."""
-    today = ("house_energy_today", "purchase_cost_today", "sale_revenue_today")
+    today = (
+        "house_energy_today",
+        "purchase_energy_today",
+        "sale_energy_today",
+        "generation_energy_today",
+        "purchase_cost_today",
+        "sale_revenue_today",
+    )
     today_more = ("self_sufficiency_today", "self_consumption_today", "co2_emitted_today")
-    month = ("house_energy_month", "purchase_cost_month", "projected_bill", "sale_revenue_month")
+    month = (
+        "house_energy_month",
+        "purchase_energy_month",
+        "sale_energy_month",
+        "generation_energy_month",
+        "purchase_cost_month",
+        "projected_bill",
+        "sale_revenue_month",
+    )
     month_more = ("self_sufficiency_month", "gas_cost_month", "water_cost_month")
     own = inv.short_names()
     alarm = tiles(inv.ids("alarm_control_panel"), own)
@@ -302,23 +332,9 @@ def meter_view(inv: Inventory, w: dict[str, str]) -> View | None:
     counters = _first_each(inv, "sensor", ("grid_import_energy", "grid_export_energy"))
     recorded = inv.with_statistics(counters)
     daily = [statistics_graph(recorded, w["by_month"], "day", 31)] if recorded else []
-    peak = _first_each(inv, "sensor", ("peak_demand", "peak_demand_power", "peak_demand_time"))
-    peak_power = inv.with_statistics(inv.ids("sensor", "peak_demand_power")[:1])
-    peak_graph: list[Card] = (
-        [
-            {
-                "type": "statistics-graph",
-                "title": w["peak"],
-                "entities": peak_power,
-                "period": "month",
-                "days_to_show": 365,
-                "stat_types": ["max"],
-                "chart_type": "bar",
-            }
-        ]
-        if peak_power
-        else []
-    )
+    peak = _first_each(inv, "sensor", ("peak_demand_power", "peak_demand_time", "peak_demand_year"))
+    year = inv.first("sensor", "peak_demand_year")
+    peak_table: list[Card] = [peak_months_card(year, w)] if year else []
     link = inv.ids("sensor", "connection_state", "link_quality", diagnostic=True)
     link += inv.ids("binary_sensor", "meter_connected", diagnostic=True)
     return view(
@@ -328,7 +344,7 @@ def meter_view(inv: Inventory, w: dict[str, str]) -> View | None:
         [
             section(w["buying"], wide_tiles(now)),
             section(w["energy"], wide_tiles(counters) + daily),
-            section(w["peak"], tiles(peak, inv.short_names()) + peak_graph),
+            section(w["peak"], tiles(peak, inv.short_names()) + peak_table),
             section(w["faults"], wide_tiles(link)),
         ],
     )

@@ -473,8 +473,9 @@ class HomePlanner:
                 ]
         if commanded != self.state.commanded and (reason := self.next_reason()) is not None:
             # A new decision: a notice (お知らせ) with its reason in the user's language.
-            language = "ja" if (self.hass.config.language or "").startswith("ja") else "en"
-            self.runtime.fire("notice", "planner_decision", {"reason": reason.render(language)})
+            japanese = (self.hass.config.language or "").startswith("ja")
+            text = reason.render("ja" if japanese else "en")
+            self.runtime.fire("notice", "planner_decision", {"reason": text})
         self.state.commanded = commanded
 
     async def _async_refused(self, handle: Handle, err: CommandRefusedError) -> None:
