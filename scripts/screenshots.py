@@ -10,7 +10,8 @@ every dashboard path, waits until the page has rendered (Home Assistant connecte
 loading indicator, every Lit element updated, the page unchanged between two looks) and
 saves a PNG.  Card errors and "entity not available" warnings on a page, and entities its
 cards show that Home Assistant has as unavailable, are reported (and fail the run with
-``--strict``).
+``--strict``).  With ``HEMS_SCREENSHOT_DEBUG=1`` each page also prints the integration's
+resources it loaded, its scripts and whether the power-flow card is defined.
 """
 
 from __future__ import annotations
@@ -274,6 +275,15 @@ def shoot(
                 print(f"    card error: {error}")
             for entity_id in state["unavailable"]:
                 print(f"    unavailable: {entity_id}")
+            if os.environ.get("HEMS_SCREENSHOT_DEBUG"):
+                print("    debug:", driver.execute_script(
+                    "return [performance.getEntriesByType('resource').map(e => e.name)"
+                    ".filter(n => n.includes('hems')), [...document.scripts].map(s => s.src || "
+                    "s.textContent.slice(0, 200)), !!customElements.get('hems-power-flow-card')]"
+                ))
+            for entry in driver.get_log("browser"):  # the page's console: what went wrong
+                if entry.get("level") == "SEVERE":
+                    print(f"    console: {entry.get('message', '')[:300]}")
     finally:
         driver.quit()
     return reports

@@ -61,6 +61,7 @@ def start(width: int = 1280, height: int = 900, language: str = "en") -> WebDriv
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--lang={language}")
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the page's console
     chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
     # The page gets exactly width x height (the window size includes the browser's frame).
     chrome.execute_cdp_cmd(

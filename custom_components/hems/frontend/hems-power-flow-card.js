@@ -625,17 +625,34 @@ class HemsPowerFlowCard extends HTMLElement {
   }
 }
 
-if (!customElements.get(CARD_TYPE)) {
-  customElements.define(CARD_TYPE, HemsPowerFlowCard);
+/**
+ * Define the card in the page's registry (once per registry).  Home Assistant's frontend
+ * installs a scoped custom-element registry polyfill when its app bundle loads, replacing
+ * `window.customElements`; this module is loaded in parallel, and a definition made before the
+ * swap is invisible to the new registry (the dashboard would wait for the card forever).  So
+ * the card is defined now and again once Home Assistant's app element is defined (by then
+ * the polyfill is in place); each registry gets its own subclass (a constructor can be
+ * defined once per registry).
+ */
+function register() {
+  if (customElements.get(CARD_TYPE)) {
+    return;
+  }
+  customElements.define(CARD_TYPE, class extends HemsPowerFlowCard {});
   window.customCards = window.customCards || [];
-  window.customCards.push({
-    type: CARD_TYPE,
-    name: "HEMS power flow / 電気の流れ",
-    description:
-      "Live power between grid, solar, battery, V2H, fuel cell and home / 買電・売電・発電・充放電・消費の流れ",
-    preview: true,
-    documentationURL: "https://github.com/hems-dev/hems",
-  });
-  // eslint-disable-next-line no-console
-  console.info(`%c${CARD_TYPE} ${CARD_VERSION}`, "color: #03a9f4");
+  if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
+    window.customCards.push({
+      type: CARD_TYPE,
+      name: "HEMS power flow / 電気の流れ",
+      description:
+        "Live power between grid, solar, battery, V2H, fuel cell and home / 買電・売電・発電・充放電・消費の流れ",
+      preview: true,
+      documentationURL: "https://github.com/hems-dev/hems",
+    });
+    // eslint-disable-next-line no-console
+    console.info(`%c${CARD_TYPE} ${CARD_VERSION}`, "color: #03a9f4");
+  }
 }
+
+register();
+customElements.whenDefined("home-assistant").then(register);

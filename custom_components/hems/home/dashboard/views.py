@@ -66,26 +66,27 @@ PERIODS: Final = (
 )
 
 
-def tiles(entity_ids: Sequence[str], names: dict[str, str] | None = None) -> list[Card]:
+def tiles(
+    entity_ids: Sequence[str], names: dict[str, str] | None = None, *, wide: bool = False
+) -> list[Card]:
     """One tile card per entity; with ``names``, an entity's own name where it has one (for
-    figures of one device, whose name would only repeat on every tile)."""
+    figures of one device, whose name would only repeat on every tile); ``wide`` tiles take
+    their section's whole width (for long names)."""
     names = names or {}
-    return [
-        {
-            "type": "tile",
-            "entity": entity_id,
-            **({"name": names[entity_id]} if entity_id in names else {}),
-        }
-        for entity_id in entity_ids
-    ]
+    cards: list[Card] = []
+    for entity_id in entity_ids:
+        card: Card = {"type": "tile", "entity": entity_id}
+        if entity_id in names:
+            card["name"] = names[entity_id]
+        if wide:
+            card["grid_options"] = {"columns": "full"}
+        cards.append(card)
+    return cards
 
 
-def wide_tiles(entity_ids: Sequence[str]) -> list[Card]:
-    """Tiles as wide as their section (long names: the device's and the entity's)."""
-    return [
-        {"type": "tile", "entity": entity_id, "grid_options": {"columns": "full"}}
-        for entity_id in entity_ids
-    ]
+def wide_tiles(entity_ids: Sequence[str], names: dict[str, str] | None = None) -> list[Card]:
+    """Tiles as wide as their section."""
+    return tiles(entity_ids, names, wide=True)
 
 
 def section(title: str, cards: Sequence[Card]) -> Section | None:
@@ -193,8 +194,8 @@ def home_view(inv: Inventory, w: dict[str, str]) -> View | None:
         w["home"],
         "mdi:home-lightning-bolt",
         [
-            section(w["today"], tiles(_first_each(inv, "sensor", today + today_more), own)),
-            section(w["month"], tiles(_first_each(inv, "sensor", month + month_more), own)),
+            section(w["today"], wide_tiles(_first_each(inv, "sensor", today + today_more), own)),
+            section(w["month"], wide_tiles(_first_each(inv, "sensor", month + month_more), own)),
             section(w["flow"], [flow] if flow else []),
             section(w["rooms"], tiles(inv.ids("sensor", "warmest_room", "coldest_room"), own)),
             section(
