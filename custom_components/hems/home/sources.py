@@ -19,17 +19,10 @@ from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfVolume
 from homeassistant.core import HomeAssistant, State
 
 from ..energy import Channel
+from ..energy.slots import CHANNELS
 
-#: Source roles, in the order of the options form.
-COUNTER_ROLES: Final[tuple[Channel, ...]] = (
-    "purchase",
-    "sale",
-    "generation",
-    "battery_charge",
-    "battery_discharge",
-    "gas",
-    "water",
-)
+#: Source roles, in the order of the options form: the ledger's channels.
+COUNTER_ROLES: Final[tuple[Channel, ...]] = CHANNELS
 FIXED_ROLES: Final = ("fixed_purchase", "fixed_sale")
 POWER_ROLES: Final = (
     "purchase_power",
