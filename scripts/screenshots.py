@@ -281,8 +281,8 @@ def shoot(
                     ".filter(n => n.includes('hems')), [...document.scripts].map(s => s.src || "
                     "s.textContent.slice(0, 200)), !!customElements.get('hems-power-flow-card')]"
                 ))
-            for entry in driver.get_log("browser"):  # the page's console: what went wrong
-                if entry.get("level") == "SEVERE":
+            for entry in driver.get_log("browser"):  # the console: what went wrong of ours
+                if entry.get("level") == "SEVERE" and "hems" in entry.get("message", ""):
                     print(f"    console: {entry.get('message', '')[:300]}")
     finally:
         driver.quit()
