@@ -98,6 +98,8 @@ async def test_dashboard_from_the_house(hass: HomeAssistant, make_house: HouseFa
         state = hass.states.get(entity_id)
         assert state is not None, entity_id
         assert state.state != "unavailable", entity_id
+    planner = [c["entity"] for c in _cards(config) if c.get("entity", "").count("planner")]
+    assert any(entity.startswith("select.") for entity in planner)  # the planner's mode
     flow = next(c for c in _cards(config) if c["type"] == "custom:hems-power-flow-card")
     assert {"grid", "solar", "battery", "v2h", "fuel_cell", "house"} <= flow["entities"].keys()
     control = next(v for v in config["views"] if v["path"] == "control")

@@ -46,6 +46,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "hot_water": "Hot water",
         "covers": "Shutters and windows",
         "month_word": "Month",
+        "planner": "Solar planner",
         "when": "When",
     },
     "ja": {
@@ -85,6 +86,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "hot_water": "給湯",
         "covers": "シャッター・窓",
         "month_word": "月",
+        "planner": "太陽光活用",
         "when": "日時",
     },
 }

@@ -197,6 +197,7 @@ def home_view(inv: Inventory, w: dict[str, str]) -> View | None:
             section(w["today"], wide_tiles(_first_each(inv, "sensor", today + today_more), own)),
             section(w["month"], wide_tiles(_first_each(inv, "sensor", month + month_more), own)),
             section(w["flow"], [flow] if flow else []),
+            section(w["planner"], planner_tiles(inv)),
             section(w["rooms"], tiles(inv.ids("sensor", "warmest_room", "coldest_room"), own)),
             section(
                 w["locks"], alarm + tiles(inv.ids("binary_sensor", "all_locked", "any_open"), own)
@@ -263,6 +264,14 @@ def _by_room(
     ]
 
 
+def planner_tiles(inv: Inventory) -> list[Card]:
+    """The solar-surplus planner: its mode, next action (with the reason), saving, reserve."""
+    ids = _first_each(inv, "select", ("planner_mode",))
+    ids += _first_each(inv, "sensor", ("planner_next_action", "planner_saving_today"))
+    ids += _first_each(inv, "switch", ("planner_keep_full",))
+    return wide_tiles(ids, inv.short_names())
+
+
 def control_view(inv: Inventory, w: dict[str, str]) -> View | None:
     """機器コントロール: devices by room, with 一括停止 / 一括消灯 / 一括閉."""
     batch: list[tuple[str, str, str, list[str]]] = [
@@ -277,7 +286,11 @@ def control_view(inv: Inventory, w: dict[str, str]) -> View | None:
         "control",
         w["control"],
         "mdi:remote",
-        [section(w["control"], buttons), *_by_room(inv, _controls(inv), w)],
+        [
+            section(w["control"], buttons),
+            section(w["planner"], planner_tiles(inv)),
+            *_by_room(inv, _controls(inv), w),
+        ],
     )
 
 
