@@ -66,9 +66,8 @@ def _obj(
 _AC_INF = (0x80, 0x88, 0x8F, 0xA0, 0xA3, 0xB0, 0xB3)
 
 
-def house_specs() -> list[NodeSpec]:
-    """The default house."""
-    board = b.DistributionBoard(circuits=40, duplex=4)
+def _rooms() -> list[NodeSpec]:
+    """The air conditioners of the living room and the bedroom."""
     return [
         NodeSpec(
             "living-ac",
@@ -102,6 +101,12 @@ def house_specs() -> list[NodeSpec]:
             MITSUBISHI,
             "MSZ-ZW2224",
         ),
+    ]
+
+
+def _lights_and_locks() -> list[NodeSpec]:
+    """The lights and the front door's lock."""
+    return [
         NodeSpec(
             "lighting",
             [
@@ -150,6 +155,12 @@ def house_specs() -> list[NodeSpec]:
             LIXIL,
             "DOOR-LOCK",
         ),
+    ]
+
+
+def _openings_and_hot_water() -> list[NodeSpec]:
+    """The shutter and window, and the EcoCute."""
+    return [
         NodeSpec(
             "shutter",
             [
@@ -198,6 +209,12 @@ def house_specs() -> list[NodeSpec]:
             PANASONIC,
             "HE-JPU37LQS",
         ),
+    ]
+
+
+def _storage() -> list[NodeSpec]:
+    """The storage battery and the solar panels."""
+    return [
         NodeSpec(
             "battery",
             [
@@ -228,6 +245,12 @@ def house_specs() -> list[NodeSpec]:
             PANASONIC,
             "VBPC259B3",
         ),
+    ]
+
+
+def _vehicle_and_fuel_cell() -> list[NodeSpec]:
+    """The V2H charger and the fuel cell."""
+    return [
         NodeSpec(
             "v2h",
             [
@@ -261,6 +284,12 @@ def house_specs() -> list[NodeSpec]:
             AISIN,
             "ENEFARM",
         ),
+    ]
+
+
+def _comfort() -> list[NodeSpec]:
+    """The floor heating and the air cleaner."""
+    return [
         NodeSpec(
             "floor-heater",
             [
@@ -293,6 +322,13 @@ def house_specs() -> list[NodeSpec]:
             SHARP,
             "KI-RX75",
         ),
+    ]
+
+
+def _board() -> list[NodeSpec]:
+    """The distribution board (its behaviour adds up the house's circuits)."""
+    board = b.DistributionBoard(circuits=40, duplex=4)
+    return [
         NodeSpec(
             "board",
             [
@@ -318,6 +354,12 @@ def house_specs() -> list[NodeSpec]:
             # Panasonic boards drop the whole Get when 0xB3 and 0xB7 are asked together.
             Quirks(drop_together=[frozenset({0xB3, 0xB7})]),
         ),
+    ]
+
+
+def _sensors() -> list[NodeSpec]:
+    """The room sensors."""
+    return [
         NodeSpec(
             "sensors",
             [
@@ -353,6 +395,12 @@ def house_specs() -> list[NodeSpec]:
             PANASONIC,
             "SENSORS",
         ),
+    ]
+
+
+def _meters() -> list[NodeSpec]:
+    """The gas and water meters and the smart meter."""
+    return [
         NodeSpec(
             "meters",
             [
@@ -377,6 +425,21 @@ def house_specs() -> list[NodeSpec]:
             0x000016,
             "SMARTMETER",
         ),
+    ]
+
+
+def house_specs() -> list[NodeSpec]:
+    """The default house."""
+    return [
+        *_rooms(),
+        *_lights_and_locks(),
+        *_openings_and_hot_water(),
+        *_storage(),
+        *_vehicle_and_fuel_cell(),
+        *_comfort(),
+        *_board(),
+        *_sensors(),
+        *_meters(),
     ]
 
 
