@@ -276,11 +276,14 @@ def shoot(
             for entity_id in state["unavailable"]:
                 print(f"    unavailable: {entity_id}")
             if os.environ.get("HEMS_SCREENSHOT_DEBUG"):
-                print("    debug:", driver.execute_script(
-                    "return [performance.getEntriesByType('resource').map(e => e.name)"
-                    ".filter(n => n.includes('hems')), [...document.scripts].map(s => s.src || "
-                    "s.textContent.slice(0, 200)), !!customElements.get('hems-power-flow-card')]"
-                ))
+                print(
+                    "    debug:",
+                    driver.execute_script(
+                        "return [performance.getEntriesByType('resource').map(e => e.name)"
+                        ".filter(n => n.includes('hems')), [...document.scripts].map(s => s.src || "
+                        "s.textContent.slice(0, 200)), !!customElements.get('hems-power-flow-card')]"
+                    ),
+                )
             for entry in driver.get_log("browser"):  # the console: what went wrong of ours
                 if entry.get("level") == "SEVERE" and "hems" in entry.get("message", ""):
                     print(f"    console: {entry.get('message', '')[:300]}")
