@@ -105,6 +105,16 @@ return {
 };
 """
 
+#: Runs in the page (HEMS_SCREENSHOT_DEBUG): the integration's resources, the page's scripts,
+#: whether the power-flow card is defined.
+DEBUG_JS = """
+return [
+  performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.includes("hems")),
+  [...document.scripts].map((s) => s.src || s.textContent.slice(0, 200)),
+  Boolean(customElements.get("hems-power-flow-card")),
+];
+"""
+
 #: Runs in the page: resolves once every Lit element has finished its pending update.
 UPDATES_DONE_JS = """
 const done = arguments[arguments.length - 1];
@@ -278,11 +288,7 @@ def shoot(
             if os.environ.get("HEMS_SCREENSHOT_DEBUG"):
                 print(
                     "    debug:",
-                    driver.execute_script(
-                        "return [performance.getEntriesByType('resource').map(e => e.name)"
-                        ".filter(n => n.includes('hems')), [...document.scripts].map(s => s.src || "
-                        "s.textContent.slice(0, 200)), !!customElements.get('hems-power-flow-card')]"
-                    ),
+                    driver.execute_script(DEBUG_JS),
                 )
             for entry in driver.get_log("browser"):  # the console: what went wrong of ours
                 if entry.get("level") == "SEVERE" and "hems" in entry.get("message", ""):
