@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component import common, plugins
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import (
@@ -29,10 +30,20 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _own_config_dir(hass: HomeAssistant, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _own_config_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Every test its own configuration folder: the integration installs its blueprints there
-    (never into the test package's shared testing_config)."""
-    hass.config.config_dir = str(tmp_path_factory.mktemp("config"))
+    (never into the test package's shared testing_config).  Set where the hass fixture takes
+    it from (this fixture does not need hass, so tests that start the recorder first still
+    can)."""
+    folder = tmp_path_factory.mktemp("config")
+
+    def config_dir(*add_path: str) -> str:
+        return str(folder.joinpath(*add_path))
+
+    monkeypatch.setattr(common, "get_test_config_dir", config_dir)
+    monkeypatch.setattr(plugins, "get_test_config_dir", config_dir, raising=False)
 
 
 @pytest.fixture(autouse=True)
