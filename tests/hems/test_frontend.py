@@ -39,7 +39,8 @@ async def test_card_is_served_and_loaded_by_every_page(
     assert "max-age" in response.headers.get("Cache-Control", "")
     body = await response.text()
     assert body == CARD_PATH.read_text(encoding="utf-8")
-    assert "customElements.define(CARD_TYPE, HemsPowerFlowCard)" in body
+    assert "customElements.define(CARD_TYPE, class extends HemsPowerFlowCard {})" in body
+    assert 'customElements.whenDefined("home-assistant").then(register)' in body
 
     # The frontend's page imports it (extra module URLs are rendered into index.html).
     page = await (await client.get("/")).text()
