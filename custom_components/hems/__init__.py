@@ -6,11 +6,8 @@ a smart meter over a B-route dongle, and one energy home.  Each takes the same p
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprints import async_install_blueprints
@@ -21,6 +18,7 @@ from .hub.discovery import async_start_discovery
 from .hub.services import async_setup_services
 from .kinds import async_get_kind, loaded_runtime
 from .models import HemsConfigEntry
+from .storage import async_remove_stores
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -64,7 +62,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> None:
     """Delete what an entry kept on disk (meter PAN cache and last reading, energy ledger)."""
     for key in (BROUTE_STORE_KEY, ENERGY_STORE_KEY):
-        await Store[Any](hass, 1, f"{key}.{entry.entry_id}").async_remove()
+        await async_remove_stores(hass, 1, f"{key}.{entry.entry_id}")
 
 
 async def async_remove_config_entry_device(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 import json
 
-from custom_components.hems.energy import Ledger
+import pytest
+
+from custom_components.hems.energy import Ledger, LedgerError
 from custom_components.hems.energy.feed import LedgerFeed
 
 from .helpers import D, jst
@@ -80,3 +82,37 @@ def test_round_trip_through_json_drops_old_final_marks() -> None:
     ].baseline("purchase")
     # Fed on, the restored feed continues where the first one stopped.
     assert again.add_counter("sensor.grid", "purchase", 102.0, jst("2026-05-20T12:10"))
+
+
+def test_lenient_loading_leaves_out_only_what_is_unreadable() -> None:
+    feed = _feed()
+    feed.add_counter("sensor.grid", "purchase", 100.0, jst("2026-05-20T10:10"))
+    feed.add_counter("sensor.grid", "purchase", 101.0, jst("2026-05-20T11:10"))
+    feed.add_counter("sensor.pv", "generation", 5.0, jst("2026-05-20T11:10"))
+    feed.add_fixed("sensor.fixed", "purchase", D("500.0"), jst("2026-05-20T10:00"))
+    feed.add_fixed("sensor.fixed", "purchase", D("500.4"), jst("2026-05-20T10:30"))
+    feed.add_fixed("sensor.other", "sale", D("1.0"), jst("2026-05-20T10:00"))
+    data = json.loads(json.dumps(feed.to_dict(jst("2026-05-20T12:00"), timedelta(days=3))))
+    data["counters"]["sensor.pv"] = {"last": {"generation": ["noon", "5"]}}
+    data["fixed"]["sensor.other"] = ["2026-05-20T10:00", "1.0"]  # no time zone
+    data["fixed"]["sensor.third"] = "nothing"
+    data["final"]["purchase"].append("later")
+    data["final"]["heat"] = []
+    problems: list[str] = []
+    restored = LedgerFeed.from_dict(data, problems)
+    assert len(problems) == 5, problems
+    assert restored.ledger.slots() == feed.ledger.slots()
+    assert set(restored.counters) == {"sensor.grid"}
+    assert restored.fixed_last == {"sensor.fixed": feed.fixed_last["sensor.fixed"]}
+    assert restored.final == feed.final
+    problems = []
+    bare = LedgerFeed.from_dict({"ledger": data["ledger"], "counters": [], "final": 1}, problems)
+    assert bare.counters == {} and bare.final == {}
+    assert len(problems) == 2
+
+
+def test_lenient_loading_needs_a_ledger() -> None:
+    with pytest.raises(LedgerError):
+        LedgerFeed.from_dict({"counters": {}}, [])
+    with pytest.raises(LedgerError):
+        LedgerFeed.from_dict([], [])  # type: ignore[arg-type]

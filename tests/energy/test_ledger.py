@@ -239,3 +239,66 @@ def test_slots_in_a_dst_day() -> None:
     summary = ledger.day(date(2026, 10, 25))
     assert summary is not None
     assert (summary.slot_count, summary.complete) == (50, True)
+
+
+def _stored_ledger() -> dict[str, object]:
+    ledger = Ledger("Asia/Tokyo")
+    ledger.set_slots(uniform_slots(jst("2026-11-26T00:00"), jst("2026-11-28T00:00"), 0.2, sale=0.1))
+    ledger.prune(jst("2028-01-10T00:00"))  # two old days: into the eco-record archive
+    ledger.set_slots(uniform_slots(jst("2027-12-30T00:00"), jst("2028-01-01T00:00"), 0.4, sale=0.3))
+    data: dict[str, object] = json.loads(json.dumps(ledger.to_dict()))
+    return data
+
+
+def test_lenient_loading_keeps_every_readable_field() -> None:
+    """Field by field: each unreadable item is left out and named, the rest is kept."""
+    data = _stored_ledger()
+    whole = Ledger.from_dict(data)
+    slots = data["slots"]
+    days = data["days"]
+    archive = data["archive"]
+    assert isinstance(slots, list) and isinstance(days, list) and isinstance(archive, dict)
+    slots[0][1] = "x"  # an unreadable purchase
+    slots[1][0] = "2027-12-30T00:15:00+00:00"  # not on a half hour
+    days[0]["totals"]["sale"] = "y"  # an unreadable day summary (the day's slots remain)
+    days[1]["day"] = "someday"  # a summary of no readable day
+    kind = next(iter(archive))
+    archive[kind] = {"day": "never"}
+    data["timezone"] = "Mars/Olympus"
+    data["day_retention_days"] = "long"
+    problems: list[str] = []
+    ledger = Ledger.from_dict(data, problems)
+    assert len(problems) == 7, problems
+    assert ledger.timezone == "Asia/Tokyo"  # the default
+    assert ledger.day_retention_days == 400
+    assert ledger.slots() == whole.slots()[2:]
+    first, second = date(2027, 12, 30), date(2027, 12, 31)
+    recomputed = ledger.day(first)
+    assert recomputed is not None and recomputed.slot_count == 46  # from the slots left
+    assert ledger.day(second) == whole.day(second)
+    kept = ledger.eco_records(date(2028, 1, 1))
+    assert kept.get(RecordKind(kind)) is None
+    assert kept != whole.eco_records(date(2028, 1, 1))
+
+
+def test_lenient_loading_of_containers_and_retention() -> None:
+    problems: list[str] = []
+    ledger = Ledger.from_dict(
+        {
+            "version": 1,
+            "slots": "none",
+            "days": {},
+            "archive": [],
+            "slot_retention_days": 500,
+            "timezone": 9,
+        },
+        problems,
+    )
+    assert ledger.slots() == []
+    assert (ledger.slot_retention_days, ledger.day_retention_days) == (64, 400)
+    assert len(problems) == 5, problems
+    # Not a ledger at all: nothing to keep.
+    with pytest.raises(LedgerError, match="not a mapping"):
+        Ledger.from_dict([], [])
+    with pytest.raises(LedgerError, match="version"):
+        Ledger.from_dict({"version": 2}, [])

@@ -3,9 +3,11 @@ virtual dongle on a real pty (every step and error)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
@@ -527,3 +529,59 @@ async def test_options_poll_interval(hass: HomeAssistant, make_dongle: DongleFac
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data.coordinator
     assert coordinator.update_interval.total_seconds() == 120
+
+
+def _openers(device: str) -> int:
+    """How many file descriptors of this process (Home Assistant's) have ``device`` open."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}") == device:
+                count += 1
+    return count
+
+
+async def _probe_holding_the_port(hass: HomeAssistant, dongle: Any, flow_id: str) -> None:
+    """Submit the form to a meter that never answers the authentication; return once the
+    probe has the dongle open (the dongle itself keeps one descriptor)."""
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**CREDENTIALS, "port": dongle.path}
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    device = dongle.device
+    await wait_for(lambda: _openers(device) == 2, what="the probe to open the dongle")
+    await wait_for(lambda: dongle.stats.scans != [], what="the probe to scan")
+
+
+async def test_closing_the_dialog_closes_the_dongle(
+    hass: HomeAssistant, make_dongle: DongleFactory
+) -> None:
+    """The probe (which could wait minutes for the meter) is cancelled when the user closes
+    the dialog: the port is closed at once, nothing is left running."""
+    dongle = await make_dongle(join_seconds=100_000)
+    flow_id = await _user_form(hass)
+    await _probe_holding_the_port(hass, dongle, flow_id)
+    hass.config_entries.flow.async_abort(flow_id)
+    await wait_for(lambda: _openers(dongle.device) == 1, what="the dongle to be closed")
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress() == []
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_closing_the_reconfigure_dialog_restores_the_entry(
+    hass: HomeAssistant, make_dongle: DongleFactory
+) -> None:
+    """The reconfigure probe unloaded the entry to free the port: closing the dialog while it
+    runs sets the entry up again with its settings."""
+    dongle = await make_dongle()
+    other = await make_dongle(join_seconds=100_000)
+    entry = await setup_broute(hass, dongle)
+    flow_id = await _reconfigure(hass, entry)
+    await _probe_holding_the_port(hass, other, flow_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    hass.config_entries.flow.async_abort(flow_id)
+    await wait_for(lambda: _openers(other.device) == 1, what="the dongle to be closed")
+    await wait_for(
+        lambda: entry.state is ConfigEntryState.LOADED, what="the entry to be set up again"
+    )
+    assert entry.data["port"] == dongle.path

@@ -24,7 +24,7 @@ import hashlib
 import logging
 from pathlib import Path
 import shutil
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.components.automation import automations_with_blueprint
 from homeassistant.components.automation.const import DOMAIN as AUTOMATION_DOMAIN
@@ -32,9 +32,9 @@ from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.const import SERVICE_RELOAD
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN
+from ..storage import DurableStore, StoreUnreadable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -90,6 +90,19 @@ def install(source: Path, folder: Path, written: dict[str, str]) -> InstallResul
     return result
 
 
+def parse_stored(data: Any, problems: list[str]) -> dict[str, str]:
+    """The content hash of each blueprint written (path -> hash), read item by item."""
+    if not isinstance(data, dict):
+        raise StoreUnreadable("the stored blueprint hashes are not a mapping")
+    written: dict[str, str] = {}
+    for path, digest in data.items():
+        if isinstance(digest, str):
+            written[path] = digest
+        else:
+            problems.append(f"hash of {path} left out")
+    return written
+
+
 async def async_install_blueprints(hass: HomeAssistant) -> None:
     """Install the shipped blueprints once Home Assistant has started (see the module doc)."""
 
@@ -104,8 +117,10 @@ async def async_install_now(hass: HomeAssistant) -> InstallResult:
     blueprints = async_get_blueprints(hass)
     # Core's examples first (a no-op when the folder exists), so that ours never prevent them.
     await blueprints.async_populate()
-    store = Store[dict[str, str]](hass, STORE_VERSION, STORE_KEY)
-    written = await store.async_load() or {}
+    store = DurableStore(
+        hass, STORE_VERSION, STORE_KEY, name="Automation blueprints", parse=parse_stored
+    )
+    written = (await store.async_load()).value or {}
     result = await hass.async_add_executor_job(
         install, SOURCE, blueprints.blueprint_folder, written
     )

@@ -237,8 +237,15 @@ class Ledger:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> Ledger:
-        """Inverse of :meth:`to_dict`; raises :class:`.errors.LedgerError` on unreadable data."""
+    def from_dict(cls, data: Any, problems: list[str] | None = None) -> Ledger:
+        """Inverse of :meth:`to_dict`; raises :class:`.errors.LedgerError` on unreadable data.
+
+        With ``problems`` (a list), the data is read field by field instead: what cannot be read
+        is left out and described in ``problems``, and the rest is kept (see
+        :meth:`_from_dict_lenient`).  Only data that is not a ledger at all still raises.
+        """
+        if problems is not None:
+            return cls._from_dict_lenient(data, problems)
         if not isinstance(data, dict):
             raise LedgerError("stored ledger is not a mapping")
         if data.get("version") != LEDGER_FORMAT_VERSION:
@@ -261,3 +268,84 @@ class Ledger:
                 raise
             raise LedgerError(f"unreadable ledger: {err}") from None
         return ledger
+
+    @classmethod
+    def _from_dict_lenient(cls, data: Any, problems: list[str]) -> Ledger:
+        """Field-by-field :meth:`from_dict`.
+
+        * An unreadable time zone or retention falls back to the default.
+        * A slot with an unreadable start or value is left out: its half hour becomes unknown
+          (never zero, and the meter's history can fill it again); its day's stored summary,
+          computed when the slot was whole, is kept.
+        * An unreadable day summary is left out; it is computed again from the day's slots when
+          the ledger still has them.
+        * An unreadable eco record is left out (the others stay).
+        """
+        if not isinstance(data, dict):
+            raise LedgerError("stored ledger is not a mapping")
+        if data.get("version") != LEDGER_FORMAT_VERSION:
+            raise LedgerError(f"unsupported ledger format version {data.get('version')!r}")
+        timezone = data.get("timezone", DEFAULT_TIMEZONE)
+        try:
+            ledger = cls(timezone if isinstance(timezone, str) else "")
+        except LedgerError:
+            problems.append(f"time zone {timezone!r} (the default is used)")
+            ledger = cls()
+        for name, default in (
+            ("slot_retention_days", DEFAULT_SLOT_RETENTION_DAYS),
+            ("day_retention_days", DEFAULT_DAY_RETENTION_DAYS),
+        ):
+            raw = data.get(name, default)
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+                setattr(ledger, name, raw)
+            else:
+                problems.append(f"{name} {raw!r} (the default is used)")
+        if ledger.day_retention_days < ledger.slot_retention_days:
+            problems.append("day retention shorter than the slot retention (the defaults are used)")
+            ledger.slot_retention_days = DEFAULT_SLOT_RETENTION_DAYS
+            ledger.day_retention_days = DEFAULT_DAY_RETENTION_DAYS
+        for item in _items(data, "slots", problems):
+            try:
+                ledger._store(Slot.from_list(item, ledger.tz), add=False, channels=CHANNELS)
+            except LedgerError as err:
+                problems.append(f"slot left out: {err}")
+        for item in _items(data, "days", problems):
+            try:
+                summary = DaySummary.from_dict(item)
+            except LedgerError as err:
+                problems.append(f"day summary left out: {err}")
+                day = _day_of(item)
+                if day is not None and day in ledger._slots:
+                    ledger._summarize(day)
+                continue
+            ledger._days[summary.day] = summary
+        for day in ledger._slots:
+            if day not in ledger._days:
+                ledger._summarize(day)
+        archive = data.get("archive", {})
+        if isinstance(archive, dict):
+            for kind, item in archive.items():
+                try:
+                    ledger._archive = ledger._archive.merge(EcoRecords.from_dict({kind: item}))
+                except LedgerError as err:
+                    problems.append(f"eco record left out: {err}")
+        else:
+            problems.append(f"eco records {archive!r} left out")
+        return ledger
+
+
+def _items(data: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
+    """``data[key]`` when it is a list, else nothing (noted)."""
+    raw = data.get(key, [])
+    if isinstance(raw, list):
+        return raw
+    problems.append(f"{key} {raw!r} left out")
+    return []
+
+
+def _day_of(item: Any) -> date | None:
+    """The day a stored day summary is about, if that much can be read."""
+    try:
+        return date.fromisoformat(item["day"])
+    except (KeyError, TypeError, ValueError):
+        return None

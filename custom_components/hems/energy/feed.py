@@ -21,7 +21,7 @@ from typing import Any
 
 from .accounting import Ledger
 from .errors import LedgerError
-from .slots import SLOT, Channel, CounterSlotter, Slot, slot_floor
+from .slots import CHANNELS, SLOT, Channel, CounterSlotter, Slot, slot_floor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -107,9 +107,16 @@ class LedgerFeed:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LedgerFeed:
+    def from_dict(cls, data: dict[str, Any], problems: list[str] | None = None) -> LedgerFeed:
         """Inverse of :meth:`to_dict`; raises :class:`LedgerError`, KeyError, TypeError or
-        ValueError on unreadable data."""
+        ValueError on unreadable data.
+
+        With ``problems`` (a list), the data is read field by field: what cannot be read is left
+        out and described in ``problems`` (see :meth:`.accounting.Ledger.from_dict`); only data
+        without a readable ledger raises (:class:`LedgerError`).
+        """
+        if problems is not None:
+            return cls._from_dict_lenient(data, problems)
         feed = cls(Ledger.from_dict(data["ledger"]))
         feed.counters = {
             source: CounterSlotter.from_dict(state, feed.ledger.tz)
@@ -122,3 +129,52 @@ class LedgerFeed:
         for channel, starts in data.get("final", {}).items():
             feed.final[channel] = {datetime.fromisoformat(item) for item in starts}
         return feed
+
+    @classmethod
+    def _from_dict_lenient(cls, data: Any, problems: list[str]) -> LedgerFeed:
+        """Field-by-field :meth:`from_dict`: a counter's baseline, a source's last fixed-time
+        value or a final mark that cannot be read is left out (the counter starts a new
+        baseline, the next fixed-time value starts a new pair)."""
+        if not isinstance(data, dict):
+            raise LedgerError("stored energy data is not a mapping")
+        feed = cls(Ledger.from_dict(data.get("ledger"), problems))
+        for source, state in _mapping(data, "counters", problems).items():
+            try:
+                feed.counters[source] = CounterSlotter.from_dict(state, feed.ledger.tz)
+            except LedgerError as err:
+                problems.append(f"counter {source} left out: {err}")
+        for source, item in _mapping(data, "fixed", problems).items():
+            try:
+                when_text, value_text = item
+                when = datetime.fromisoformat(when_text)
+                value = Decimal(value_text)
+                if when.tzinfo is None or not value.is_finite():
+                    raise ValueError("no time zone or not a number")
+            except (TypeError, ValueError, ArithmeticError) as err:
+                problems.append(f"fixed-time value of {source} left out: {err}")
+                continue
+            feed.fixed_last[source] = (when.astimezone(UTC), value)
+        for channel, starts in _mapping(data, "final", problems).items():
+            if channel not in CHANNELS or not isinstance(starts, list):
+                problems.append(f"final marks of {channel!r} left out")
+                continue
+            marks = feed.final.setdefault(channel, set())
+            for item in starts:
+                try:
+                    start = datetime.fromisoformat(item)
+                    if start.tzinfo is None:
+                        raise ValueError("the time has no time zone")
+                except (TypeError, ValueError) as err:
+                    problems.append(f"final mark of {channel} left out: {err}")
+                    continue
+                marks.add(start.astimezone(UTC))
+        return feed
+
+
+def _mapping(data: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+    """``data[key]`` when it is a mapping, else an empty one (noted)."""
+    raw = data.get(key, {})
+    if isinstance(raw, dict):
+        return raw
+    problems.append(f"{key} {raw!r} left out")
+    return {}

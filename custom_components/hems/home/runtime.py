@@ -28,7 +28,6 @@ from homeassistant.core import (
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, ENERGY_STORE_KEY
@@ -44,6 +43,7 @@ from ..energy import (
 from ..energy.feed import LedgerFeed
 from ..energy.slots import Channel
 from ..models import HemsConfigEntry, KindRuntime
+from ..storage import DurableStore, StoreUnreadable
 from .coordinator import HomeCoordinator
 from .detect import detect_sources
 from .planner.runtime import HomePlanner
@@ -90,6 +90,28 @@ NOTICE_EVENT_TYPES: Final = [
 BUS_EVENTS: Final = {EVENT_ALARM: f"{DOMAIN}_alarm", EVENT_NOTICE: f"{DOMAIN}_notice"}
 
 
+def parse_stored(data: Any, problems: list[str]) -> tuple[LedgerFeed, dict[str, str]]:
+    """The stored ledger, feed state and notices sent, read field by field (see
+    :meth:`~..energy.feed.LedgerFeed.from_dict`)."""
+    if not isinstance(data, dict):
+        raise StoreUnreadable("the stored energy data is not a mapping")
+    try:
+        feed = LedgerFeed.from_dict(data, problems)
+    except LedgerError as err:
+        raise StoreUnreadable(str(err)) from None
+    raw = data.get("notified", {})
+    notified: dict[str, str] = {}
+    if isinstance(raw, dict):
+        for kind, key in raw.items():
+            if isinstance(key, str):
+                notified[kind] = key
+            else:
+                problems.append(f"notice {kind} left out")
+    else:
+        problems.append("notices sent left out")
+    return feed, notified
+
+
 @dataclass
 class _LiveState:
     ampere: AmpereStatus | None = None
@@ -106,8 +128,12 @@ class HomeRuntime(KindRuntime):
         self.tariff = settings.tariff
         self.sources = self._effective_sources()
         self.feed = LedgerFeed(Ledger(self.tariff.timezone))
-        self.store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{ENERGY_STORE_KEY}.{entry.entry_id}"
+        self.store: DurableStore[tuple[LedgerFeed, dict[str, str]]] = DurableStore(
+            hass,
+            STORAGE_VERSION,
+            f"{ENERGY_STORE_KEY}.{entry.entry_id}",
+            name=entry.title,
+            parse=parse_stored,
         )
         self.notified: dict[str, str] = {}
         self.last_day: date | None = None
@@ -184,15 +210,9 @@ class HomeRuntime(KindRuntime):
         return self.feed.ledger
 
     async def _async_load(self) -> None:
-        data = await self.store.async_load()
-        if not data:
-            return
-        try:
-            self.feed = LedgerFeed.from_dict(data)
-            self.notified = dict(data.get("notified", {}))
-        except (KeyError, TypeError, ValueError, LedgerError) as err:
-            _LOGGER.warning("Stored energy data is unreadable, starting afresh: %s", err)
-            self.feed = LedgerFeed(Ledger(self.tariff.timezone))
+        loaded = await self.store.async_load()
+        if loaded.value is not None:
+            self.feed, self.notified = loaded.value
 
     def _to_store(self) -> dict[str, Any]:
         return {

@@ -23,7 +23,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -34,6 +33,7 @@ from ..energy.slots import slot_floor
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import KindRuntime
 from ..statistics_backfill import async_backfill, recorder_available
+from ..storage import DurableStore, StoreUnreadable
 from ..wisun import (
     BRouteSession,
     FixedTimeReading,
@@ -69,6 +69,31 @@ def async_dongle_missing(hass: HomeAssistant, entry: ConfigEntry, issue_id: str)
     """The repair issue of a dongle that is unplugged or whose port cannot be opened."""
     placeholders = {"port": str(entry.data[c.CONF_PORT]), "title": entry.title}
     async_raise_issue(hass, issue_id, "broute_dongle_missing", placeholders)
+
+
+def parse_stored(data: Any, problems: list[str]) -> datetime | None:
+    """The last live reading kept in the meter's store (None: none yet)."""
+    if not isinstance(data, dict):
+        raise StoreUnreadable("the stored meter data is not a mapping")
+    raw = data.get("last_live")
+    if raw is None:
+        return None
+    parsed = dt_util.parse_datetime(raw) if isinstance(raw, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        problems.append(f"last reading {raw!r} left out")
+        return None
+    return parsed.astimezone(UTC)
+
+
+def meter_store(hass: HomeAssistant, entry: ConfigEntry) -> DurableStore[datetime | None]:
+    """The meter entry's store: the time of the last live reading."""
+    return DurableStore(
+        hass,
+        c.STORE_VERSION,
+        f"{c.STORE_KEY}.{entry.entry_id}",
+        name=entry.title,
+        parse=parse_stored,
+    )
 
 
 class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
@@ -111,9 +136,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         self._backfill_runs = 0
         self._retry_unsub: Callable[[], None] | None = None
         self._started = asyncio.Event()
-        self._store: Store[dict[str, Any]] = Store(
-            hass, c.STORE_VERSION, f"{c.STORE_KEY}.{entry.entry_id}"
-        )
+        self._store = meter_store(hass, entry)
         self._unsubs: list[Callable[[], None]] = []
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -121,14 +144,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     @classmethod
     async def async_load_last_live(cls, hass: HomeAssistant, entry: ConfigEntry) -> datetime | None:
         """The last live reading recorded before this setup (None: unknown)."""
-        store: Store[dict[str, Any]] = Store(
-            hass, c.STORE_VERSION, f"{c.STORE_KEY}.{entry.entry_id}"
-        )
-        data = await store.async_load()
-        if not data or not isinstance(data.get("last_live"), str):
-            return None
-        parsed = dt_util.parse_datetime(data["last_live"])
-        return None if parsed is None else parsed.astimezone(UTC)
+        return (await meter_store(hass, entry).async_load()).value
 
     @callback
     def async_start(self) -> None:

@@ -23,7 +23,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 import serialx
@@ -166,6 +166,15 @@ class BrouteFlowMixin(ConfigFlow):
     _br_task: asyncio.Task[Probe | str] | None = None
     _br_probe: Probe | None = None
     _br_usb_name: str = ""
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow is gone (the dialog closed): stop a connection test still running, which
+        closes the port at once instead of after the test's time limit."""
+        task, self._br_task = self._br_task, None
+        if task is not None and not task.done():
+            task.cancel()
+        super().async_remove()
 
     # ------------------------------------------------------------------ user
 
@@ -333,6 +342,11 @@ class BrouteFlowMixin(ConfigFlow):
         credentials = BRouteCredentials(self._br_rbid, self._br_password)
         try:
             return await async_probe(self._br_port, credentials)
+        except asyncio.CancelledError:
+            # the dialog was closed: the probe closed the port; the entry runs again as it was
+            if self._br_mode == MODE_RECONFIGURE and entry is not None:
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            raise
         except Exception as err:  # every failure is shown on the form
             error = WISUN_ERRORS.key(Operation.PROBE, err)
             if error == "unknown":
