@@ -11,7 +11,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprints import async_install_blueprints
-from .const import BROUTE_STORE_KEY, DOMAIN, ENERGY_STORE_KEY
+from .const import BROUTE_SESSIONS, BROUTE_STORE_KEY, DOMAIN, ENERGY_STORE_KEY
 from .frontend import async_register_frontend
 from .home.dashboard import async_setup_dashboard_service
 from .hub.discovery import async_start_discovery
@@ -63,6 +63,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: HemsConfigEntry) -> Non
     """Delete what an entry kept on disk (meter PAN cache and last reading, energy ledger)."""
     for key in (BROUTE_STORE_KEY, ENERGY_STORE_KEY):
         await async_remove_stores(hass, 1, f"{key}.{entry.entry_id}")
+    # the session of a meter entry removed during a setup retry (an unload forgets it)
+    hass.data.get(BROUTE_SESSIONS, {}).pop(entry.entry_id, None)
 
 
 async def async_remove_config_entry_device(

@@ -10,6 +10,8 @@ DOMAIN: Final = "hems"
 #: energy ledger.
 BROUTE_STORE_KEY: Final = f"{DOMAIN}.broute"
 ENERGY_STORE_KEY: Final = f"{DOMAIN}.energy"
+#: hass.data key of the B-route sessions kept across setup retries (entry id -> session).
+BROUTE_SESSIONS: Final = "hems_broute_sessions"
 
 # Config entry kinds (entry.data[CONF_KIND]).
 CONF_KIND: Final = "kind"

@@ -3,7 +3,9 @@ IP changes, controls that confirm, unload/reload, repairs, removal."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 from datetime import timedelta
 import inspect
 import socket
@@ -19,6 +21,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -492,3 +495,44 @@ async def test_a_node_that_answers_cannot_be_removed(
         response = await client.remove_device(node.id)
     assert not response["success"]
     assert dr.async_get(hass).async_get(node.id) is not None
+
+
+async def test_a_silent_device_does_not_hold_up_commands_to_another(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """PARALLEL_UPDATES = 0: one action on every climate entity does not wait for a silent
+    air conditioner before setting the next one (the controller serialises per node only)."""
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = controller.max_timeout = 60.0  # the silent one stays pending
+    registry = er.async_get(hass)
+    node_of = {house.node(name).uid.hex(): name for name in ("living-ac", "bedroom-ac")}
+    platform = next(p for p in async_get_platforms(hass, DOMAIN) if p.domain == "climate")
+    # The air conditioners in the order the action handles them (the platform's order).
+    order = [
+        node_of[uid]
+        for entity in platform.entities
+        if (item := registry.async_get(entity)) is not None
+        for uid in node_of
+        if item.unique_id.startswith(uid)
+    ]
+    first, last = order[0], order[-1]
+    assert first != last
+    silent = house.node(first)
+    silent.quirks.silent = True
+    node = next(n for n in controller.nodes.values() if n.address == silent.address)
+    pending = hass.async_create_task(
+        hass.services.async_call(
+            "climate", "set_temperature", {"entity_id": "all", "temperature": 24}, blocking=True
+        )
+    )
+    await wait_for(lambda: node.lock.locked, what="the request to the silent device")
+    await wait_for(
+        lambda: house.obj(last).values[0xB3] == bytes((24,)),
+        what="the other air conditioner to be set",
+    )
+    assert not pending.done()  # still waiting for the silent device
+    pending.cancel()
+    with contextlib.suppress(asyncio.CancelledError, HomeAssistantError):
+        await pending

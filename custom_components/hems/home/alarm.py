@@ -110,7 +110,10 @@ class HomeAlarm(HomeEntity, AlarmControlPanelEntity, RestoreEntity):
         self._attr_alarm_state = AlarmControlPanelState.TRIGGERED
         self.async_write_ha_state()
         self.runtime.fire(EVENT_ALARM, "triggered", dict(self._last))
-        self.hass.async_create_task(self._async_notify(new.name, change), eager_start=True)
+        # tracked by the entry: an unload waits for the notification rather than dropping it
+        self.runtime.entry.async_create_task(
+            self.hass, self._async_notify(new.name, change), "hems-alarm-notify", eager_start=True
+        )
 
     async def _async_notify(self, name: str, change: str) -> None:
         language = self.hass.config.language or "en"

@@ -230,7 +230,13 @@ class HomeRuntime(KindRuntime):
     def _async_energy_changed(self, event: Event[EventStateChangedData]) -> None:
         if self._take(event.data["entity_id"], dt_util.utcnow()):
             self._schedule_save()
-            self.hass.async_create_task(self.coordinator.async_request_refresh(), eager_start=True)
+            # tracked by the entry: cancelled when it unloads
+            self.entry.async_create_background_task(
+                self.hass,
+                self.coordinator.async_request_refresh(),
+                "hems-energy-refresh",
+                eager_start=True,
+            )
 
     def _take(self, entity_id: str, now: datetime) -> bool:
         """Read one source's state into the ledger; True when the ledger changed."""

@@ -25,7 +25,14 @@ from . import const as c
 from .coordinator import BrouteCoordinator, BrouteRuntime, async_dongle_missing
 from .entities import binary_sensor_entities, sensor_entities
 from .errors import WISUN_ERRORS, Operation
-from .session import async_connect, async_read_identity, meter_uid, session_for, stored_pan
+from .session import (
+    async_connect,
+    async_read_identity,
+    forget_session,
+    meter_uid,
+    session_for,
+    stored_pan,
+)
 
 
 async def async_connect_meter(
@@ -112,8 +119,9 @@ class MeterKind:
             async_add_entities(binary_sensor_entities(runtime.coordinator, runtime.meter))
 
     async def async_unload(self, hass: HomeAssistant, runtime: BrouteRuntime) -> None:
-        """Close the session (the dongle's port is free again)."""
+        """Close the session (the dongle's port is free again) and forget it."""
         await runtime.coordinator.async_stop()
+        forget_session(hass, runtime.coordinator.config_entry.entry_id)
 
     def reload_on_update(self, entry: HemsConfigEntry, runtime: BrouteRuntime | None) -> bool:
         """Reload when the options changed (data updates, e.g. a new PAN, need no reload)."""

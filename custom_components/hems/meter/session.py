@@ -10,13 +10,14 @@ from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
 
+from ..const import BROUTE_SESSIONS
 from ..models import HemsConfigEntry
 from ..wisun import BRouteCredentials, BRouteSession, Dialect, PanDescriptor, WisunError
 from . import const as c
 
 _LOGGER = logging.getLogger(__name__)
 
-DATA_SESSIONS: Final = "hems_broute_sessions"
+DATA_SESSIONS: Final = BROUTE_SESSIONS
 
 
 def meter_uid(mac: str) -> str:
@@ -56,7 +57,8 @@ def rssi_dbm(pan: PanDescriptor | None) -> int | None:
 
 
 def session_for(hass: HomeAssistant, entry: HemsConfigEntry) -> BRouteSession:
-    """The entry's session: the same object for as long as port and credentials stay."""
+    """The entry's session: the same object across setup retries for as long as port and
+    credentials stay (:func:`forget_session` drops it when the entry unloads)."""
     sessions: dict[str, tuple[str, BRouteCredentials, BRouteSession]] = hass.data.setdefault(
         DATA_SESSIONS, {}
     )
@@ -68,6 +70,15 @@ def session_for(hass: HomeAssistant, entry: HemsConfigEntry) -> BRouteSession:
     session = BRouteSession(port, credentials, pan=stored_pan(entry.data), timing=c.SESSION_TIMING)
     sessions[entry.entry_id] = (port, credentials, session)
     return session
+
+
+def forget_session(hass: HomeAssistant, entry_id: str) -> None:
+    """Drop the entry's session from the cache (the entry unloaded or was removed): only a
+    setup retry reuses it."""
+    sessions: dict[str, Any] = hass.data.get(DATA_SESSIONS, {})
+    sessions.pop(entry_id, None)
+    if not sessions:
+        hass.data.pop(DATA_SESSIONS, None)
 
 
 async def async_connect(session: BRouteSession, limit: float) -> PanDescriptor:
