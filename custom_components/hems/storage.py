@@ -223,11 +223,6 @@ class DurableStore[T]:
         self._previous_at = now
         self._previous.async_delay_save(lambda: data, 0)
 
-    async def async_remove(self) -> None:
-        """Delete the store and its previous version."""
-        await self._store.async_remove()
-        await self._previous.async_remove()
-
 
 async def async_remove_stores(hass: HomeAssistant, version: int, key: str) -> None:
     """Delete a store and its previous version (an entry being removed)."""

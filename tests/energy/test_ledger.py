@@ -18,7 +18,9 @@ from custom_components.hems.energy import (
     slots_from_cumulative,
     slots_in_day,
 )
+from custom_components.hems.energy.amounts import to_decimal
 from custom_components.hems.energy.slots import distribute
+from custom_components.hems.energy.totals import EnergyTotals
 
 from .helpers import JST, D, jst, uniform_slots
 
@@ -302,3 +304,37 @@ def test_lenient_loading_of_containers_and_retention() -> None:
         Ledger.from_dict([], [])
     with pytest.raises(LedgerError, match="version"):
         Ledger.from_dict({"version": 2}, [])
+
+
+def test_ledger_refuses_what_it_cannot_keep() -> None:
+    with pytest.raises(LedgerError, match="retention"):
+        Ledger(slot_retention_days=0)
+    with pytest.raises(LedgerError, match="retention"):
+        Ledger(slot_retention_days=64, day_retention_days=10)
+    # Kathmandu is UTC+5:45: a UTC half hour is not a local one.
+    nepal = Ledger("Asia/Kathmandu")
+    with pytest.raises(LedgerError, match="not on a local half hour"):
+        nepal.set_slot(Slot.make(datetime(2026, 11, 27, 0, 0, tzinfo=UTC), purchase=1))
+    with pytest.raises(LedgerError, match="not a mapping"):
+        Ledger.from_dict([])
+    with pytest.raises(LedgerError, match="unreadable ledger"):
+        Ledger.from_dict({"version": 1, "slot_retention_days": "long"})
+
+
+def test_ledger_reads_only_the_days_asked_for() -> None:
+    ledger = Ledger("Asia/Tokyo")
+    ledger.set_slots(uniform_slots(jst("2026-11-26T00:00"), jst("2026-11-28T00:00"), 0.2))
+    second = ledger.slots(jst("2026-11-27T00:00"), jst("2026-11-28T00:00"))
+    assert len(second) == 48
+    assert all(slot.start.date() == date(2026, 11, 27) for slot in second)
+    assert ledger.records_broken_on(date(2026, 12, 1)) == []  # a day the ledger never saw
+
+
+def test_amounts_and_totals_refuse_what_is_not_energy() -> None:
+    for value in (True, None, [1], "1.2.3", "inf"):
+        with pytest.raises(ValueError, match="number"):
+            to_decimal(value)  # type: ignore[arg-type]
+    with pytest.raises(LedgerError, match="unknown channel"):
+        EnergyTotals.from_dict({"purchase": "1", "heat": "2"})
+    total = EnergyTotals.from_dict({"purchase": "1.5"}) + EnergyTotals.from_dict({"sale": "0.5"})
+    assert (total.purchase, total.sale) == (D("1.5"), D("0.5"))

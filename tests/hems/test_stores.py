@@ -27,6 +27,7 @@ from custom_components.hems.const import DOMAIN, ENERGY_STORE_KEY
 from custom_components.hems.energy import Ledger
 from custom_components.hems.energy.feed import LedgerFeed
 from custom_components.hems.energy.slots import Slot, slot_floor
+from custom_components.hems.home.runtime import parse_stored as parse_energy
 from custom_components.hems.meter.coordinator import parse_stored as parse_meter
 from custom_components.hems.storage import (
     ISSUE_LOST,
@@ -321,3 +322,54 @@ def test_meter_store_fields() -> None:
         parse_meter([], problems)
     with pytest.raises(StoreUnreadable):
         parse_blueprints([], problems)
+
+
+async def test_notices_sent_are_read_item_by_item(hass: HomeAssistant, real_storage: Path) -> None:
+    entry = energy_entry()
+    key = f"{ENERGY_STORE_KEY}.{entry.entry_id}"
+    data, slots = _ledger_data(days=1)
+    data["notified"] = {"target_warning": "2026-05", "eco_record": 7}
+    _write(real_storage / key, key, data)
+    await _setup(hass, entry)
+    assert runtime_of(entry).notified == {"target_warning": "2026-05"}
+    assert runtime_of(entry).ledger.slots() == slots
+    assert (
+        "notice eco_record left out"
+        in (_issue(hass, entry.entry_id).translation_placeholders or {})["details"]
+    )
+
+
+async def test_notices_that_are_not_a_mapping(hass: HomeAssistant, real_storage: Path) -> None:
+    key = "hems.test"
+    data, slots = _ledger_data(days=1)
+    _write(real_storage / key, key, {**data, "notified": ["x"]})
+    store = DurableStore(hass, 1, key, name="Test", parse=parse_energy)
+    loaded = await store.async_load()
+    assert loaded.outcome == ISSUE_REPAIRED
+    assert loaded.value is not None
+    feed, notified = loaded.value
+    assert feed.ledger.slots() == slots
+    assert notified == {}
+
+
+async def test_an_issue_lists_the_first_problems_and_counts_the_rest(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Also with Home Assistant's storage kept in memory (no file to copy): the issue says so."""
+    key = "hems.test"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {f"blueprint{index}.yaml": index for index in range(8)},
+    }
+    store = DurableStore(hass, 1, key, name="Test", parse=parse_blueprints)
+    loaded = await store.async_load()
+    assert loaded == type(loaded)({}, ISSUE_REPAIRED)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, store.issue_id)
+    assert issue is not None
+    placeholders = issue.translation_placeholders or {}
+    assert placeholders["copy"] == "-"
+    lines = placeholders["details"].splitlines()
+    assert len(lines) == 6
+    assert lines[-1] == "- ... (3 more in the log)"
