@@ -19,7 +19,7 @@ from custom_components.hems.energy import (
     slots_in_day,
 )
 from custom_components.hems.energy.amounts import to_decimal
-from custom_components.hems.energy.slots import distribute
+from custom_components.hems.energy.slots import distribute, slot_floor
 from custom_components.hems.energy.totals import EnergyTotals
 
 from .helpers import JST, D, jst, uniform_slots
@@ -338,3 +338,45 @@ def test_amounts_and_totals_refuse_what_is_not_energy() -> None:
         EnergyTotals.from_dict({"purchase": "1", "heat": "2"})
     total = EnergyTotals.from_dict({"purchase": "1.5"}) + EnergyTotals.from_dict({"sale": "0.5"})
     assert (total.purchase, total.sale) == (D("1.5"), D("0.5"))
+
+
+def test_slots_refuse_bad_input_with_a_clear_error() -> None:
+    start = jst("2026-11-27T12:00")
+    with pytest.raises(LedgerError, match="must be a Decimal"):
+        Slot(start, purchase=1)  # type: ignore[arg-type]
+    with pytest.raises(LedgerError, match="not a number"):
+        Slot.make(start, purchase="lots")
+    with pytest.raises(LedgerError, match="different times"):
+        Slot.make(start).merged(Slot.make(jst("2026-11-27T12:30")), add=True)
+    assert Slot.make(start).is_empty and not Slot.make(start, gas=0.1).is_empty
+    for stored in ([], "slot", [start.isoformat(), *["1"] * 9]):
+        with pytest.raises(LedgerError, match="not a stored slot"):
+            Slot.from_list(stored)
+    with pytest.raises(LedgerError, match="no time zone"):
+        Slot.from_list(["2026-11-27T03:00:00", "1"])
+    assert Slot.field_names()[0] == "start"
+    with pytest.raises(LedgerError, match="timezone-aware"):
+        slot_floor(datetime(2026, 11, 27, 12))
+    with pytest.raises(LedgerError, match="ends before it starts"):
+        distribute(jst("2026-11-27T13:00"), jst("2026-11-27T12:00"), D("1"))
+
+
+def test_counters_refuse_naive_times_unknown_channels_and_bad_state() -> None:
+    slotter = CounterSlotter(JST)
+    with pytest.raises(LedgerError, match="timezone-aware"):
+        slotter.feed(datetime(2026, 11, 27, 12), {"purchase": 1})
+    with pytest.raises(LedgerError, match="unknown channel"):
+        slotter.feed(jst("2026-11-27T12:00"), {"heat": 1})  # type: ignore[dict-item]
+    with pytest.raises(LedgerError, match="no time zone"):
+        CounterSlotter.from_dict({"last": {"purchase": ["2026-11-27T03:00:00", "1"]}})
+
+
+def test_cumulative_readings_that_go_back_without_a_wrap_leave_a_gap() -> None:
+    readings = [
+        (jst("2026-11-27T12:00"), 100),
+        (jst("2026-11-27T12:30"), 99),  # back: no modulus, so no slot
+        (jst("2026-11-27T13:00"), 99.5),
+    ]
+    assert slots_from_cumulative(readings) == {jst("2026-11-27T12:30"): D("0.5")}
+    # With a modulus too small to explain the drop, it is still no slot.
+    assert jst("2026-11-27T12:00") not in slots_from_cumulative(readings, modulus=0.5)
