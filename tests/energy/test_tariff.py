@@ -384,3 +384,48 @@ def test_preset_names_follow_the_language() -> None:
         assert "example" not in preset_tariff(key, "ja").name
         assert preset_tariff(key, "en").name == preset.name_en
         assert preset_tariff(key).name == preset.build().name
+
+
+@pytest.mark.parametrize(
+    ("preset", "mutate", "code", "path"),
+    [
+        (
+            "smart_life",
+            lambda d: d["seasons"][0]["periods"][0]["windows"][0].update(start=600),
+            "bad_time",
+            "seasons[0].periods[0].windows[0].start",
+        ),
+        ("tiered_b", lambda d: d.update(seasons="all"), "bad_type", "seasons"),
+        ("tiered_b", lambda d: d["seasons"].__setitem__(0, 5), "bad_type", "seasons[0]"),
+        ("tiered_b", lambda d: d["seasons"][0].pop("periods"), "missing_value", "periods"),
+        ("tiered_b", lambda d: d.update(billing_start_day=True), "bad_number", "billing"),
+        ("tiered_b", lambda d: d.update(billing_start_day="first"), "bad_number", "billing"),
+        ("tiered_b", lambda d: d.update(billing_start_day="1.5"), "bad_number", "billing"),
+        ("tiered_b", lambda d: d["holidays"].update(public="yes"), "bad_type", "holidays.public"),
+        ("tiered_b", lambda d: d["holidays"].update(extra=["x"]), "bad_date", "holidays.extra[0]"),
+        ("tiered_b", lambda d: d["basic"].update(kind="watts"), "bad_choice", "basic.kind"),
+        ("tiered_b", lambda d: d["basic"].update(table=[]), "empty_ampere_table", "basic"),
+        ("tiered_b", lambda d: d.update(fuel_adjustment=["1.2"]), "bad_type", ""),
+        (
+            "tiered_b",
+            lambda d: d.update(sale={"stages": [{"from": "autumn", "price": "24"}]}),
+            "bad_date",
+            "sale.stages[0].from",
+        ),
+        (
+            "tiered_b",
+            lambda d: d.update(sale={"stages": [{"from": 2025, "price": "24"}]}),
+            "bad_date",
+            "sale.stages[0].from",
+        ),
+    ],
+)
+def test_every_kind_of_bad_value_names_its_place(
+    preset: str, mutate: Any, code: str, path: str
+) -> None:
+    """What a hand-edited tariff gets wrong is refused with the code and the path of the value."""
+    data = preset_tariff(preset).to_dict()
+    mutate(data)
+    err = _error(data)
+    assert (err.code, path in err.path) == (code, True), (err.code, err.path)
+    assert validate_tariff_dict(data)[0].code == code
