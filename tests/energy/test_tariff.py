@@ -386,6 +386,20 @@ def test_preset_names_follow_the_language() -> None:
         assert preset_tariff(key).name == preset.build().name
 
 
+def _period(data: dict[str, Any]) -> dict[str, Any]:
+    period: dict[str, Any] = data["seasons"][0]["periods"][0]
+    return period
+
+
+def _window(data: dict[str, Any]) -> dict[str, Any]:
+    window: dict[str, Any] = _period(data)["windows"][0]
+    return window
+
+
+def _months(data: dict[str, Any], extra: int) -> None:
+    data["seasons"][0]["months"] = [*range(1, 13), extra]
+
+
 @pytest.mark.parametrize(
     ("preset", "mutate", "code", "path"),
     [
@@ -417,6 +431,19 @@ def test_preset_names_follow_the_language() -> None:
             lambda d: d.update(sale={"stages": [{"from": 2025, "price": "24"}]}),
             "bad_date",
             "sale.stages[0].from",
+        ),
+        ("smart_life", lambda d: _window(d).update(days=[]), "no_day_types", "windows[0].days"),
+        ("tiered_b", lambda d: _period(d).update(tiers=[]), "no_tiers", "periods[0].tiers"),
+        ("tiered_b", lambda d: _period(d).update(price="30"), "tiers_and_price", "periods[0]"),
+        ("tiered_b", lambda d: d["seasons"][0].update(months=[]), "no_months", "seasons[0]"),
+        ("tiered_b", lambda d: _months(d, 13), "bad_month", "seasons[0]"),
+        ("tiered_b", lambda d: _months(d, 1), "duplicate_month", "seasons[0]"),
+        ("tiered_b", lambda d: d["seasons"][0].update(periods=[]), "no_periods", "seasons[0]"),
+        (
+            "smart_life",
+            lambda d: d["seasons"][0]["periods"][1].update(key="day"),
+            "duplicate_key",
+            "seasons[0]",
         ),
     ],
 )
