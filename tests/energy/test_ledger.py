@@ -19,8 +19,9 @@ from custom_components.hems.energy import (
     slots_in_day,
 )
 from custom_components.hems.energy.amounts import to_decimal
+from custom_components.hems.energy.records import EcoRecords
 from custom_components.hems.energy.slots import distribute, slot_floor
-from custom_components.hems.energy.totals import EnergyTotals
+from custom_components.hems.energy.totals import DaySummary, EnergyTotals
 
 from .helpers import JST, D, jst, uniform_slots
 
@@ -380,3 +381,25 @@ def test_cumulative_readings_that_go_back_without_a_wrap_leave_a_gap() -> None:
     assert slots_from_cumulative(readings) == {jst("2026-11-27T12:30"): D("0.5")}
     # With a modulus too small to explain the drop, it is still no slot.
     assert jst("2026-11-27T12:00") not in slots_from_cumulative(readings, modulus=0.5)
+
+
+def test_records_skip_days_without_consumption_and_keep_the_first_of_equal_days() -> None:
+    """A day the house used nothing (the data says so, e.g. a holiday home) sets no lowest
+    consumption record; of two days with the same value the earlier one holds the record,
+    whatever the order they are considered in."""
+
+    def day(when: date, **values: str) -> DaySummary:
+        totals = EnergyTotals.from_dict(values)
+        return DaySummary(when, totals, slot_count=48, expected_slots=48, peak=None)
+
+    records = EcoRecords()
+    records, broken = records.consider(day(date(2026, 11, 2), generation="0"))
+    assert RecordKind.LOWEST_CONSUMPTION not in broken
+    assert records.get(RecordKind.LOWEST_CONSUMPTION) is None
+    records, _ = records.consider(day(date(2026, 11, 5), purchase="3"))
+    records, broken = records.consider(day(date(2026, 11, 4), purchase="3"))
+    assert broken == [RecordKind.LOWEST_CONSUMPTION]  # 3 kWh again, but earlier
+    record = records.get(RecordKind.LOWEST_PURCHASE)
+    assert record is not None and record.day == date(2026, 11, 2)  # zero purchase that day
+    record = records.get(RecordKind.LOWEST_CONSUMPTION)
+    assert record is not None and record.day == date(2026, 11, 4)

@@ -396,6 +396,17 @@ def _window(data: dict[str, Any]) -> dict[str, Any]:
     return window
 
 
+def _basic(data: dict[str, Any], **basic: Any) -> None:
+    data["basic"] = basic
+
+
+def _two_seasons_named_alike(data: dict[str, Any]) -> None:
+    first = data["seasons"][0]
+    second = {**first, "months": [7, 8, 9]}
+    first["months"] = [1, 2, 3, 4, 5, 6, 10, 11, 12]
+    data["seasons"].append(second)
+
+
 def _months(data: dict[str, Any], extra: int) -> None:
     data["seasons"][0]["months"] = [*range(1, 13), extra]
 
@@ -445,6 +456,53 @@ def _months(data: dict[str, Any], extra: int) -> None:
             "duplicate_key",
             "seasons[0]",
         ),
+        ("tiered_b", _two_seasons_named_alike, "duplicate_key", "seasons[1].key"),
+        ("tiered_b", lambda d: d.update(seasons=[]), "no_seasons", "seasons"),
+        ("tiered_b", lambda d: d.pop("name"), "missing_value", "name"),
+        (
+            "tiered_b",
+            lambda d: d.update(renewable_surcharge={"2025": "-1"}),
+            "negative_price",
+            "renewable_surcharge.2025",
+        ),
+        ("tiered_b", lambda d: d.update(emission_factor="-0.1"), "negative_price", "emission"),
+        (
+            "tiered_b",
+            lambda d: d.update(
+                basic={"kind": "per_10a", "unit_price": "300", "contract_amperes": 0}
+            ),
+            "missing_contract",
+            "basic.contract_amperes",
+        ),
+        (
+            "tiered_b",
+            lambda d: _basic(d, kind="per_kva", unit_price="300", contract_kva="0"),
+            "missing_contract",
+            "basic.contract_kva",
+        ),
+        (
+            "tiered_b",
+            lambda d: d.update(basic={"kind": "fixed", "amount": "-1"}),
+            "negative_price",
+            "basic",
+        ),
+        ("tiered_b", lambda d: d["basic"].update(table={"30": "-1"}), "negative_price", "basic"),
+        ("tiered_b", lambda d: d["basic"].update(table="x"), "bad_type", "basic.table"),
+        ("tiered_b", lambda d: d.update(sale={"price": "-1"}), "negative_price", "sale.price"),
+        ("tiered_b", lambda d: d.update(sale={"stages": []}), "no_stages", "sale"),
+        (
+            "tiered_b",
+            lambda d: d.update(sale={"stages": [{"price": "24"}, {"price": "8"}]}),
+            "stage_without_date",
+            "sale",
+        ),
+        (
+            "tiered_b",
+            lambda d: d.update(sale={"stages": [{"price": "24"}], "price": "8"}),
+            "tiers_and_price",
+            "sale",
+        ),
+        ("tiered_b", lambda d: d.update(water={"unit_price": "-1"}), "negative_price", "water"),
     ],
 )
 def test_every_kind_of_bad_value_names_its_place(
@@ -456,3 +514,10 @@ def test_every_kind_of_bad_value_names_its_place(
     err = _error(data)
     assert (err.code, path in err.path) == (code, True), (err.code, err.path)
     assert validate_tariff_dict(data)[0].code == code
+
+
+def test_a_tariff_built_in_code_needs_a_name() -> None:
+    tariff = preset_tariff("tiered_b")
+    with pytest.raises(TariffError) as info:
+        Tariff(**{**{f: getattr(tariff, f) for f in tariff.__dataclass_fields__}, "name": " "})
+    assert (info.value.code, info.value.path) == ("missing_name", "name")
