@@ -27,6 +27,7 @@ from custom_components.hems.const import DOMAIN, ENERGY_STORE_KEY
 from custom_components.hems.energy import Ledger
 from custom_components.hems.energy.feed import LedgerFeed
 from custom_components.hems.energy.slots import Slot, slot_floor
+from custom_components.hems.home.dashboard import parse_stored as parse_dashboard
 from custom_components.hems.home.runtime import parse_stored as parse_energy
 from custom_components.hems.meter.coordinator import parse_stored as parse_meter
 from custom_components.hems.storage import (
@@ -373,3 +374,22 @@ async def test_an_issue_lists_the_first_problems_and_counts_the_rest(
     lines = placeholders["details"].splitlines()
     assert len(lines) == 6
     assert lines[-1] == "- ... (3 more in the log)"
+
+
+def test_dashboard_store_fields() -> None:
+    problems: list[str] = []
+    saved = parse_dashboard({"id": "abc", "fingerprint": 5, "offered": ["e1", 2]}, problems)
+    assert saved == {"id": "abc", "offered": ["e1"]}
+    assert problems == [
+        "dashboard fingerprint left out",
+        "an entry the dashboard was offered for left out",
+    ]
+    assert parse_dashboard({"offered": "e1"}, problems) == {}
+    with pytest.raises(StoreUnreadable):
+        parse_dashboard(None, problems)
+
+
+def test_energy_data_without_a_ledger_is_unreadable() -> None:
+    """Counters without the ledger they feed are no use: the previous version is restored."""
+    with pytest.raises(StoreUnreadable, match="not a mapping"):
+        parse_energy({"counters": {}, "notified": {}}, [])

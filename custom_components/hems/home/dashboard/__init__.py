@@ -30,10 +30,10 @@ from homeassistant.components.lovelace.dashboard import DashboardsCollection
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service import async_register_admin_service
-from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
 from ...const import DOMAIN
+from ...storage import DurableStore, StoreUnreadable
 from .inventory import collect
 from .text import words
 from .views import build_dashboard
@@ -56,6 +56,33 @@ class DashboardResult:
     url_path: str
     created: bool
     views: tuple[str, ...]
+
+
+def parse_stored(data: Any, problems: list[str]) -> dict[str, Any]:
+    """What the store keeps about the dashboard this integration made (its id and content
+    fingerprint) and the energy entries it was offered for, read item by item."""
+    if not isinstance(data, dict):
+        raise StoreUnreadable("the stored dashboard data is not a mapping")
+    saved: dict[str, Any] = {}
+    for key in ("id", "fingerprint"):
+        if key not in data:
+            continue
+        if isinstance(data[key], str):
+            saved[key] = data[key]
+        else:
+            problems.append(f"dashboard {key} left out")
+    offered = data.get("offered", [])
+    if isinstance(offered, list):
+        saved["offered"] = [item for item in offered if isinstance(item, str)]
+        if len(saved["offered"]) != len(offered):
+            problems.append("an entry the dashboard was offered for left out")
+    else:
+        problems.append("entries the dashboard was offered for left out")
+    return saved
+
+
+def _store(hass: HomeAssistant) -> DurableStore[dict[str, Any]]:
+    return DurableStore(hass, STORE_VERSION, STORE_KEY, name="HEMS dashboard", parse=parse_stored)
 
 
 def _fingerprint(config: dict[str, Any]) -> str:
@@ -107,8 +134,8 @@ async def async_create_dashboard(
     collection = _collection(hass)
     w = words(language or hass.config.language)
     config = build_dashboard(collect(hass), w)
-    store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, STORE_KEY)
-    saved = await store.async_load() or {}
+    store = _store(hass)
+    saved = (await store.async_load()).value or {}
     url_path = await _owned_dashboard(hass, collection, saved)
     created = url_path is None
     if url_path is None:
@@ -142,15 +169,15 @@ async def async_offer_dashboard(hass: HomeAssistant, entry_id: str) -> None:
     Waits until Home Assistant has started (the devices' entities exist by then); a failure is
     logged, not raised: the user can run ``hems.create_dashboard`` later.
     """
-    store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, STORE_KEY)
-    saved = await store.async_load() or {}
+    store = _store(hass)
+    saved = (await store.async_load()).value or {}
     if entry_id in saved.get("offered", ()):
         return
     try:
         await async_create_dashboard(hass)
     except HomeAssistantError as err:
         _LOGGER.warning("The HEMS dashboard was not created: %s", err)
-    saved = await store.async_load() or {}
+    saved = (await store.async_load()).value or {}
     await store.async_save({**saved, "offered": [*saved.get("offered", ()), entry_id]})
 
 

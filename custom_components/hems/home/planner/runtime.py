@@ -18,7 +18,7 @@ automatic modes with the reason (:attr:`~...energy.planner.ReasonCode.FALLBACK_N
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -235,8 +235,13 @@ class HomePlanner:
     # ------------------------------------------------------------------ triggers
 
     @callback
+    def _async_track(self, coro: Coroutine[Any, Any, object], name: str) -> None:
+        """Run ``coro`` as a task of the energy entry (cancelled when the entry unloads)."""
+        self.runtime.entry.async_create_background_task(self.hass, coro, name, eager_start=True)
+
+    @callback
     def _async_slot_started(self, now: datetime) -> None:
-        self.hass.async_create_task(self.async_replan("slot"), eager_start=True)
+        self._async_track(self.async_replan("slot"), "hems-planner-slot")
 
     @callback
     def _async_entity_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -245,7 +250,7 @@ class HomePlanner:
             return
         weather = event.data["entity_id"] == self.settings.weather
         self._trigger = "forecast" if weather else "warning"
-        self.hass.async_create_task(self._debouncer.async_call(), eager_start=True)
+        self._async_track(self._debouncer.async_call(), "hems-planner-replan")
 
     async def _async_replan_changed(self) -> None:
         await self.async_replan(self._trigger)
@@ -256,7 +261,7 @@ class HomePlanner:
         if not isinstance(event, PropertiesUpdated) or not self.material(event):
             return
         self._trigger = "device"
-        self.hass.async_create_task(self._debouncer.async_call(), eager_start=True)
+        self._async_track(self._debouncer.async_call(), "hems-planner-replan")
 
     def material(self, event: PropertiesUpdated) -> bool:
         """Whether a device's new values make the plan stale."""
