@@ -128,7 +128,8 @@ class DurableStore[T]:
             copy = await self._async_copy("invalid")
             self._raise(ISSUE_REPAIRED, problems, copy)
             return Loaded(value, ISSUE_REPAIRED)
-        self._save_previous(raw)
+        if self._previous_due(every=False):
+            await self._previous.async_save(raw)
         return Loaded(value)
 
     async def _async_restore(self, copy: str | None, reason: str) -> Loaded[T]:
@@ -195,7 +196,8 @@ class DurableStore[T]:
 
     async def async_save(self, data: Any) -> None:
         """Write ``data`` now."""
-        self._save_previous(data, due=True)
+        if self._previous_due(every=True):
+            await self._previous.async_save(data)
         await self._store.async_save(data)
 
     @callback
@@ -204,24 +206,29 @@ class DurableStore[T]:
 
         def produce() -> Any:
             data = data_func()
-            self.hass.loop.call_soon_threadsafe(self._save_previous, data, True)
+            self.hass.loop.call_soon_threadsafe(self._schedule_previous, data)
             return data
 
         self._store.async_delay_save(produce, delay)
 
-    @callback
-    def _save_previous(self, data: Any, due: bool = False) -> None:
-        """Copy ``data`` (known good) to the previous version; when ``due``, only when the last
-        copy is older than :data:`PREVIOUS_EVERY`."""
+    def _previous_due(self, *, every: bool) -> bool:
+        """Whether the previous version is to be refreshed now (``every``: at most once per
+        :data:`PREVIOUS_EVERY`; else always), noting the time when it is."""
         now = time.monotonic()
         if (
-            due
+            every
             and self._previous_at is not None
             and now - self._previous_at < PREVIOUS_EVERY.total_seconds()
         ):
-            return
+            return False
         self._previous_at = now
-        self._previous.async_delay_save(lambda: data, 0)
+        return True
+
+    @callback
+    def _schedule_previous(self, data: Any) -> None:
+        """Copy ``data`` (being written) to the previous version soon, when due."""
+        if self._previous_due(every=True):
+            self._previous.async_delay_save(lambda: data, 0)
 
 
 async def async_remove_stores(hass: HomeAssistant, version: int, key: str) -> None:
