@@ -7,6 +7,15 @@ properties are asked again; Get_SNA / PDC 0 entries are unsupported.  What a tru
 taught is kept as a :class:`CapacityLesson` until the retry shows whether it really was
 truncation: when the retried properties all come back unsupported, their Get_SNA was merely
 late, and the lesson is taken back.
+
+A learned capacity is not for ever (a device refuses big Gets only while it is busy): after
+``GROW_AFTER`` reads in a row that went without a hitch (a batch of the full size among them),
+one more property is tried.  A trial that fails goes back to the size that worked, and the next
+trial waits twice as long (up to ``MAX_GROW_AFTER`` reads), so a device with a real limit costs
+a failed Get very rarely.
+
+An address that never answered (a node being set up, not identified yet) gets one frame per
+read: no retries and no splitting after silence, so a stranger's INF is never amplified.
 """
 
 from __future__ import annotations
@@ -20,15 +29,18 @@ from typing import Final
 from .const import ESV
 from .errors import RequestTimeoutError
 from .events import ControllerEvent, PropertiesUpdated
-from .node import EchonetObject, NeverTogether, Node, ObjectStats, plan_batches
+from .node import GROW_AFTER, EchonetObject, NeverTogether, Node, ObjectStats, plan_batches
 from .requests import PendingRequest, RequestEngine
 
 _LOGGER = logging.getLogger(__name__)
 
 #: Largest Get we start with; objects that accept less are learned.
 DEFAULT_MAX_BATCH: Final = 60
+__all__ = ["DEFAULT_MAX_BATCH", "GROW_AFTER", "MAX_GROW_AFTER", "BatchReader", "CapacityLesson"]
 #: A property missing from this many answers in a row is given up for this read.
 MAX_MISSES: Final = 2
+#: The longest wait (in full batches) between trials of a larger capacity.
+MAX_GROW_AFTER: Final = 1024
 
 NodeCallback = Callable[[Node], None]
 
@@ -63,6 +75,8 @@ class _Read:
     failed: list[int] = field(default_factory=list)
     out: dict[int, bytes] = field(default_factory=dict)
     lesson: CapacityLesson | None = None
+    full: bool = False  # a batch of the learned size was answered completely
+    trouble: bool = False  # silence or a truncated answer
 
     def rest(self) -> list[int]:
         """The properties still queued, in order."""
@@ -74,6 +88,11 @@ class _Read:
         if first is not None:
             self.queue.append(first)
         self.queue.extend(plan_batches(epcs, capacity, self.rules))
+
+
+def proven(node: Node) -> bool:
+    """Whether ``node`` is known or has answered (a stranger gets no retries)."""
+    return node.identified or node.stats.answers > 0
 
 
 class BatchReader:
@@ -114,7 +133,8 @@ class BatchReader:
         if not want:
             return {}
         rules = [r.epcs for r in self.rules if r.applies(obj)]
-        read = _Read(obj, rules, 1 + (self.engine.retries if node.available else 0))
+        retries = self.engine.retries if node.available and proven(node) else 0
+        read = _Read(obj, rules, 1 + retries)
         read.replan(want, self.capacity(obj))
         try:
             while read.queue:
@@ -131,6 +151,8 @@ class BatchReader:
                     self._after_silence(read, chunk)
                 else:
                     self._after_answer(read, chunk, pending)
+            if read.full and not read.trouble:
+                self._succeeded(obj)
         finally:
             if read.out:
                 changes = obj.apply(read.out)
@@ -142,7 +164,8 @@ class BatchReader:
     def _after_silence(self, read: _Read, chunk: list[int]) -> None:
         """No answer to ``chunk``: give up (one property) or probe, then halve the batches."""
         obj = read.obj
-        if len(chunk) == 1:
+        read.trouble = True
+        if len(chunk) == 1 or not proven(obj.node):
             self._silent(obj.node)
             raise RequestTimeoutError(
                 f"{obj.eoj} at {obj.node.address} did not answer",
@@ -169,7 +192,11 @@ class BatchReader:
             read.lesson = None
         missing = [e for e in chunk if e not in pending.values and e not in pending.empty]
         if not missing:
+            if obj.stats.capacity is not None and len(chunk) >= obj.stats.capacity:
+                read.full = True
+                obj.stats.trial = None  # a trial that worked: the capacity now
             return
+        read.trouble = True
         retry = self._count_misses(read, missing)
         answered = len(chunk) - len(missing)
         if answered and retry:
@@ -187,9 +214,32 @@ class BatchReader:
             (read.failed if read.misses[epc] > MAX_MISSES else retry).append(epc)
         return retry
 
+    def _succeeded(self, obj: EchonetObject) -> None:
+        """A read went without a hitch at the learned size: grow after enough of them."""
+        stats = obj.stats
+        assert stats.capacity is not None  # a full batch was answered
+        stats.successes += 1
+        if stats.successes < stats.grow_after:
+            return
+        stats.successes = 0
+        grown = stats.capacity + 1
+        if grown >= self.max_batch:
+            stats.capacity = stats.capacity_source = None
+            return
+        stats.capacity, stats.capacity_source, stats.trial = grown, "grown", grown
+        _LOGGER.debug("%s at %s: trying Gets of %d", obj.eoj, obj.node.address, grown)
+
     def learn_capacity(self, obj: EchonetObject, capacity: int, source: str, tried: int) -> None:
         """Lower ``obj``'s batch capacity to ``capacity`` (``source``: why; ``tried``: size)."""
         stats = obj.stats
+        stats.successes = 0
+        if stats.trial is not None:
+            if tried >= stats.trial:
+                # The trial of a larger size failed: back to the size that worked, and wait
+                # twice as long before the next trial.
+                capacity = max(capacity, stats.trial - 1)
+                stats.grow_after = min(MAX_GROW_AFTER, stats.grow_after * 2)
+            stats.trial = None
         if stats.capacity is not None and stats.capacity <= capacity:
             return
         stats.capacity = capacity

@@ -18,13 +18,12 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 import logging
 import os
-import random
 import time
 
 from .batching import DEFAULT_MAX_BATCH, BatchReader
 from .const import EPC_INSTANCE_LIST_NOTIFICATION, EPC_SELF_NODE_INSTANCE_LIST, ESV
 from .definitions import preload as preload_definitions
-from .discovery import Discovery, parse_instance_list
+from .discovery import DEFAULT_MAX_NODES, Discovery, parse_instance_list
 from .errors import DeviceRejectedError, FrameError, RequestTimeoutError, UnknownNodeError
 from .events import (
     ControllerEvent,
@@ -33,7 +32,9 @@ from .events import (
     NodeAdded,
     NodeAddressChanged,
     NodeAvailability,
+    NodeRefused,
     ObjectAdded,
+    ObjectsRefused,
     PropertiesUpdated,
     Subscription,
 )
@@ -53,7 +54,9 @@ __all__ = [
     "NodeAdded",
     "NodeAddressChanged",
     "NodeAvailability",
+    "NodeRefused",
     "ObjectAdded",
+    "ObjectsRefused",
     "PropertiesUpdated",
     "node_diagnostics",
     "object_diagnostics",
@@ -77,6 +80,7 @@ class Controller:
         rules: Iterable[NeverTogether] = DEFAULT_RULES,
         port: int = 3610,
         identification: bytes | None = None,
+        max_nodes: int = DEFAULT_MAX_NODES,
     ) -> None:
         self.interface_address = interface_address
         self.hosts = list(dict.fromkeys(hosts))
@@ -98,7 +102,6 @@ class Controller:
             timeout=timeout,
             max_timeout=max_timeout,
             retries=retries,
-            first_tid=random.randrange(1, 0xFFFF),
         )
         self._listeners = Listeners()
         self.reader = BatchReader(
@@ -110,7 +113,7 @@ class Controller:
             emit=self.emit,
         )
         self.nodes: dict[str, Node] = {}
-        self.discovery = Discovery(self)
+        self.discovery = Discovery(self, max_nodes=max_nodes)
         self._discovery_task: asyncio.Task[None] | None = None
         self.ignored_frames = 0
         self.malformed_frames = 0
@@ -392,7 +395,8 @@ class Controller:
             self.own_node.serve(frame, addr)
             return
         if self.discovery.answers_discovery(frame):
-            self.discovery.on_instance_list(host, frame.edt(EPC_SELF_NODE_INSTANCE_LIST))
+            edt = frame.edt(EPC_SELF_NODE_INSTANCE_LIST)
+            self.discovery.on_instance_list(host, edt, solicited=True)
             return
         pending = self.requests.waiting(frame.tid)
         if pending is None:
@@ -405,7 +409,7 @@ class Controller:
         if node is None:
             instances = frame.edt(EPC_INSTANCE_LIST_NOTIFICATION)
             if instances is not None:
-                self.discovery.on_instance_list(host, instances)
+                self.discovery.on_instance_list(host, instances, solicited=False)
             else:
                 self.discovery.start_setup(host, None)
             return
@@ -415,7 +419,13 @@ class Controller:
             # An object we do not know: perhaps the node's instance list changed.
             self.discovery.resync(host)
             return
-        values = {epc: edt for epc, edt in frame.props if edt}
+        # Only what the object's class defines (every class has the super class's 0x80-0x9F).
+        defined = obj.class_def.properties
+        values = {
+            epc: edt
+            for epc, edt in frame.props
+            if edt and (epc in defined or 0x80 <= epc <= 0x9F)
+        }
         if obj.eoj == NODE_PROFILE and EPC_INSTANCE_LIST_NOTIFICATION in values:
             listed = parse_instance_list(values[EPC_INSTANCE_LIST_NOTIFICATION])
             self.discovery.on_new_instances(node, listed)
@@ -433,6 +443,8 @@ class Controller:
             "frames_received": self.transport.frames_received,
             "ignored_frames": self.ignored_frames,
             "malformed_frames": self.malformed_frames,
+            "refused_setups": self.discovery.refused_setups,
+            "tables": self.discovery.tables(),
             "nodes": [node_diagnostics(node) for node in self.nodes.values()],
         }
 

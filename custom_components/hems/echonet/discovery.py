@@ -6,12 +6,23 @@ hosts.  An answering address is *set up*: its node profile tells the node's iden
 number (0x83), which keys the node, and its instance list; each object's property maps and a
 first full read follow.  A known node answering from a new address is moved there.  A host
 whose setup failed is probed again after a backoff (5 s, doubling up to 5 minutes).
+
+Anyone on the LAN can send an INF from any address, so strangers are treated with care (issue
+15): an address no node lives at costs at most one frame until it answers (one Get of its
+identification number, never retried or split), is not asked again before its backoff ends,
+and is set up only within a budget (``UNKNOWN_SETUP_BURST`` at once, then
+``UNKNOWN_SETUP_RATE`` a second, ``MAX_UNKNOWN_SETUPS`` in progress; answers to our own
+discovery wait in a bounded queue instead).  Every table keyed by address is bounded
+(``MAX_TRACKED_ADDRESSES``, least recently used dropped first).  A node has at most the objects
+an instance list can describe (``MAX_OBJECTS_PER_NODE``) and a controller at most
+``max_nodes`` nodes: the excess is refused and reported (:class:`~.events.ObjectsRefused`,
+:class:`~.events.NodeRefused`), never created.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 import logging
 import time
 from typing import TYPE_CHECKING, Final
@@ -30,7 +41,14 @@ from .const import (
 )
 from .definitions import class_or_generic
 from .errors import EchonetError, FrameError, RequestTimeoutError
-from .events import NodeAdded, NodeAddressChanged, ObjectAdded, PropertiesUpdated
+from .events import (
+    NodeAdded,
+    NodeAddressChanged,
+    NodeRefused,
+    ObjectAdded,
+    ObjectsRefused,
+    PropertiesUpdated,
+)
 from .frame import CONTROLLER, EOJ, NODE_PROFILE, Frame, build
 from .node import STATIC_EPCS, EchonetObject, Node, Priority
 from .propmap import decode_property_map
@@ -63,24 +81,90 @@ SETUP_EPCS: Final = (
 )
 #: The node profile's class: listed in instance lists, never set up as a device object.
 _PROFILE_CLASS: Final = 0x0EF0
+#: Objects one instance list can describe (EDT of at most 253 bytes: a count, 84 EOJs).
+MAX_OBJECTS_PER_NODE: Final = 84
+#: Nodes per controller unless told otherwise.
+DEFAULT_MAX_NODES: Final = 64
+#: Setups of unknown addresses in progress at most.
+MAX_UNKNOWN_SETUPS: Final = 4
+#: Setups of unknown addresses an unsolicited INF may start at once, then per second.
+UNKNOWN_SETUP_BURST: Final = 8
+UNKNOWN_SETUP_RATE: Final = 1.0
+#: Answers to our discovery waiting for a setup slot.
+MAX_QUEUED_SETUPS: Final = 256
+#: Entries of each table keyed by address (least recently used dropped first).
+MAX_TRACKED_ADDRESSES: Final = 1024
+#: First and longest wait before an address that failed is asked again (seconds).
+BACKOFF_FIRST: Final = 5.0
+BACKOFF_MAX: Final = 300.0
+
+
+class BoundedTable[K, V](OrderedDict[K, V]):
+    """A dict that forgets its least recently written entries beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+class TokenBucket:
+    """``burst`` tokens, refilled at ``rate`` a second."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+
+    def take(self) -> bool:
+        """Use one token if there is one."""
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
 
 
 class Discovery:
     """Finds and sets up the nodes of one controller (see the module docstring)."""
 
-    def __init__(self, controller: Controller) -> None:
+    def __init__(self, controller: Controller, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
         self._controller = controller
+        self.max_nodes = max(1, max_nodes)
         self._by_address: dict[str, Node] = {}
         self._setups: dict[str, asyncio.Task[None]] = {}
+        self._unknown_setups: set[str] = set()
+        self._queue: BoundedTable[str, list[EOJ] | None] = BoundedTable(MAX_QUEUED_SETUPS)
         self._tids: deque[int] = deque(maxlen=16)
-        self._probe_backoff: dict[str, float] = {}
-        self._probe_failures: dict[str, int] = {}
-        self._last_resync: dict[str, float] = {}
+        # address -> (failures in a row, monotonic time before which it is not asked again)
+        self._backoff: BoundedTable[str, tuple[int, float]] = BoundedTable(MAX_TRACKED_ADDRESSES)
+        self._last_resync: BoundedTable[str, float] = BoundedTable(MAX_TRACKED_ADDRESSES)
+        self._budget = TokenBucket(UNKNOWN_SETUP_RATE, UNKNOWN_SETUP_BURST)
+        #: Unsolicited setups refused by the budget or a backoff (a flood shows here).
+        self.refused_setups = 0
 
     @property
     def setting_up(self) -> frozenset[str]:
         """The addresses being set up now."""
         return frozenset(self._setups)
+
+    def tables(self) -> dict[str, int]:
+        """The size of every table keyed by address (diagnostics; each one is bounded)."""
+        return {
+            "setups": len(self._setups),
+            "queued": len(self._queue),
+            "backoff": len(self._backoff),
+            "resync": len(self._last_resync),
+            "nodes": len(self._by_address),
+        }
 
     def node_at(self, address: str) -> Node | None:
         """The node currently at ``address``."""
@@ -127,7 +211,7 @@ class Discovery:
         )
 
     async def wait_for_setups(self) -> None:
-        """Wait until nodes being set up are ready (or failed)."""
+        """Wait until nodes being set up (or queued) are ready (or failed)."""
         while self._setups:
             await asyncio.gather(*list(self._setups.values()), return_exceptions=True)
             # Let the tasks' done callbacks run (they remove them from _setups).
@@ -137,7 +221,9 @@ class Discovery:
         """Set up the node at ``host`` by unicast (for networks without multicast)."""
         if host not in self._controller.hosts:
             self._controller.hosts.append(host)
-        self.start_setup(host, None, force=True)
+        self._backoff.pop(host, None)
+        self._queue.pop(host, None)
+        self.start_setup(host, None, solicited=True, now=True)
         task = self._setups.get(host)
         if task is not None:
             await asyncio.gather(task, return_exceptions=True)
@@ -148,6 +234,7 @@ class Discovery:
 
     async def stop(self) -> None:
         """Cancel the setups in progress."""
+        self._queue.clear()
         tasks = list(self._setups.values())
         for task in tasks:
             task.cancel()
@@ -157,22 +244,23 @@ class Discovery:
 
     # ------------------------------------------------------------------ hearing
 
-    def on_instance_list(self, host: str, edt: bytes | None) -> None:
-        """A node at ``host`` listed its objects: set up the node or its new objects."""
+    def on_instance_list(self, host: str, edt: bytes | None, *, solicited: bool) -> None:
+        """A node at ``host`` listed its objects: set up the node or its new objects.
+
+        ``solicited``: the list answers our discovery (an INF is not solicited).
+        """
         listed = parse_instance_list(edt)
         node = self._by_address.get(host)
         if node is not None:
             self._controller.mark_answered(node)
-            if all(eoj in node.objects or eoj.class_code == _PROFILE_CLASS for eoj in listed):
-                return
-            self.start_setup(host, listed, force=True)
+            self.on_new_instances(node, listed)
             return
-        self.start_setup(host, listed or None, force=True)
+        self.start_setup(host, listed or None, solicited=solicited)
 
     def on_new_instances(self, node: Node, listed: list[EOJ]) -> None:
         """A known node announced its instance list: set up objects it did not have."""
         if any(eoj not in node.objects and eoj.class_code != _PROFILE_CLASS for eoj in listed):
-            self.start_setup(node.address, listed, force=True)
+            self.start_setup(node.address, listed, solicited=True)
 
     def resync(self, host: str) -> None:
         """Read a known node's instance list again (at most once a minute)."""
@@ -180,16 +268,44 @@ class Discovery:
         if self._last_resync.get(host, 0.0) > now:
             return
         self._last_resync[host] = now + 60.0
-        self.start_setup(host, None, force=True)
+        self.start_setup(host, None, solicited=True)
 
     # ------------------------------------------------------------------ setting up
 
-    def start_setup(self, host: str, instances: list[EOJ] | None, *, force: bool = False) -> None:
-        """Set up the node at ``host`` in the background (unless it backs off or is busy)."""
+    def start_setup(
+        self,
+        host: str,
+        instances: list[EOJ] | None,
+        *,
+        solicited: bool = False,
+        now: bool = False,
+    ) -> None:
+        """Set up the node at ``host`` in the background (see the module docstring).
+
+        ``solicited``: asked for (an answer to our discovery, a configured host, a known
+        node): never refused by the budget or a backoff, queued when the setups are busy.
+        ``now``: start at once whatever the number of setups (an explicit probe).
+        """
         if host in self._setups or not self._controller.running:
             return
-        if not force and self._probe_backoff.get(host, 0.0) > time.monotonic():
+        if host in self._by_address:
+            self._launch(host, instances)
             return
+        if not solicited:
+            if host in self._queue or self._backoff.get(host, (0, 0.0))[1] > time.monotonic():
+                self.refused_setups += 1
+                return
+            if len(self._unknown_setups) >= MAX_UNKNOWN_SETUPS or not self._budget.take():
+                self.refused_setups += 1
+                return
+        elif not now and len(self._unknown_setups) >= MAX_UNKNOWN_SETUPS:
+            self._queue[host] = instances
+            return
+        self._unknown_setups.add(host)
+        self._launch(host, instances)
+
+    def _launch(self, host: str, instances: list[EOJ] | None) -> None:
+        self._queue.pop(host, None)
         task = asyncio.get_running_loop().create_task(
             self._setup_address(host, instances), name=f"hems-echonet-setup-{host}"
         )
@@ -198,6 +314,10 @@ class Discovery:
         def _done(_task: asyncio.Task[None]) -> None:
             if self._setups.get(host) is _task:
                 del self._setups[host]
+            self._unknown_setups.discard(host)
+            while self._queue and len(self._unknown_setups) < MAX_UNKNOWN_SETUPS:
+                queued, listed = self._queue.popitem(last=False)
+                self.start_setup(queued, listed, solicited=True)
 
         task.add_done_callback(_done)
 
@@ -215,9 +335,9 @@ class Discovery:
 
     def _back_off_probe(self, host: str) -> None:
         """Wait before setting up ``host`` again: 5 s, doubling up to 5 minutes."""
-        failures = self._probe_failures.get(host, 0) + 1
-        self._probe_failures[host] = failures
-        self._probe_backoff[host] = time.monotonic() + min(300.0, 5.0 * 2 ** (failures - 1))
+        failures = min(self._backoff.get(host, (0, 0.0))[0] + 1, 32)
+        wait = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (failures - 1))
+        self._backoff[host] = (failures, time.monotonic() + wait)
 
     async def _identify(self, host: str, instances: list[EOJ] | None) -> None:
         """Read the node profile at ``host``; set up a new node or update a known one."""
@@ -230,7 +350,10 @@ class Discovery:
         profile.get_map = frozenset(IDENTITY_EPCS)
         probe.profile = profile
         read = self._controller.reader.read
-        values = await read(profile, IDENTITY_EPCS, Priority.SETUP, emit=False)
+        # A stranger costs one frame until it answers: its identification number alone.
+        values = await read(profile, (EPC_IDENTIFICATION_NUMBER,), Priority.SETUP, emit=False)
+        rest = [e for e in IDENTITY_EPCS if e != EPC_IDENTIFICATION_NUMBER]
+        values.update(await read(profile, rest, Priority.SETUP, emit=False))
         ident = values.get(EPC_IDENTIFICATION_NUMBER)
         uid = ident.hex() if ident and len(ident) == 17 and any(ident[4:]) else f"ip:{host}"
         listed = parse_instance_list(values.get(EPC_SELF_NODE_INSTANCE_LIST))
@@ -239,6 +362,16 @@ class Discovery:
         node = self._controller.nodes.get(uid)
         if node is not None:
             await self._found_again(node, host, values, instances)
+            return
+        if len(self._controller.nodes) >= self.max_nodes:
+            self._back_off_probe(host)
+            _LOGGER.warning(
+                "ECHONET Lite node %s at %s refused: already %d nodes (the limit)",
+                uid,
+                host,
+                self.max_nodes,
+            )
+            self._controller.emit(NodeRefused(host, uid, self.max_nodes))
             return
         probe.uid = uid
         profile.get_map = safe_map(values.get(EPC_GET_PROPERTY_MAP)) or frozenset(IDENTITY_EPCS)
@@ -264,26 +397,48 @@ class Discovery:
         if old is not None and old is not node:
             # Another node used to live here; it will be found again at its new address.
             self._by_address.pop(host, None)
-        for eoj in instances:
-            if eoj.class_code in (_PROFILE_CLASS,):
-                continue
+        new, refused = self._new_objects(node, instances)
+        for eoj in new:
             obj = await self._setup_object(node, eoj)
             node.objects[eoj] = obj
         node.identified = True
         self._controller.nodes[node.uid] = node
         self._by_address[host] = node
-        self._probe_backoff.pop(host, None)
-        self._probe_failures.pop(host, None)
+        self._backoff.pop(host, None)
         _LOGGER.debug("Found ECHONET Lite node %s at %s: %s", node.uid, host, list(node.objects))
         self._controller.emit(NodeAdded(node))
+        self._refuse_objects(node, refused)
 
     async def _sync_objects(self, node: Node, instances: list[EOJ]) -> None:
-        for eoj in instances:
-            if eoj.class_code == _PROFILE_CLASS or eoj in node.objects:
-                continue
+        new, refused = self._new_objects(node, instances)
+        for eoj in new:
             obj = await self._setup_object(node, eoj)
             node.objects[eoj] = obj
             self._controller.emit(ObjectAdded(obj))
+        self._refuse_objects(node, refused)
+
+    @staticmethod
+    def _new_objects(node: Node, instances: list[EOJ]) -> tuple[list[EOJ], list[EOJ]]:
+        """The listed objects ``node`` lacks: those it may still have, and the excess."""
+        new = [
+            eoj
+            for eoj in dict.fromkeys(instances)
+            if eoj.class_code != _PROFILE_CLASS and eoj not in node.objects
+        ]
+        room = max(0, MAX_OBJECTS_PER_NODE - len(node.objects))
+        return new[:room], new[room:]
+
+    def _refuse_objects(self, node: Node, refused: list[EOJ]) -> None:
+        if not refused:
+            return
+        _LOGGER.warning(
+            "ECHONET Lite node %s at %s lists more than %d objects: %s not added",
+            node.uid,
+            node.address,
+            MAX_OBJECTS_PER_NODE,
+            ", ".join(str(e) for e in refused),
+        )
+        self._controller.emit(ObjectsRefused(node, tuple(refused), MAX_OBJECTS_PER_NODE))
 
     async def _setup_object(self, node: Node, eoj: EOJ) -> EchonetObject:
         obj = EchonetObject(node, eoj, class_or_generic(eoj.class_code))
@@ -316,17 +471,20 @@ class Discovery:
 
 
 def parse_instance_list(edt: bytes | None) -> list[EOJ]:
-    """The EOJs of an instance list EDT (count, then 3 bytes each); a short tail is dropped."""
+    """The EOJs of an instance list EDT (count, then 3 bytes each); a short tail is dropped.
+
+    A list describes at most ``MAX_OBJECTS_PER_NODE`` objects; one listed twice counts once.
+    """
     if not edt:
         return []
-    count = edt[0]
-    out: list[EOJ] = []
+    count = min(edt[0], MAX_OBJECTS_PER_NODE)
+    out: dict[EOJ, None] = {}
     for i in range(count):
         part = edt[1 + 3 * i : 4 + 3 * i]
         if len(part) != 3:
             break
-        out.append(EOJ(part[0], part[1], part[2]))
-    return out
+        out[EOJ(part[0], part[1], part[2])] = None
+    return list(out)
 
 
 def safe_map(edt: bytes | None) -> frozenset[int] | None:

@@ -52,8 +52,33 @@ class PropertiesUpdated:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class NodeRefused:
+    """A node was not added: the controller already has ``limit`` nodes."""
+
+    address: str
+    uid: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectsRefused:
+    """A node listed more objects than an instance list can describe (``limit``): ``eojs``
+    were not added."""
+
+    node: Node
+    eojs: tuple[EOJ, ...]
+    limit: int
+
+
 ControllerEvent = (
-    NodeAdded | ObjectAdded | NodeAvailability | NodeAddressChanged | PropertiesUpdated
+    NodeAdded
+    | ObjectAdded
+    | NodeAvailability
+    | NodeAddressChanged
+    | PropertiesUpdated
+    | NodeRefused
+    | ObjectsRefused
 )
 Listener = Callable[[ControllerEvent], None]
 
@@ -69,6 +94,8 @@ class Subscription:
 
     def wants(self, event: ControllerEvent) -> bool:
         """Whether ``event`` concerns what this listener follows."""
+        if isinstance(event, NodeRefused):
+            return self.uid is None or event.uid == self.uid
         if not isinstance(event, PropertiesUpdated):
             node = getattr(event, "node", None) or getattr(event, "obj").node  # noqa: B009
             return self.uid is None or node.uid == self.uid

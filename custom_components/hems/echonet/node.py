@@ -54,6 +54,9 @@ STATIC_EPCS: frozenset[int] = frozenset(
 )
 
 _EWMA = 0.2
+#: Reads without a hitch in a row before a learned capacity grows by one (doubling after
+#: each failed trial).
+GROW_AFTER = 8
 
 
 class PriorityLock:
@@ -104,8 +107,11 @@ class ObjectStats:
     """Per-object request statistics."""
 
     capacity: int | None = None
-    capacity_source: str | None = None  # "truncated", "silence" or "rule"
+    capacity_source: str | None = None  # "truncated", "silence" or "grown"
     silent_at: int | None = None
+    successes: int = 0  # reads without a hitch in a row
+    grow_after: int = GROW_AFTER  # successes before the next trial of a larger capacity
+    trial: int | None = None  # the capacity being tried
     gets: int = 0
     sets: int = 0
     answered_epcs: int = 0

@@ -1,7 +1,8 @@
 """The request engine: TIDs, one request in flight per node, retries, answers correlated.
 
 Every request the controller sends takes its TID from :meth:`RequestEngine.next_tid`, the one
-place TIDs are allocated.  An answer is matched by TID, then checked against the request: the
+place TIDs are allocated: drawn at random (:mod:`secrets`) for each request, never one in flight,
+so that a host that saw one TID cannot forge the answers to the next requests.  An answer is matched by TID, then checked against the request: the
 sender address, the EOJs and the service must fit, or the frame is ignored (and counted).  A
 Get's answer may come in parts (a Get_Res followed by a Get_SNA): the request waits
 ``SPLIT_GRACE`` for the rest once part of it arrived.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+import secrets
 import time
 from typing import Final
 
@@ -138,7 +140,6 @@ class RequestEngine:
         timeout: float,
         max_timeout: float,
         retries: int,
-        first_tid: int,
     ) -> None:
         self.transport = transport
         self.timeout = timeout
@@ -146,7 +147,6 @@ class RequestEngine:
         self.retries = retries
         self._ignore = ignore
         self._pending: dict[int, PendingRequest] = {}
-        self._tid = first_tid
 
     @property
     def in_flight(self) -> Mapping[int, PendingRequest]:
@@ -154,12 +154,13 @@ class RequestEngine:
         return self._pending
 
     def next_tid(self) -> int:
-        """A TID no request in flight uses."""
-        for _ in range(0x10000):
-            self._tid = self._tid + 1 if self._tid < 0xFFFF else 1
-            if self._tid not in self._pending:
-                return self._tid
-        raise EchonetError("no free TID")  # pragma: no cover - 65535 requests in flight
+        """A random TID (1-0xFFFF) no request in flight uses."""
+        if len(self._pending) >= 0xFFFF:  # pragma: no cover - one request per node in flight
+            raise EchonetError("no free TID")
+        while True:
+            tid = secrets.randbelow(0xFFFF) + 1
+            if tid not in self._pending:
+                return tid
 
     def timeout_for(self, node: Node, attempt: int) -> float:
         """How long attempt ``attempt`` (0 first) waits for ``node``."""
