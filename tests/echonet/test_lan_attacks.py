@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import socket
 
-from custom_components.hems.echonet import EOJ, ESV
+from custom_components.hems.echonet import ESV
 from custom_components.hems.echonet.controller import Controller, ControllerEvent, ObjectsRefused
 from custom_components.hems.echonet.discovery import (
     MAX_OBJECTS_PER_NODE,
@@ -203,7 +203,9 @@ async def test_tids_cannot_be_predicted_from_one_the_attacker_saw(
             spy.sendto(spoofed_inf(attempt, False), ("127.0.0.1", 3610))
             seen = await wait_for_frame(spy)
             task = asyncio.create_task(controller.get(obj, [0xBB]))
-            await wait_for(lambda: any(p.node is obj.node for p in controller.requests.in_flight.values()))
+            await wait_for(
+                lambda: any(p.node is obj.node for p in controller.requests.in_flight.values())
+            )
             for tid in range(seen.tid + 1, seen.tid + 301):
                 forger.sendto(
                     build(tid & 0xFFFF or 1, AC, CONTROLLER, ESV.GET_RES, [(0xBB, forged)]),

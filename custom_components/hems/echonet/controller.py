@@ -422,9 +422,7 @@ class Controller:
         # Only what the object's class defines (every class has the super class's 0x80-0x9F).
         defined = obj.class_def.properties
         values = {
-            epc: edt
-            for epc, edt in frame.props
-            if edt and (epc in defined or 0x80 <= epc <= 0x9F)
+            epc: edt for epc, edt in frame.props if edt and (epc in defined or 0x80 <= epc <= 0x9F)
         }
         if obj.eoj == NODE_PROFILE and EPC_INSTANCE_LIST_NOTIFICATION in values:
             listed = parse_instance_list(values[EPC_INSTANCE_LIST_NOTIFICATION])

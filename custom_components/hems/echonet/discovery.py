@@ -82,7 +82,9 @@ SETUP_EPCS: Final = (
 #: The node profile's class: listed in instance lists, never set up as a device object.
 _PROFILE_CLASS: Final = 0x0EF0
 #: Objects one instance list can describe (EDT of at most 253 bytes: a count, 84 EOJs).
-MAX_OBJECTS_PER_NODE: Final = 84
+INSTANCE_LIST_MAX: Final = 84
+#: Objects a node may have: what its instance list can describe.
+MAX_OBJECTS_PER_NODE = INSTANCE_LIST_MAX
 #: Nodes per controller unless told otherwise.
 DEFAULT_MAX_NODES: Final = 64
 #: Setups of unknown addresses in progress at most.
@@ -142,6 +144,7 @@ class Discovery:
         self._by_address: dict[str, Node] = {}
         self._setups: dict[str, asyncio.Task[None]] = {}
         self._unknown_setups: set[str] = set()
+        self._adding: set[str] = set()  # identification numbers of nodes being added
         self._queue: BoundedTable[str, list[EOJ] | None] = BoundedTable(MAX_QUEUED_SETUPS)
         self._tids: deque[int] = deque(maxlen=16)
         # address -> (failures in a row, monotonic time before which it is not asked again)
@@ -363,7 +366,9 @@ class Discovery:
         if node is not None:
             await self._found_again(node, host, values, instances)
             return
-        if len(self._controller.nodes) >= self.max_nodes:
+        if uid in self._adding:
+            return  # the same node answering at two addresses at once: the first one wins
+        if len(self._controller.nodes) + len(self._adding) >= self.max_nodes:
             self._back_off_probe(host)
             _LOGGER.warning(
                 "ECHONET Lite node %s at %s refused: already %d nodes (the limit)",
@@ -376,7 +381,11 @@ class Discovery:
         probe.uid = uid
         profile.get_map = safe_map(values.get(EPC_GET_PROPERTY_MAP)) or frozenset(IDENTITY_EPCS)
         profile.apply(values)
-        await self._add_node(probe, host, instances)
+        self._adding.add(uid)
+        try:
+            await self._add_node(probe, host, instances)
+        finally:
+            self._adding.discard(uid)
 
     async def _found_again(
         self, node: Node, host: str, values: dict[int, bytes], instances: list[EOJ]
@@ -473,11 +482,11 @@ class Discovery:
 def parse_instance_list(edt: bytes | None) -> list[EOJ]:
     """The EOJs of an instance list EDT (count, then 3 bytes each); a short tail is dropped.
 
-    A list describes at most ``MAX_OBJECTS_PER_NODE`` objects; one listed twice counts once.
+    A list describes at most ``INSTANCE_LIST_MAX`` objects; one listed twice counts once.
     """
     if not edt:
         return []
-    count = min(edt[0], MAX_OBJECTS_PER_NODE)
+    count = min(edt[0], INSTANCE_LIST_MAX)
     out: dict[EOJ, None] = {}
     for i in range(count):
         part = edt[1 + 3 * i : 4 + 3 * i]

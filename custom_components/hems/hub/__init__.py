@@ -20,7 +20,15 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.importlib import async_import_module
 
-from ..const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN, KIND_ECHONET
+from ..const import (
+    CONF_ADDRESS,
+    CONF_HOSTS,
+    CONF_INTERFACE,
+    CONF_MAX_NODES,
+    DEFAULT_MAX_NODES,
+    DOMAIN,
+    KIND_ECHONET,
+)
 from ..echonet import AddressInUseError, TransportError
 from ..echonet.controller import Controller, node_diagnostics, object_diagnostics
 from ..issues import async_clear_issue, async_raise_issue
@@ -65,7 +73,11 @@ async def async_start_controller(hass: HomeAssistant, entry: HemsConfigEntry) ->
     address = await async_interface_address(
         hass, entry.data[CONF_INTERFACE], entry.data[CONF_ADDRESS]
     )
-    controller = Controller(address, hosts=entry.data.get(CONF_HOSTS, []))
+    controller = Controller(
+        address,
+        hosts=entry.data.get(CONF_HOSTS, []),
+        max_nodes=int(entry.options.get(CONF_MAX_NODES, DEFAULT_MAX_NODES)),
+    )
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await controller.start()
@@ -98,6 +110,7 @@ class HubKind:
         """Open the controller, wait a moment for the devices, start the coordinators."""
         controller = await async_start_controller(hass, entry)
         hub = EchonetHub(hass, entry, controller)
+        hub.async_watch_limits()
         entry.async_on_unload(
             hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop_hub(hub))
         )

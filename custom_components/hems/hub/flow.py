@@ -23,10 +23,13 @@ from ..const import (
     CONF_HOSTS,
     CONF_INTERFACE,
     CONF_KIND,
+    CONF_MAX_NODES,
     CONF_POLL_INTERVAL,
     DEFAULT_FAST_POLL_INTERVAL,
+    DEFAULT_MAX_NODES,
     DEFAULT_POLL_INTERVAL,
     KIND_ECHONET,
+    MAX_MAX_NODES,
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
 )
@@ -310,7 +313,8 @@ def _interval() -> selector.NumberSelector:
 
 
 def _options_schema(entry: HemsConfigEntry, devices: dict[str, str]) -> vol.Schema:
-    """Intervals, devices switched off, hosts added by IP address (the current ones)."""
+    """Intervals, devices switched off, hosts added by IP address (the current ones), the
+    most nodes the hub sets up."""
     options = entry.options
     return vol.Schema(
         {
@@ -334,6 +338,16 @@ def _options_schema(entry: HemsConfigEntry, devices: dict[str, str]) -> vol.Sche
                 )
             ),
             vol.Optional(CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))): str,
+            vol.Required(
+                CONF_MAX_NODES, default=options.get(CONF_MAX_NODES, DEFAULT_MAX_NODES)
+            ): vol.All(
+                selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, max=MAX_MAX_NODES, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Coerce(int),
+            ),
         }
     )
 

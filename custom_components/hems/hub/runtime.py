@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import (
@@ -14,6 +15,7 @@ from ..const import (
     CONF_POLL_INTERVAL,
     DEFAULT_FAST_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
+    DOMAIN,
     SIGNAL_NEW_OBJECTS,
 )
 from ..echonet.controller import (
@@ -22,9 +24,12 @@ from ..echonet.controller import (
     NodeAdded,
     NodeAddressChanged,
     NodeAvailability,
+    NodeRefused,
     ObjectAdded,
+    ObjectsRefused,
 )
 from ..echonet.node import EchonetObject, Node
+from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
 from .devices import async_register_node, async_register_object, object_identifier
@@ -58,6 +63,41 @@ class EchonetHub(KindRuntime):
         return object_identifier(obj) not in self.entry.options.get(CONF_DISABLED_DEVICES, [])
 
     # ------------------------------------------------------------------ lifecycle
+
+    @callback
+    def async_watch_limits(self) -> None:
+        """Refused nodes and objects become repair issues (from the first discovery on);
+        the issues of an earlier run go (they come back if the excess is still there)."""
+        registry = ir.async_get(self.hass)
+        prefixes = (
+            f"too_many_nodes_{self.entry.entry_id}",
+            f"too_many_objects_{self.entry.entry_id}",
+        )
+        for domain, issue_id in list(registry.issues):
+            if domain == DOMAIN and issue_id.startswith(prefixes):
+                async_clear_issue(self.hass, issue_id)
+        self.unsubscribe.append(self.controller.subscribe(self._on_limit))
+
+    @callback
+    def _on_limit(self, event: ControllerEvent) -> None:
+        if isinstance(event, NodeRefused):
+            async_raise_issue(
+                self.hass,
+                f"too_many_nodes_{self.entry.entry_id}",
+                "too_many_nodes",
+                {"limit": str(event.limit), "address": event.address, "title": self.entry.title},
+            )
+        elif isinstance(event, ObjectsRefused):
+            async_raise_issue(
+                self.hass,
+                f"too_many_objects_{self.entry.entry_id}_{event.node.uid}",
+                "too_many_objects",
+                {
+                    "limit": str(event.limit),
+                    "address": event.node.address,
+                    "count": str(len(event.eojs)),
+                },
+            )
 
     @callback
     def async_start(self) -> None:
