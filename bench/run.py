@@ -1,8 +1,8 @@
 """Run every benchmark, print the table and merge the figures into bench/results.json.
 
 ./scripts/bench                    (or: python -m bench.run [--quick])
-./scripts/bench --only planner     only some groups (echonet, push, broute, planner); the
-                                   figures of the others stay in results.json
+./scripts/bench --only planner     only some groups (echonet, push, broute, planner, security);
+                                   the figures of the others stay in results.json
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from . import echonet, push
 RESULTS = Path(__file__).with_name("results.json")
 
 
-GROUPS = ("echonet", "push", "broute", "planner")
+GROUPS = ("echonet", "push", "broute", "planner", "security")
 
 
 async def _run(quick: bool, only: set[str]) -> dict[str, Any]:
@@ -41,6 +41,10 @@ async def _run(quick: bool, only: set[str]) -> dict[str, Any]:
         from . import broute
 
         results.update(await broute.run())
+    if "security" in only:
+        from . import security
+
+        results.update(await security.run(quick))
     if "planner" in only:
         from . import planner
 
