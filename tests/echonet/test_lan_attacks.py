@@ -15,6 +15,8 @@ from custom_components.hems.echonet.discovery import (
     MAX_TRACKED_ADDRESSES,
     MAX_UNKNOWN_SETUPS,
     UNKNOWN_SETUP_BURST,
+    BoundedTable,
+    TokenBucket,
     parse_instance_list,
 )
 from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build, decode_frame
@@ -129,6 +131,21 @@ async def test_a_stranger_repeating_its_inf_gets_one_frame_per_interval(
     finally:
         sock.close()
     assert len(frames) == 1  # then it backs off (5 s, doubling)
+
+
+def test_bounded_table_forgets_the_least_recently_written() -> None:
+    table: BoundedTable[str, int] = BoundedTable(3)
+    for i in range(5):
+        table[str(i)] = i
+    assert list(table) == ["2", "3", "4"]
+    table["2"] = 9  # written again: the most recent
+    table["5"] = 5
+    assert list(table.items()) == [("4", 4), ("2", 9), ("5", 5)]
+
+
+def test_token_bucket_allows_a_burst_then_its_rate() -> None:
+    bucket = TokenBucket(rate=0.001, burst=3)
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
 
 
 # --------------------------------------------------------------------------- caps
@@ -293,3 +310,24 @@ async def test_learned_batch_size_grows_back_after_successes(
     sim = house.obj("ac")
     for epc in obj.pollable_epcs:
         assert obj.values[epc] == sim.read(epc)
+
+
+async def test_learned_batch_size_grows_back_to_no_limit(make_house: HouseFactory) -> None:
+    """Grown back to the largest Get the controller sends, nothing is learned any more."""
+    house = await make_house(specs=[ac_spec(quirks=Quirks(drop_gets_above=1))])
+    ctrl = Controller("127.0.0.1", timeout=0.25, retries=1, discovery_interval=3600, max_batch=3)
+    await ctrl.start(discover=False)
+    try:
+        await discover_all(ctrl, 1)
+        obj = next(ctrl.objects())
+        assert obj.stats.capacity == 1
+        house.node("ac").quirks.set(drop_gets_above=None)
+
+        async def unlimited() -> bool:
+            await ctrl.refresh(obj)
+            return obj.stats.capacity is None
+
+        await wait_for(unlimited, limit=30, what=lambda: f"no limit (now {obj.stats.capacity})")
+        assert obj.stats.capacity_source is None
+    finally:
+        await ctrl.stop()

@@ -144,3 +144,62 @@ async def test_forged_answers_with_predicted_tids_never_reach_an_entity(
         pytest.skip("a random TID fell among the 300 guesses (as likely as a blind guess)")
     assert obj.values[0xBB] != b"\x63"
     assert float(hass.states.get(entity).state) != 99
+
+
+async def test_a_flood_of_strangers_adds_nothing_and_costs_one_frame_each(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """300 unknown addresses announce themselves three times each while Home Assistant polls
+    the real devices: no device is added, none goes unavailable, each stranger hears at most
+    one Get."""
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = entry.runtime_data.controller
+    await controller.wait_for_setups()
+    await settle(hass)
+    devices_before = len(dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id))
+    nodes_before = len(controller.nodes)
+    strangers = []
+    try:
+        for i in range(300):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((f"127.1.{200 + i // 250}.{1 + i % 250}", 3610))
+            sock.setblocking(False)
+            strangers.append(sock)
+        for round_ in range(3):
+            for i, sock in enumerate(strangers):
+                eoj = EOJ(0x01, 0x30, 1 + i % 5)
+                sock.sendto(
+                    build(round_ * 1000 + i, eoj, NODE_PROFILE, ESV.INF, [(0x80, b"\x30")]),
+                    ("127.0.0.1", 3610),
+                )
+            # Home Assistant polls every real device meanwhile.
+            for coordinator in entry.runtime_data.coordinators.values():
+                await coordinator.async_refresh()
+                assert coordinator.last_update_success, coordinator.name
+        await controller.wait_for_setups()
+        await settle(hass)
+        heard = []
+        for sock in strangers:
+            frames = 0
+            while True:
+                try:
+                    sock.recv(2048)
+                except BlockingIOError:
+                    break
+                frames += 1
+            heard.append(frames)
+    finally:
+        for sock in strangers:
+            sock.close()
+    assert max(heard) <= 1
+    assert sum(heard) <= 16
+    assert len(controller.nodes) == nodes_before == len(house.nodes)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == devices_before
+    unavailable = [
+        s.entity_id
+        for s in hass.states.async_all()
+        if s.entity_id.split(".")[1] and s.state == "unavailable"
+    ]
+    assert not unavailable

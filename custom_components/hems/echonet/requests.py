@@ -4,7 +4,8 @@ Every request the controller sends takes its TID from :meth:`RequestEngine.next_
 place TIDs are allocated: drawn at random (:mod:`secrets`) for each request, never one in flight,
 so that a host that saw one TID cannot forge the answers to the next requests.  An answer is
 matched by TID, then checked against the request: the sender address, the EOJs and the service
-must fit, or the frame is ignored (and counted); the source port may differ.  A Get's answer may come in parts (a Get_Res followed by a Get_SNA): the request waits
+must fit, or the frame is ignored (and counted); the source port may differ.  A Get's answer
+may come in parts (a Get_Res followed by a Get_SNA): the request waits
 ``SPLIT_GRACE`` for the rest once part of it arrived.
 """
 
