@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import socket
 
-from custom_components.hems.echonet import ESV
+from custom_components.hems.echonet import EOJ, ESV
 from custom_components.hems.echonet.controller import Controller, ControllerEvent, ObjectsRefused
 from custom_components.hems.echonet.discovery import (
     MAX_OBJECTS_PER_NODE,
@@ -19,7 +19,13 @@ from custom_components.hems.echonet.discovery import (
     TokenBucket,
     parse_instance_list,
 )
-from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build, decode_frame
+from custom_components.hems.echonet.frame import (
+    CONTROLLER,
+    NODE_PROFILE,
+    Frame,
+    build,
+    decode_frame,
+)
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
 from simulator.quirks import Quirks
@@ -185,6 +191,12 @@ async def test_instance_lists_cannot_grow_a_node_past_what_a_list_holds(
     assert refused[-1].node is node
     assert refused[-1].limit == MAX_OBJECTS_PER_NODE
     assert len(refused[-1].eojs) == 12  # 4 new ones listed in each of 3 steps
+    # The same list again: told once already, nothing asked of the node.
+    told, asked, heard = len(refused), sim.requests_received, node.stats.notifications
+    sim.announce_instances()
+    await wait_for(lambda: node.stats.notifications > heard)
+    await controller.wait_for_setups()
+    assert (len(refused), sim.requests_received) == (told, asked)
 
 
 def test_an_instance_list_describes_at_most_84_objects() -> None:
@@ -223,9 +235,9 @@ async def test_tids_cannot_be_predicted_from_one_the_attacker_saw(
             await wait_for(
                 lambda: any(p.node is obj.node for p in controller.requests.in_flight.values())
             )
-            for tid in range(seen.tid + 1, seen.tid + 301):
+            for tid in ((seen.tid + k - 1) % 0xFFFF + 1 for k in range(1, 301)):
                 forger.sendto(
-                    build(tid & 0xFFFF or 1, AC, CONTROLLER, ESV.GET_RES, [(0xBB, forged)]),
+                    build(tid, AC, CONTROLLER, ESV.GET_RES, [(0xBB, forged)]),
                     ("127.0.0.1", 3610),
                 )
             values = await task
@@ -238,7 +250,7 @@ async def test_tids_cannot_be_predicted_from_one_the_attacker_saw(
     assert obj.values[0xBB] == real
 
 
-async def wait_for_frame(sock: socket.socket) -> object:
+async def wait_for_frame(sock: socket.socket) -> Frame:
     loop = asyncio.get_running_loop()
     data = await asyncio.wait_for(loop.sock_recv(sock, 2048), 5)
     return decode_frame(data)
@@ -331,3 +343,23 @@ async def test_learned_batch_size_grows_back_to_no_limit(make_house: HouseFactor
         assert obj.stats.capacity_source is None
     finally:
         await ctrl.stop()
+
+
+async def test_an_unknown_object_of_a_known_node_rereads_its_list_once_a_minute(
+    controller: Controller, make_house: HouseFactory
+) -> None:
+    """INFs of an object the node never listed (from the node's own address): the instance
+    list is read again, at most once a minute, and nothing is invented."""
+    house = await make_house(specs=[ac_spec()])
+    await discover_all(controller, 1)
+    node = next(iter(controller.nodes.values()))
+    sim = house.node("ac")
+    asked = sim.requests_received
+    ghost = EOJ(0x01, 0x30, 0x05)
+    for tid in range(5):
+        sim._send(build(tid, ghost, NODE_PROFILE, ESV.INF, [(0x80, b"\x30")]), ("127.0.0.1", 3610))
+        await wait_for(lambda n=tid: node.stats.notifications > n)
+        await controller.wait_for_setups()
+    assert list(node.objects) == [AC]
+    # One reread: the identification number, then the rest of the node profile.
+    assert sim.requests_received - asked == 2

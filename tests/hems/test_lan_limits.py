@@ -120,7 +120,8 @@ async def test_forged_answers_with_predicted_tids_never_reach_an_entity(
         )
         loop = asyncio.get_running_loop()
         seen = decode_frame(await asyncio.wait_for(loop.sock_recv(spy, 2048), 5))
-        guesses = range(seen.tid + 1, seen.tid + 301)
+        # The 300 TIDs after the one seen (wrapping from 0xFFFF to 1, as a counter would).
+        guesses = {(seen.tid + k - 1) % 0xFFFF + 1 for k in range(1, 301)}
         # The hub's poll of the air conditioner (what its interval runs).
         coordinator = entry.runtime_data.coordinators[obj.node.uid]
         refresh = hass.async_create_task(coordinator.async_refresh())

@@ -150,6 +150,8 @@ class Discovery:
         # address -> (failures in a row, monotonic time before which it is not asked again)
         self._backoff: BoundedTable[str, tuple[int, float]] = BoundedTable(MAX_TRACKED_ADDRESSES)
         self._last_resync: BoundedTable[str, float] = BoundedTable(MAX_TRACKED_ADDRESSES)
+        # What was refused, by identification number: told once, not at every announcement.
+        self._refused: BoundedTable[str, frozenset[EOJ]] = BoundedTable(MAX_TRACKED_ADDRESSES)
         self._budget = TokenBucket(UNKNOWN_SETUP_RATE, UNKNOWN_SETUP_BURST)
         #: Unsolicited setups refused by the budget or a backoff (a flood shows here).
         self.refused_setups = 0
@@ -166,6 +168,7 @@ class Discovery:
             "queued": len(self._queue),
             "backoff": len(self._backoff),
             "resync": len(self._last_resync),
+            "refused": len(self._refused),
             "nodes": len(self._by_address),
         }
 
@@ -262,8 +265,11 @@ class Discovery:
 
     def on_new_instances(self, node: Node, listed: list[EOJ]) -> None:
         """A known node announced its instance list: set up objects it did not have."""
-        if any(eoj not in node.objects and eoj.class_code != _PROFILE_CLASS for eoj in listed):
+        new, refused = self._new_objects(node, listed)
+        if new:
             self.start_setup(node.address, listed, solicited=True)
+        else:
+            self._refuse_objects(node, refused)
 
     def resync(self, host: str) -> None:
         """Read a known node's instance list again (at most once a minute)."""
@@ -370,12 +376,14 @@ class Discovery:
             return  # the same node answering at two addresses at once: the first one wins
         if len(self._controller.nodes) + len(self._adding) >= self.max_nodes:
             self._back_off_probe(host)
-            _LOGGER.warning(
-                "ECHONET Lite node %s at %s refused: already %d nodes (the limit)",
-                uid,
-                host,
-                self.max_nodes,
-            )
+            if uid not in self._refused:
+                self._refused[uid] = frozenset()
+                _LOGGER.warning(
+                    "ECHONET Lite node %s at %s refused: already %d nodes (the limit)",
+                    uid,
+                    host,
+                    self.max_nodes,
+                )
             self._controller.emit(NodeRefused(host, uid, self.max_nodes))
             return
         probe.uid = uid
@@ -438,8 +446,10 @@ class Discovery:
         return new[:room], new[room:]
 
     def _refuse_objects(self, node: Node, refused: list[EOJ]) -> None:
-        if not refused:
+        """Tell (once for the same excess) that ``refused`` were not added to ``node``."""
+        if not refused or self._refused.get(node.uid) == frozenset(refused):
             return
+        self._refused[node.uid] = frozenset(refused)
         _LOGGER.warning(
             "ECHONET Lite node %s at %s lists more than %d objects: %s not added",
             node.uid,
