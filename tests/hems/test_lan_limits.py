@@ -8,10 +8,22 @@ import asyncio
 import socket
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import (
+    device_registry as dr,
+    issue_registry as ir,
+)
 import pytest
 
-from custom_components.hems.const import CONF_MAX_NODES, DEFAULT_MAX_NODES, DOMAIN
+from custom_components.hems.const import (
+    CONF_DISABLED_DEVICES,
+    CONF_FAST_POLL_INTERVAL,
+    CONF_HOSTS,
+    CONF_MAX_NODES,
+    CONF_POLL_INTERVAL,
+    DEFAULT_MAX_NODES,
+    DOMAIN,
+)
 from custom_components.hems.echonet import ESV
 from custom_components.hems.echonet.frame import CONTROLLER, EOJ, NODE_PROFILE, build, decode_frame
 from simulator import behaviours as b
@@ -46,11 +58,25 @@ async def test_nodes_beyond_the_limit_are_refused_with_a_repair_issue(
     assert issue.translation_placeholders["limit"] == "2"
     addresses = {n.address for n in house.nodes.values()}
     assert issue.translation_placeholders["address"] in addresses
-    # With the default limit, every node is set up and the issue is gone.
-    hass.config_entries.async_update_entry(
-        entry, options={**entry.options, CONF_MAX_NODES: DEFAULT_MAX_NODES}
+    # The options raise the limit (to the default): every node is set up, the issue is gone.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    keys = {str(k): k for k in result["data_schema"].schema}
+    key = keys[CONF_MAX_NODES]
+    assert key.default() == 2
+    assert result["data_schema"].schema[key].config["max"] == 1000
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_POLL_INTERVAL: 60,
+            CONF_FAST_POLL_INTERVAL: 10,
+            CONF_DISABLED_DEVICES: [],
+            CONF_HOSTS: "",
+            CONF_MAX_NODES: DEFAULT_MAX_NODES,
+        },
     )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    assert entry.options[CONF_MAX_NODES] == DEFAULT_MAX_NODES
     controller = entry.runtime_data.controller
     await wait_for(lambda: len(controller.nodes) == len(house.nodes), what="every node")
     await controller.wait_for_setups()

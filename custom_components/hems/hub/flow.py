@@ -340,13 +340,10 @@ def _options_schema(entry: HemsConfigEntry, devices: dict[str, str]) -> vol.Sche
             vol.Optional(CONF_HOSTS, default=", ".join(entry.data.get(CONF_HOSTS, []))): str,
             vol.Required(
                 CONF_MAX_NODES, default=options.get(CONF_MAX_NODES, DEFAULT_MAX_NODES)
-            ): vol.All(
-                selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1, max=MAX_MAX_NODES, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Coerce(int),
+            ): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=1, max=MAX_MAX_NODES, step=1, mode=selector.NumberSelectorMode.BOX
+                )
             ),
         }
     )
