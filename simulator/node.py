@@ -20,6 +20,9 @@ _LOGGER = logging.getLogger(__name__)
 
 Props = list[tuple[int, bytes]]
 
+#: The property maps (announcement, Set, Get), mangled by the map quirks.
+_MAPS = frozenset({0x9D, 0x9E, 0x9F})
+
 
 class _Proto(asyncio.DatagramProtocol):
     def __init__(self, node: SimNode) -> None:
@@ -324,6 +327,23 @@ class SimNode:
             return b""
         if epc in self.quirks.wrong_length:
             edt += b"\x00"
+        if epc in _MAPS:
+            edt = self._malform_map(edt)
+        return edt
+
+    def _malform_map(self, edt: bytes) -> bytes:
+        """A property map as the map quirks mangle it."""
+        quirks = self.quirks
+        if edt[0] < 16:
+            if quirks.map_count_off:
+                edt = bytes((edt[0] + 1,)) + edt[1:]
+            if quirks.map_trailing_bytes:
+                edt += b"\x00\x00"
+            return edt
+        if quirks.map_bitmap_short:
+            return edt[:-1]
+        if quirks.map_bitmap_long:
+            return edt + b"\x00"
         return edt
 
     def _apply_sets(

@@ -74,6 +74,24 @@ class Quirks:
         default_factory=set,
         metadata=_doc("DA", "accept Sets of these EPCs (Set_Res) but keep the old value"),
     )
+    map_count_off: bool = field(
+        default=False,
+        metadata=_doc(
+            "1", "property maps in list form carry a count one higher than the EPCs listed"
+        ),
+    )
+    map_trailing_bytes: bool = field(
+        default=False,
+        metadata=_doc("1", "property maps in list form end with two stray 00 bytes"),
+    )
+    map_bitmap_short: bool = field(
+        default=False,
+        metadata=_doc("1", "property maps in bitmap form lack their last byte (16 bytes, not 17)"),
+    )
+    map_bitmap_long: bool = field(
+        default=False,
+        metadata=_doc("1", "property maps in bitmap form carry an extra 00 byte (18 bytes)"),
+    )
     silent: bool = field(
         default=False, metadata=_doc("1", "answer nothing at all (the device is gone or hung)")
     )

@@ -19,7 +19,11 @@ from custom_components.hems.echonet import (
     frame as frame_module,
 )
 from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build
-from custom_components.hems.echonet.propmap import decode_property_map, encode_property_map
+from custom_components.hems.echonet.propmap import (
+    decode_property_map,
+    encode_property_map,
+    parse_property_map,
+)
 
 from ..child import call_untraced
 
@@ -346,3 +350,60 @@ def test_layouts_are_used_and_bounded() -> None:
         for _ in range(2):
             decode_frame(build(1, source, CONTROLLER, ESV.GET_RES, [(0x80, b"1"), (0x81, b"")]))
     assert 0 < len(frame_module._LAYOUTS) <= frame_module._MAX_LAYOUTS
+
+
+# --------------------------------------------------------------------------- malformed maps
+
+
+@pytest.mark.parametrize(
+    ("edt", "epcs"),
+    [
+        (bytes((3, 0x80, 0xB1)), {0x80, 0xB1}),  # count 3, two EPCs
+        (bytes((1, 0x80, 0xB1)), {0x80, 0xB1}),  # count 1, two EPCs
+        (bytes((2, 0x80, 0xB1, 0, 0)), {0x80, 0xB1}),  # trailing bytes
+        (bytes((16, 0x71)) + bytes(14), {0x80, 0xC0, 0xD0, 0xE0}),  # bitmap a byte short
+        (bytes((16, 0x71)) + bytes(16), {0x80, 0xC0, 0xD0, 0xE0}),  # bitmap a byte long
+        (bytes((4, 0x71)) + bytes(15), {0x80, 0xC0, 0xD0, 0xE0}),  # bitmap, count < 16
+        (bytes((16, *range(0x80, 0x8F))), set(range(0x80, 0x8F))),  # 15 listed, count 16
+    ],
+)
+def test_malformed_maps_keep_the_epcs_that_are_there(edt: bytes, epcs: set[int]) -> None:
+    parsed = parse_property_map(edt)
+    assert parsed.epcs == epcs
+    assert parsed.problem
+    with pytest.raises(FrameError, match="malformed property map"):
+        decode_property_map(edt)
+
+
+@given(st.binary(max_size=40))
+def test_map_parser_never_fails(edt: bytes) -> None:
+    parsed = parse_property_map(edt)
+    assert all(0x80 <= epc <= 0xFF for epc in parsed.epcs)
+    if encode_property_map(parsed.epcs) == edt:
+        assert parsed.problem is None
+    if parsed.problem is None:
+        assert decode_property_map(edt) == parsed.epcs
+
+
+@given(
+    st.sets(st.integers(0x80, 0xFF), min_size=1, max_size=128),
+    st.sampled_from(["count", "trailing", "short", "long"]),
+    st.integers(1, 3),
+)
+def test_map_parser_keeps_what_a_mangled_map_holds(epcs: set[int], how: str, n: int) -> None:
+    edt = encode_property_map(epcs)
+    bitmap = len(epcs) >= 16
+    if how == "count":
+        edt = bytes(((edt[0] + n) & 0xFF,)) + edt[1:]
+    elif how == "trailing":
+        edt += bytes(n)
+    elif how == "short" and bitmap:
+        edt = edt[:-n]
+    else:
+        edt += bytes(n)
+    parsed = parse_property_map(edt)
+    if how == "short" and bitmap:
+        lost = {epc for epc in epcs if (epc & 0x0F) >= 16 - n}
+        assert parsed.epcs == epcs - lost
+    else:
+        assert parsed.epcs == epcs

@@ -457,6 +457,9 @@ def node_diagnostics(node: Node) -> dict[str, object]:
         if node.manufacturer_code is None
         else f"0x{node.manufacturer_code:06X}",
         "stats": node.stats.as_dict(),
+        "malformed_maps": {}
+        if node.profile is None
+        else {f"0x{e:02X}": text for e, text in sorted(node.profile.malformed_maps.items())},
         "objects": [object_diagnostics(obj) for obj in node.objects.values()],
     }
 
@@ -472,6 +475,7 @@ def object_diagnostics(obj: EchonetObject) -> dict[str, object]:
         "batch_capacity": obj.stats.capacity,
         "batch_capacity_source": obj.stats.capacity_source,
         "unsupported": [f"0x{e:02X}" for e in sorted(obj.unsupported)],
+        "malformed_maps": {f"0x{e:02X}": text for e, text in sorted(obj.malformed_maps.items())},
         "gets": obj.stats.gets,
         "sets": obj.stats.sets,
         "values": {f"0x{e:02X}": v.hex() for e, v in sorted(obj.values.items())},

@@ -40,7 +40,7 @@ from .const import (
     ESV,
 )
 from .definitions import class_or_generic
-from .errors import EchonetError, FrameError, RequestTimeoutError
+from .errors import EchonetError, RequestTimeoutError
 from .events import (
     NodeAdded,
     NodeAddressChanged,
@@ -51,7 +51,7 @@ from .events import (
 )
 from .frame import CONTROLLER, EOJ, NODE_PROFILE, Frame, build
 from .node import STATIC_EPCS, EchonetObject, Node, Priority
-from .propmap import decode_property_map
+from .propmap import parse_property_map
 
 if TYPE_CHECKING:
     from .controller import Controller
@@ -387,7 +387,9 @@ class Discovery:
             self._controller.emit(NodeRefused(host, uid, self.max_nodes))
             return
         probe.uid = uid
-        profile.get_map = safe_map(values.get(EPC_GET_PROPERTY_MAP)) or frozenset(IDENTITY_EPCS)
+        profile.get_map = read_map(profile, values, EPC_GET_PROPERTY_MAP) or frozenset(
+            IDENTITY_EPCS
+        )
         profile.apply(values)
         self._adding.add(uid)
         try:
@@ -464,11 +466,11 @@ class Discovery:
         obj.get_map = frozenset(SETUP_EPCS)
         read = self._controller.reader.read
         values = await read(obj, SETUP_EPCS, Priority.SETUP, emit=False)
-        obj.get_map = safe_map(values.get(EPC_GET_PROPERTY_MAP)) or frozenset(
+        obj.get_map = read_map(obj, values, EPC_GET_PROPERTY_MAP) or frozenset(
             epc for epc, prop in obj.class_def.properties.items() if prop.gettable
         )
-        obj.set_map = safe_map(values.get(EPC_SET_PROPERTY_MAP)) or frozenset()
-        obj.inf_map = safe_map(values.get(EPC_INF_PROPERTY_MAP)) or frozenset()
+        obj.set_map = read_map(obj, values, EPC_SET_PROPERTY_MAP)
+        obj.inf_map = read_map(obj, values, EPC_INF_PROPERTY_MAP)
         # The first full read, with the static properties the first Get did not include.
         statics = sorted(e for e in obj.get_map if e in STATIC_EPCS and e not in values)
         try:
@@ -506,11 +508,16 @@ def parse_instance_list(edt: bytes | None) -> list[EOJ]:
     return list(out)
 
 
-def safe_map(edt: bytes | None) -> frozenset[int] | None:
-    """A property map, or None when absent or malformed."""
+def read_map(obj: EchonetObject, values: dict[int, bytes], epc: int) -> frozenset[int]:
+    """The EPCs of property map ``epc`` as read (empty when absent); a malformed map keeps
+    the EPCs it holds and is noted in ``obj.malformed_maps`` (shown in diagnostics)."""
+    edt = values.get(epc)
     if not edt:
-        return None
-    try:
-        return decode_property_map(edt)
-    except FrameError:
-        return None
+        return frozenset()
+    parsed = parse_property_map(edt)
+    if parsed.problem is None:
+        obj.malformed_maps.pop(epc, None)
+    else:
+        obj.malformed_maps[epc] = f"{parsed.problem} ({edt.hex()})"
+        _LOGGER.debug("%s: malformed property map 0x%02X: %s", obj, epc, obj.malformed_maps[epc])
+    return parsed.epcs

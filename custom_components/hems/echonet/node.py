@@ -173,6 +173,8 @@ class EchonetObject:
         self.values: dict[int, bytes] = {}
         self.updated: dict[int, float] = {}
         self.unsupported: set[int] = set()
+        #: Property maps the device sent malformed (EPC -> what was wrong, with the EDT).
+        self.malformed_maps: dict[int, str] = {}
         self.stats = ObjectStats()
         self.ready = False
 
