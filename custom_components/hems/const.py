@@ -46,6 +46,7 @@ SERVICE_SET_PROPERTY: Final = "set_property"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_EPC: Final = "epc"
 ATTR_EDT: Final = "edt"
+ATTR_FORCE: Final = "force"
 ATTR_VALUE: Final = "value"
 
 # Dispatcher signal: new ECHONET Lite objects of an entry (argument: list of objects).

@@ -114,7 +114,8 @@ async def test_get_property_decodes_structured_values(hass: HomeAssistant, house
 async def test_get_property_epc_notations(hass: HomeAssistant, house: House) -> None:
     ac = device_id(hass, house.obj("living-ac"))
     props = await get_property(hass, ac, ["0x80", "b3", "128", 0xB0, " 0XBB "])
-    assert [p["epc"] for p in props] == ["0x80", "0xB3", "0x80", "0xB0", "0xBB"]
+    # 128 is 0x80 again: each property once, in the order first given.
+    assert [p["epc"] for p in props] == ["0x80", "0xB3", "0xB0", "0xBB"]
     for bad in ("zz", "0x10", "256", ""):
         with pytest.raises(vol.Invalid):
             await get_property(hass, ac, [bad])
@@ -283,14 +284,57 @@ async def test_set_property_needs_an_admin(
     props = await set_property(hass, data, Context(user_id=hass_admin_user.id))
     assert props[0]["value"] == "discharging"
     assert battery.values[0xDA] == b"\x43"
-    # Reading is not an admin action.
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_property",
-        {"device_id": data["device_id"], "epc": "0xDA"},
-        blocking=True,
-        return_response=True,
-        context=Context(user_id=hass_read_only_user.id),
-    )
-    assert response is not None
-    assert response["properties"][0]["value"] == "discharging"  # type: ignore[index]
+    # Reading raw properties is an admin action too.
+    node = house.node("battery")
+    asked = node.requests_received
+    for user, allowed in ((hass_read_only_user, False), (hass_admin_user, True)):
+        call = hass.services.async_call(
+            DOMAIN,
+            "get_property",
+            {"device_id": data["device_id"], "epc": "0xDA"},
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=user.id),
+        )
+        if not allowed:
+            with pytest.raises(Unauthorized):
+                await call
+            assert node.requests_received == asked  # the device was not asked
+            continue
+        response = await call
+        assert response is not None
+        assert response["properties"][0]["value"] == "discharging"  # type: ignore[index]
+
+
+async def test_duplicate_epcs_are_asked_once(hass: HomeAssistant, house: House) -> None:
+    ac = house.obj("living-ac")
+    controller = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.controller
+    sent = controller.transport.frames_sent
+    props = await get_property(hass, device_id(hass, ac), ["0xB3", "0xb3", 179, "B3", "0x80"])
+    assert [p["epc"] for p in props] == ["0xB3", "0x80"]
+    assert controller.transport.frames_sent == sent + 1  # one Get of two properties
+
+
+async def test_set_property_checks_the_set_map_unless_forced(
+    hass: HomeAssistant, house: House
+) -> None:
+    battery = house.obj("battery")
+    node = house.node("battery")
+    assert 0xE4 not in battery.set_map  # the state of charge is read-only
+    data = {"device_id": device_id(hass, battery), "epc": "0xE4", "edt": "32"}
+    asked = node.requests_received
+    with pytest.raises(ServiceValidationError) as err:
+        await set_property(hass, data)
+    assert err.value.translation_key == "not_in_set_map"
+    assert err.value.translation_placeholders == {
+        "device": "Storage battery",
+        "property": "Remaining stored electricity 3",
+        "epc": "0xE4",
+    }
+    assert "force: true" in str(err.value)
+    assert node.requests_received == asked  # nothing was sent
+    # Forced, the Set goes out; this device refuses it.
+    with pytest.raises(HomeAssistantError) as err:
+        await set_property(hass, {**data, "force": True})
+    assert err.value.translation_key == "set_rejected"
+    assert node.requests_received == asked + 1

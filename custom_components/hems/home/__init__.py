@@ -30,7 +30,7 @@ from .errors import ENERGY_ERRORS, Operation
 from .notices import NoticeSettings, Notifier
 from .planner.entities import planner_entities
 from .runtime import HomeRuntime
-from .settings import HomeSettings
+from .settings import OPT_TARIFF, HomeSettings, async_check_time_zone
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ class HomeKind:
         # The holiday calendar imports its country module on first use: do that off the loop.
         await hass.async_add_executor_job(preload_holidays)
         try:
+            # The time zone is looked up in a thread, not in the event loop.
+            zone_error = await async_check_time_zone(entry.options.get(OPT_TARIFF))
+            if zone_error is not None:
+                raise zone_error
             settings = HomeSettings.from_options(entry.options)
         except TariffError as err:
             raise ENERGY_ERRORS.translate(Operation.SETTINGS, err, ConfigEntryError) from err

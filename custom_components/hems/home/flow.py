@@ -25,7 +25,7 @@ from .settings import (
     OPT_AUTO_SOURCES,
     OPT_CONTRACT_AMPERES,
     OPT_TARIFF,
-    check_tariff,
+    async_check_tariff,
 )
 
 
@@ -61,7 +61,7 @@ class EnergyFlowMixin(ConfigFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             tariff = build_initial_tariff(user_input, self.hass.config.language)
-            error = check_tariff(tariff)
+            error = await async_check_tariff(tariff)
             if error is None:
                 options: dict[str, Any] = {OPT_TARIFF: tariff, OPT_AUTO_SOURCES: True}
                 if user_input.get(OPT_CONTRACT_AMPERES):

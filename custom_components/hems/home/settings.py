@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from homeassistant.util import dt as dt_util
+
 from ..energy import BasicKind, Tariff, TariffError, preset_tariff
 from ..energy.presets import fit_sale_plan
 from .sources import Sources
@@ -124,6 +126,27 @@ def contract_from_tariff(tariff: Tariff) -> int | None:
     if basic.kind is BasicKind.PER_KVA and basic.contract_kva:
         return int(basic.contract_kva * 10)
     return None
+
+
+async def async_check_time_zone(data: Any) -> TariffError | None:
+    """Look the tariff's time zone up off the event loop (a zone not yet loaded, and every
+    unknown one, is a file search): an error when it does not exist.  Once found, the zone
+    is cached and the tariff's own lookups in the loop cost nothing."""
+    name = data.get("timezone") if isinstance(data, Mapping) else None
+    if not isinstance(name, str):
+        return None  # absent (the default zone) or not text (the tariff's own error)
+    try:
+        found = await dt_util.async_get_time_zone(name)
+    except ValueError:  # not a zone key at all, e.g. "../x"
+        found = None
+    if found is None:
+        return TariffError(f"unknown time zone {name!r}", path="timezone", code="bad_timezone")
+    return None
+
+
+async def async_check_tariff(data: Any) -> TariffError | None:
+    """:func:`check_tariff` for the event loop (the time zone is looked up in a thread)."""
+    return await async_check_time_zone(data) or check_tariff(data)
 
 
 def check_tariff(data: Any) -> TariffError | None:

@@ -1,4 +1,8 @@
-"""Actions: raw property access for any ECHONET Lite device."""
+"""Actions: raw property access for any ECHONET Lite device (administrators only).
+
+``get_property`` reads any EPCs (each asked once, however often it is listed);
+``set_property`` writes one EPC the object's Set map lists, or any EPC with ``force: true``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from ..const import (
     ATTR_DEVICE_ID,
     ATTR_EDT,
     ATTR_EPC,
+    ATTR_FORCE,
     ATTR_VALUE,
     DOMAIN,
     SERVICE_GET_PROPERTY,
@@ -27,6 +32,7 @@ from . import loaded_hubs
 from .devices import object_identifier
 from .entity import async_set_properties, encode
 from .errors import ECHONET_ERRORS, Operation
+from .naming import object_device_name
 from .runtime import EchonetHub
 
 #: Property codes (EPCs) are 0x80 ... 0xFF.
@@ -65,7 +71,10 @@ def _hex(value: Any) -> bytes:
 GET_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_EPC): vol.All(cv.ensure_list, [_epc]),
+        # Each EPC once (in the order first given): the device is asked once per property.
+        vol.Required(ATTR_EPC): vol.All(
+            cv.ensure_list, [_epc], lambda epcs: list(dict.fromkeys(epcs))
+        ),
     }
 )
 SET_SCHEMA = vol.Schema(
@@ -75,6 +84,7 @@ SET_SCHEMA = vol.Schema(
             vol.Required(ATTR_EPC): _epc,
             vol.Exclusive(ATTR_EDT, "value"): _hex,
             vol.Exclusive(ATTR_VALUE, "value"): vol.Any(str, int, float, bool),
+            vol.Optional(ATTR_FORCE, default=False): cv.boolean,
         },
         cv.has_at_least_one_key(ATTR_EDT, ATTR_VALUE),
     )
@@ -161,14 +171,27 @@ async def _set_property(call: ServiceCall) -> ServiceResponse:
         edt: bytes = call.data[ATTR_EDT]
     else:
         edt = encode(obj, epc, call.data[ATTR_VALUE], ServiceValidationError)
+    if not call.data[ATTR_FORCE] and epc not in obj.set_map:
+        language = call.hass.config.language or "en"
+        prop = obj.prop(epc)
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_in_set_map",
+            translation_placeholders={
+                "device": object_device_name(obj, language),
+                "property": prop.name_ja if language.startswith("ja") else prop.name_en,
+                "epc": f"0x{epc:02X}",
+            },
+        )
     coordinator = hub.coordinators[obj.node.uid]
     confirmed = await async_set_properties(coordinator, obj, {epc: edt})
     return {"properties": [_describe(obj, epc, confirmed.get(epc, obj.values.get(epc)))]}
 
 
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions (once, in async_setup)."""
-    hass.services.async_register(
+    """Register the actions (once, in async_setup); both are for administrators only."""
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_GET_PROPERTY,
         _get_property,

@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 import voluptuous as vol
 
 from ...models import HemsConfigEntry
-from ..settings import OPT_TARIFF, check_tariff, default_tariff
+from ..settings import OPT_TARIFF, async_check_tariff, default_tariff
 
 MENU: Final = [
     "preset",
@@ -65,7 +65,7 @@ class EnergyOptionsBase(OptionsFlow):
     ) -> ConfigFlowResult | None:
         """Keep ``tariff`` and go back to the menu; None (the error in ``errors``) when the
         tariff is not valid."""
-        error = check_tariff(tariff)
+        error = await async_check_tariff(tariff)
         if error is not None:
             errors["base"] = error.code
             return None
@@ -86,7 +86,7 @@ class EnergyOptionsBase(OptionsFlow):
 
     async def async_step_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The menu of everything that can be edited."""
-        error = check_tariff(self.tariff)
+        error = await async_check_tariff(self.tariff)
         return self.async_show_menu(
             step_id="energy",
             menu_options=MENU,
@@ -98,7 +98,7 @@ class EnergyOptionsBase(OptionsFlow):
 
     async def async_step_save(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Store the options (the tariff must be valid)."""
-        error = check_tariff(self.tariff)
+        error = await async_check_tariff(self.tariff)
         if error is None:
             return self.async_create_entry(data=self.opts)
         if user_input is not None:

@@ -10,7 +10,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from ...energy import preset_tariff
-from ..settings import DEFAULT_PRESET, OPT_TARIFF, check_tariff
+from ..settings import DEFAULT_PRESET, OPT_TARIFF, async_check_tariff
 from .base import EnergyOptionsBase
 from .forms import (
     ROUNDING_FIELDS,
@@ -108,7 +108,7 @@ class GeneralSteps(EnergyOptionsBase):
                 errors["base"] = "invalid_json"
                 placeholders["detail"] = str(err)
             else:
-                error = check_tariff(data)
+                error = await async_check_tariff(data)
                 if error is None:
                     self.opts[OPT_TARIFF] = data
                     return await self.async_step_energy()

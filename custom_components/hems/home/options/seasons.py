@@ -10,7 +10,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from ...energy import Period, Season, TariffError
-from ..settings import OPT_TARIFF, check_tariff
+from ..settings import OPT_TARIFF, async_check_tariff
 from .base import EnergyOptionsBase
 from .forms import (
     DAY_TYPES,
@@ -106,7 +106,7 @@ class SeasonSteps(EnergyOptionsBase):
             else:
                 cand_seasons[self._season] = entry
             candidate["seasons"] = [s for s in cand_seasons if s["months"]]
-            error = check_tariff(candidate)
+            error = await async_check_tariff(candidate)
             if error is None:
                 self.opts[OPT_TARIFF] = candidate
                 self._season = candidate["seasons"].index(entry)
