@@ -25,10 +25,13 @@ _MAPS = frozenset({0x9D, 0x9E, 0x9F})
 
 
 class _Proto(asyncio.DatagramProtocol):
-    def __init__(self, node: SimNode) -> None:
+    def __init__(self, node: SimNode, *, multicast: bool = False) -> None:
         self.node = node
+        self.multicast = multicast
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+        if self.multicast and self.node.quirks.deaf_to_multicast:
+            return
         self.node.datagram_received(data, (str(addr[0]), int(addr[1])))
 
     def error_received(self, exc: Exception) -> None:
@@ -144,7 +147,9 @@ class SimNode:
             )
             msock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
             msock.setblocking(False)
-            self._mcast, _ = await loop.create_datagram_endpoint(lambda: _Proto(self), sock=msock)
+            self._mcast, _ = await loop.create_datagram_endpoint(
+                lambda: _Proto(self, multicast=True), sock=msock
+            )
         await self._open_alt()
 
     async def _open_alt(self) -> None:

@@ -100,6 +100,13 @@ class Quirks:
         metadata=_doc("1", "send no multicast (announcements lost, e.g. behind Wi-Fi or a VLAN)"),
     )
 
+    deaf_to_multicast: bool = field(
+        default=False,
+        metadata=_doc(
+            "1", "ignore requests sent to the multicast group (reachable by unicast only)"
+        ),
+    )
+
     def set(self, **changes: Any) -> None:
         """Change several quirks at once (unknown names raise ValueError)."""
         names = {f.name for f in fields(self)}

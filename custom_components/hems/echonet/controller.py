@@ -27,6 +27,7 @@ from .discovery import DEFAULT_MAX_NODES, Discovery, parse_instance_list
 from .errors import DeviceRejectedError, FrameError, RequestTimeoutError, UnknownNodeError
 from .events import (
     ControllerEvent,
+    IdentityConflict,
     Listener,
     Listeners,
     NodeAdded,
@@ -50,6 +51,7 @@ __all__ = [
     "DEFAULT_MAX_BATCH",
     "Controller",
     "ControllerEvent",
+    "IdentityConflict",
     "Listener",
     "NodeAdded",
     "NodeAddressChanged",

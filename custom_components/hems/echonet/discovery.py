@@ -3,9 +3,11 @@
 A multicast Get of the node profile's instance list (0xD6), repeated quickly at start
 (multicast is lossy) and then every ``discovery_interval``, plus unicast probes of configured
 hosts.  An answering address is *set up*: its node profile tells the node's identification
-number (0x83), which keys the node, and its instance list; each object's property maps and a
-first full read follow.  A known node answering from a new address is moved there.  A host
-whose setup failed is probed again after a backoff (5 s, doubling up to 5 minutes).
+number (0x83), which keys the node (:mod:`.identity`), and its instance list; each object's
+property maps and a first full read follow.  A known node answering from a new address is moved
+there once its old address no longer answers as it (:class:`~.identity.IdentityGuard`); the
+configured hosts follow it.  A host whose setup failed is probed again after a backoff (5 s,
+doubling up to 5 minutes).
 
 Anyone on the LAN can send an INF from any address, so strangers are treated with care (issue
 15): an address no node lives at costs at most one frame until it answers (one Get of its
@@ -50,6 +52,7 @@ from .events import (
     PropertiesUpdated,
 )
 from .frame import CONTROLLER, EOJ, NODE_PROFILE, Frame, build
+from .identity import IdentityGuard
 from .node import STATIC_EPCS, EchonetObject, Node, Priority
 from .propmap import parse_property_map
 
@@ -155,6 +158,7 @@ class Discovery:
         self._budget = TokenBucket(UNKNOWN_SETUP_RATE, UNKNOWN_SETUP_BURST)
         #: Unsolicited setups refused by the budget or a backoff (a flood shows here).
         self.refused_setups = 0
+        self.identity = IdentityGuard(controller)
 
     @property
     def setting_up(self) -> frozenset[str]:
@@ -207,6 +211,8 @@ class Discovery:
         for host in controller.hosts:
             if host not in self._by_address:
                 controller.transport.send(data, host)
+        for host in self.identity.due():
+            self.start_setup(host, None, solicited=True)  # does it still claim another's identity?
 
     def answers_discovery(self, frame: Frame) -> bool:
         """Whether ``frame`` is a node profile's answer to one of our discovery requests."""
@@ -295,7 +301,7 @@ class Discovery:
         node): never refused by the budget or a backoff, queued when the setups are busy.
         ``now``: start at once whatever the number of setups (an explicit probe).
         """
-        if host in self._setups or not self._controller.running:
+        if host in self._setups or not self._controller.running or self.identity.held(host):
             return
         if host in self._by_address:
             self._launch(host, instances)
@@ -336,6 +342,7 @@ class Discovery:
         except asyncio.CancelledError:
             raise
         except EchonetError as err:
+            self.identity.seen(host, None)
             self._back_off_probe(host)
             _LOGGER.debug("Setting up the ECHONET Lite node at %s failed: %s", host, err)
         except Exception:
@@ -363,8 +370,8 @@ class Discovery:
         values = await read(profile, (EPC_IDENTIFICATION_NUMBER,), Priority.SETUP, emit=False)
         rest = [e for e in IDENTITY_EPCS if e != EPC_IDENTIFICATION_NUMBER]
         values.update(await read(profile, rest, Priority.SETUP, emit=False))
-        ident = values.get(EPC_IDENTIFICATION_NUMBER)
-        uid = ident.hex() if ident and len(ident) == 17 and any(ident[4:]) else f"ip:{host}"
+        uid = await self.identity.key_of(host, values)
+        self.identity.seen(host, uid)
         listed = parse_instance_list(values.get(EPC_SELF_NODE_INSTANCE_LIST))
         if instances is None or listed:
             instances = listed or instances or []
@@ -402,6 +409,8 @@ class Discovery:
     ) -> None:
         """A node we know, perhaps at a new address."""
         if node.address != host:
+            if not await self.identity.accept_move(node, host):
+                return  # another device claims the node's identity: the node stays
             self._move_node(node, host)
         assert node.profile is not None
         changes = node.profile.apply(values)
@@ -486,6 +495,10 @@ class Discovery:
             del self._by_address[old]
         node.address = new_address
         self._by_address[new_address] = node
+        hosts = self._controller.hosts
+        if old in hosts:  # a configured (unicast) host: the list follows the node
+            hosts[hosts.index(old)] = new_address
+            self._controller.hosts = list(dict.fromkeys(hosts))
         node.stats.address_changes += 1
         _LOGGER.info("ECHONET Lite node %s moved from %s to %s", node.uid, old, new_address)
         self._controller.emit(NodeAddressChanged(node, old, new_address))

@@ -44,6 +44,16 @@ class NodeAddressChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityConflict:
+    """``claimant`` answers with the identity of ``node``, which still answers at its own
+    address: the node stays there (``active``), or that conflict is over (not ``active``)."""
+
+    node: Node
+    claimant: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PropertiesUpdated:
     """Property values of an object changed (``source``: "inf", "get" or "set")."""
 
@@ -79,6 +89,7 @@ ControllerEvent = (
     | PropertiesUpdated
     | NodeRefused
     | ObjectsRefused
+    | IdentityConflict
 )
 Listener = Callable[[ControllerEvent], None]
 

@@ -140,8 +140,9 @@ class HubKind:
         await runtime.async_stop()
 
     def reload_on_update(self, entry: HemsConfigEntry, runtime: EchonetHub | None) -> bool:
-        """Options (intervals, devices switched off) and hosts take effect on a reload."""
-        return True
+        """Options (intervals, devices switched off) and hosts take effect on a reload; hosts
+        that followed a moved node are in effect already."""
+        return runtime is None or runtime.needs_reload()
 
     async def async_diagnostics(
         self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: EchonetHub | None

@@ -1,17 +1,25 @@
-"""Runtime data of a hub entry: the controller, a coordinator per node, the devices."""
+"""Runtime data of a hub entry: the controller, a coordinator per node, the devices.
+
+A node that moves to a new address takes its configured host with it: the entry's hosts are
+updated (so that a unicast-only device is probed at its new address after a restart) without
+reloading the entry.  A device claiming another's identity is a repair issue naming both
+addresses while the claim lasts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import (
     CONF_DISABLED_DEVICES,
     CONF_FAST_POLL_INTERVAL,
+    CONF_HOSTS,
     CONF_POLL_INTERVAL,
     DEFAULT_FAST_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -21,6 +29,7 @@ from ..const import (
 from ..echonet.controller import (
     Controller,
     ControllerEvent,
+    IdentityConflict,
     NodeAdded,
     NodeAddressChanged,
     NodeAvailability,
@@ -46,6 +55,25 @@ class EchonetHub(KindRuntime):
     unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     #: Device registry id of every node's device (the parent of its objects' devices).
     node_devices: dict[str, str] = field(default_factory=dict)
+    #: The options and data (hosts aside) the hub started with: changing them reloads it.
+    started_with: tuple[dict[str, Any], dict[str, Any]] = field(default_factory=lambda: ({}, {}))
+    #: Repair issues of identity conflicts shown now.
+    conflict_issues: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.started_with = (dict(self.entry.options), self._data_but_hosts())
+
+    def _data_but_hosts(self) -> dict[str, Any]:
+        return {k: v for k, v in self.entry.data.items() if k != CONF_HOSTS}
+
+    def needs_reload(self) -> bool:
+        """Whether the entry changed in a way only a reload applies (not the hosts that
+        followed a moved node)."""
+        return (
+            dict(self.entry.options) != self.started_with[0]
+            or self._data_but_hosts() != self.started_with[1]
+            or list(self.entry.data.get(CONF_HOSTS, [])) != self.controller.hosts
+        )
 
     @property
     def poll_interval(self) -> int:
@@ -111,6 +139,9 @@ class EchonetHub(KindRuntime):
         for unsub in self.unsubscribe:
             unsub()
         self.unsubscribe.clear()
+        for issue_id in self.conflict_issues:  # raised again if the conflict is still there
+            async_clear_issue(self.hass, issue_id)
+        self.conflict_issues.clear()
         for coordinator in self.coordinators.values():
             await coordinator.async_shutdown()
         await self.controller.stop()
@@ -129,10 +160,40 @@ class EchonetHub(KindRuntime):
                 self._announce([event.obj])
         elif isinstance(event, NodeAddressChanged) and event.node.uid in self.coordinators:
             self._register_node(event.node)
+            self._follow_hosts()
+        elif isinstance(event, IdentityConflict):
+            self._identity_conflict(event)
         elif isinstance(event, NodeAvailability) and event.available:
             coordinator = self.coordinators.get(event.node.uid)
             if coordinator is not None:  # pragma: no branch - NodeAdded always comes first
                 coordinator.async_node_available()
+
+    @callback
+    def _follow_hosts(self) -> None:
+        """Store the configured hosts as the controller now has them (a node moved)."""
+        hosts = list(self.controller.hosts)
+        if list(self.entry.data.get(CONF_HOSTS, [])) != hosts:
+            self.hass.config_entries.async_update_entry(
+                self.entry, data={**self.entry.data, CONF_HOSTS: hosts}
+            )
+
+    @callback
+    def _identity_conflict(self, event: IdentityConflict) -> None:
+        node = event.node
+        issue_id = f"identity_conflict_{self.entry.entry_id}_{node.uid}_{event.claimant}"
+        if not event.active:
+            self.conflict_issues.discard(issue_id)
+            async_clear_issue(self.hass, issue_id)
+            return
+        device = dr.async_get(self.hass).async_get(self.node_devices.get(node.uid, ""))
+        name = (device.name_by_user or device.name) if device is not None else None
+        placeholders = {
+            "device": name or node.uid,
+            "address": node.address,
+            "claimant": event.claimant,
+        }
+        self.conflict_issues.add(issue_id)
+        async_raise_issue(self.hass, issue_id, "identity_conflict", placeholders)
 
     @callback
     def _add_node(self, node: Node) -> None:

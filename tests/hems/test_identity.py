@@ -1,0 +1,200 @@
+"""Node identity through Home Assistant on real sockets (issue 15 item 2, issue 9 item 6).
+
+A forging host answers with the battery's identification number from another address: the
+battery stays where it is (values and commands), never becomes unavailable, and a repair issue
+names both addresses.  A device that really moved (its old address silent) is followed, and a
+configured host follows it into the entry, so that a unicast-only device is found at its new
+address after a restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+
+from custom_components.hems.const import CONF_HOSTS, DOMAIN
+from custom_components.hems.echonet import identity
+from custom_components.hems.echonet.frame import EOJ
+from custom_components.hems.hub import KIND as HUB
+from custom_components.hems.kinds import runtime_of
+from simulator.device import SimObject
+from simulator.house import House
+from simulator.node import SimNode
+from tests.waiting import wait_for
+
+from .conftest import HouseFactory, hub_entry, setup_hub
+
+MODE = "select.storage_battery_operation_mode"
+BATTERY = EOJ(0x02, 0x7D, 0x01)
+
+
+async def _forger(house: House, address: str) -> SimNode:
+    """A host answering with the battery's identification number (read by anyone: 0x83)."""
+    real = house.node("battery")
+    fake = SimObject(BATTERY, values={0xDA: b"\x44"}, inf=(0x80, 0xDA))
+    forger = SimNode(address, [fake], name="forger", uid=real.uid)
+    await forger.start()
+    return forger
+
+
+def _conflict_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
+    return [
+        issue
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue_id.startswith("identity_conflict")
+    ]
+
+
+async def test_a_forged_identity_does_not_take_the_device_over(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = 0.3
+    real = house.node("battery")
+    states: list[str] = []
+
+    def _record(event: Event[Any]) -> None:
+        if event.data["entity_id"] == MODE and event.data["new_state"] is not None:
+            states.append(event.data["new_state"].state)
+
+    hass.bus.async_listen("state_changed", _record)
+    assert hass.states.get(MODE).state == "auto"
+
+    forged_address = real.address.rsplit(".", 1)[0] + ".250"
+    forger = await _forger(house, forged_address)
+    try:
+        forger.announce_instances()  # "I am the battery" from another address
+        await wait_for(lambda: forger.requests_received > 0, what="the forger to be asked")
+        await controller.wait_for_setups()
+        await hass.async_block_till_done()
+        node = controller.nodes[real.uid.hex()]
+        assert node.address == real.address
+        assert controller.node_at(forged_address) is None
+
+        # One repair issue, naming both addresses (Home Assistant shows it translated).
+        (issue,) = _conflict_issues(hass)
+        assert issue.translation_key == "identity_conflict"
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["address"] == real.address
+        assert issue.translation_placeholders["claimant"] == forged_address
+        assert issue.severity is ir.IssueSeverity.ERROR
+
+        # The forger announces a value; then the real battery does: only the real one shows.
+        forger.objects[BATTERY].update({0xDA: b"\x42"})
+        house.obj("battery").update({0xDA: b"\x44"})
+        await wait_for(lambda: hass.states.get(MODE).state == "standby", what="the real value")
+        assert "charging" not in states
+
+        # Commands go to the real battery.
+        await hass.services.async_call(
+            "select", "select_option", {"entity_id": MODE, "option": "discharging"}, blocking=True
+        )
+        assert house.obj("battery").values[0xDA] == b"\x43"
+        assert forger.objects[BATTERY].values[0xDA] == b"\x42"
+        assert forger.requests_received <= 4  # its setup: profile, then the claim was refused
+        assert STATE_UNAVAILABLE not in states
+        assert node.available
+        assert node.stats.address_changes == 0
+    finally:
+        await forger.stop()
+
+
+async def test_the_conflict_ends_when_the_claimant_stops(
+    hass: HomeAssistant, make_house: HouseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(identity, "HOLD_SECONDS", 0.5)
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = 0.2
+    real = house.node("battery")
+    forged_address = real.address.rsplit(".", 1)[0] + ".250"
+    forger = await _forger(house, forged_address)
+    forger.announce_instances()
+    guard = controller.discovery.identity
+    await wait_for(lambda: guard.held(forged_address), what="the claim to be held off")
+    await hass.async_block_till_done()
+    assert len(_conflict_issues(hass)) == 1
+    await forger.stop()
+    await wait_for(lambda: guard.due() == [forged_address], what="the hold to end")
+    controller.discover()  # the periodic discovery checks the claimant again: silent
+    await wait_for(lambda: not guard.claims, what="the conflict to end")
+    await hass.async_block_till_done()
+    assert _conflict_issues(hass) == []
+    assert controller.nodes[real.uid.hex()].address == real.address
+
+
+async def test_a_real_move_is_followed_once_the_old_address_is_silent(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """The battery moves while a forger holds its identity elsewhere: the move is accepted
+    (its old address is silent), and the forger's claim ends with it."""
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = 0.2
+    real = house.node("battery")
+    base = real.address.rsplit(".", 1)[0]
+    forger = await _forger(house, f"{base}.250")
+    try:
+        forger.announce_instances()
+        guard = controller.discovery.identity
+        await wait_for(lambda: guard.held(f"{base}.250"), what="the claim to be held off")
+        await real.move(f"{base}.222")  # announces its instances from the new address
+
+        async def moved() -> bool:
+            await controller.wait_for_setups()
+            await hass.async_block_till_done()
+            return controller.node_at(f"{base}.222") is not None
+
+        await wait_for(moved, what="the node at its new address")
+        assert not guard.claims
+        assert _conflict_issues(hass) == []
+        house.obj("battery").update({0xDA: b"\x42"})
+        await wait_for(lambda: hass.states.get(MODE).state == "charging", what="the pushed mode")
+    finally:
+        await forger.stop()
+
+
+async def test_a_unicast_only_device_is_found_at_its_new_address_after_a_restart(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house = await make_house()
+    real = house.node("battery")
+    old = real.address
+    entry = hub_entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_HOSTS: [old]})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = 0.2
+    new = old.rsplit(".", 1)[0] + ".223"
+    await real.move(new)
+
+    async def moved() -> bool:
+        await controller.wait_for_setups()
+        await hass.async_block_till_done()
+        return controller.node_at(new) is not None
+
+    await wait_for(moved, what="the node at its new address")
+    assert entry.data[CONF_HOSTS] == [new]  # the stored host followed the device
+    assert runtime_of(entry, HUB).controller is controller  # no reload for that
+
+    # Restart with the device reachable by unicast only (it no longer hears multicast).
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    real.quirks.deaf_to_multicast = True
+    real.quirks.no_multicast = True
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    controller = runtime_of(entry, HUB).controller
+    await wait_for(
+        lambda: controller.node_at(new) is not None, what="the device at its stored address"
+    )
+    assert hass.states.get(MODE).state == "auto"
