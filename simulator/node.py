@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import hashlib
 import logging
 import socket
@@ -22,6 +22,10 @@ Props = list[tuple[int, bytes]]
 
 #: The property maps (announcement, Set, Get), mangled by the map quirks.
 _MAPS = frozenset({0x9D, 0x9E, 0x9F})
+
+
+def _udp_socket() -> socket.socket:
+    return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
 
 class _Proto(asyncio.DatagramProtocol):
@@ -54,8 +58,11 @@ class SimNode:
         multicast: bool = True,
         multicast_interface: str | None = None,
         quirks: Quirks | None = None,
+        socket_factory: Callable[[], socket.socket] | None = None,
     ) -> None:
         self.address = address
+        #: Makes the node's UDP sockets (e.g. inside another network namespace).
+        self.socket_factory = socket_factory or _udp_socket
         self.name = name or address
         self.port = port
         self.manufacturer = manufacturer
@@ -127,7 +134,7 @@ class SimNode:
     async def start(self) -> None:
         """Bind the node's sockets."""
         loop = asyncio.get_running_loop()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock = self.socket_factory()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(
             socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(self.multicast_interface)
@@ -137,7 +144,7 @@ class SimNode:
         sock.setblocking(False)
         self._sock, _ = await loop.create_datagram_endpoint(lambda: _Proto(self), sock=sock)
         if self.multicast:
-            msock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            msock = self.socket_factory()
             msock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             msock.bind((MULTICAST_GROUP_V4, self.port))
             mreq = struct.pack(
@@ -157,7 +164,7 @@ class SimNode:
         if port is None or self._alt is not None:
             return
         loop = asyncio.get_running_loop()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock = self.socket_factory()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.address, port))
         sock.setblocking(False)
@@ -327,6 +334,8 @@ class SimNode:
                 self.multicast_send(inf)
 
     def _read(self, obj: SimObject, epc: int) -> bytes:
+        if epc == 0x83 and self.quirks.no_identification:
+            return b""
         edt = obj.read(epc)
         if edt is None:
             return b""

@@ -107,6 +107,11 @@ class Quirks:
         ),
     )
 
+    no_identification: bool = field(
+        default=False,
+        metadata=_doc("1", "have no identification number (0x83 is refused, as by old stacks)"),
+    )
+
     def set(self, **changes: Any) -> None:
         """Change several quirks at once (unknown names raise ValueError)."""
         names = {f.name for f in fields(self)}

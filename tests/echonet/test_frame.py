@@ -18,7 +18,10 @@ from custom_components.hems.echonet import (
     encode_frame,
     frame as frame_module,
 )
+from custom_components.hems.echonet.definitions import class_or_generic
+from custom_components.hems.echonet.discovery import read_map
 from custom_components.hems.echonet.frame import CONTROLLER, NODE_PROFILE, build
+from custom_components.hems.echonet.node import EchonetObject, Node
 from custom_components.hems.echonet.propmap import (
     decode_property_map,
     encode_property_map,
@@ -407,3 +410,13 @@ def test_map_parser_keeps_what_a_mangled_map_holds(epcs: set[int], how: str, n: 
         assert parsed.epcs == epcs - lost
     else:
         assert parsed.epcs == epcs
+
+
+def test_read_map_notes_malformed_maps_until_a_good_one_comes() -> None:
+    node = Node("ip:192.0.2.1", "192.0.2.1")
+    obj = EchonetObject(node, EOJ(0x02, 0x90, 0x01), class_or_generic(0x0290))
+    assert read_map(obj, {}, 0x9E) == frozenset()  # absent: nothing, nothing noted
+    assert read_map(obj, {0x9E: bytes((3, 0x80, 0xB0))}, 0x9E) == {0x80, 0xB0}
+    assert obj.malformed_maps == {0x9E: "count 3, EPCs listed: 2 (0380b0)"}
+    assert read_map(obj, {0x9E: bytes((2, 0x80, 0xB0))}, 0x9E) == {0x80, 0xB0}
+    assert obj.malformed_maps == {}

@@ -9,21 +9,26 @@ address after a restart.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 
-from custom_components.hems.const import CONF_HOSTS, DOMAIN
+from custom_components.hems.const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFACE, DOMAIN
 from custom_components.hems.echonet import identity
+from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.frame import EOJ
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.kinds import runtime_of
+from simulator import behaviours as b
 from simulator.device import SimObject
-from simulator.house import House
+from simulator.house import House, NodeSpec, _obj
 from simulator.node import SimNode
+from simulator.quirks import Quirks
+from tests.netns import child_namespace
 from tests.waiting import wait_for
 
 from .conftest import HouseFactory, hub_entry, setup_hub
@@ -198,3 +203,102 @@ async def test_a_unicast_only_device_is_found_at_its_new_address_after_a_restart
         lambda: controller.node_at(new) is not None, what="the device at its stored address"
     )
     assert hass.states.get(MODE).state == "auto"
+
+
+async def test_a_node_without_identification_is_known_by_its_mac_address(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """On the same link, a node without 0x83 keeps its identity (its MAC address) when its
+    IP address changes: same device, same entities, found at the new address."""
+    with child_namespace() as child:
+        child.set_address(f"{child.prefix}.2")
+        light = _obj(0x029001, b.Light(watts=60), values={0x80: b.ON}, inf=(0x80,))
+        node = SimNode(
+            f"{child.prefix}.2",
+            [light],
+            name="old stack",
+            quirks=Quirks(no_identification=True),
+            socket_factory=child.socket,
+        )
+        await node.start()
+        try:
+            entry = hub_entry()
+            entry.add_to_hass(hass)
+            data = {
+                **entry.data,
+                CONF_INTERFACE: child.host_if,
+                CONF_ADDRESS: child.host_address,
+                CONF_HOSTS: [f"{child.prefix}.2"],
+            }
+            hass.config_entries.async_update_entry(entry, data=data)
+            assert await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+            controller = runtime_of(entry, HUB).controller
+            controller.timeout = 0.3
+            await wait_for(lambda: len(controller.nodes) == 1, what="the node")
+            (uid,) = controller.nodes
+            assert uid == f"mac:{child.child_mac()}"
+            registry = er.async_get(hass)
+            entities = len(er.async_entries_for_config_entry(registry, entry.entry_id))
+
+            child.set_address(f"{child.prefix}.3", old=f"{child.prefix}.2")
+            await node.move(f"{child.prefix}.3")  # announces from the new address
+
+            async def moved() -> bool:
+                await controller.wait_for_setups()
+                await hass.async_block_till_done()
+                return controller.node_at(f"{child.prefix}.3") is not None
+
+            await wait_for(moved, what="the node at its new address")
+            assert list(controller.nodes) == [uid]
+            assert entry.data[CONF_HOSTS] == [f"{child.prefix}.3"]
+            assert len(er.async_entries_for_config_entry(registry, entry.entry_id)) == entities
+            light.update({0x80: b.OFF})
+            lamp = registry.async_get_entity_id("light", DOMAIN, f"{uid}-{light.eoj}-light")
+            assert lamp is not None
+            await wait_for(lambda: hass.states.get(lamp).state == "off", what="the pushed off")
+            assert await hass.config_entries.async_unload(entry.entry_id)
+        finally:
+            await node.stop()
+
+
+async def test_a_node_without_identification_off_link_is_known_by_ip(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Without a MAC address (loopback here; a routed network in a home), by its IP."""
+    light = _obj(0x029001, b.Light(watts=60), values={0x80: b.ON}, inf=(0x80,))
+    spec = NodeSpec("old stack", [light], quirks=Quirks(no_identification=True))
+    house = await make_house(specs=[spec])
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    assert list(controller.nodes) == [f"ip:{house.node('old stack').address}"]
+
+
+def test_neighbour_table(tmp_path: Path) -> None:
+    table = tmp_path / "arp"
+    table.write_text(
+        "IP address       HW type     Flags       HW address            Mask     Device\n"
+        "192.168.1.20     0x1         0x2         AA:bb:cc:00:11:22     *        eth0\n"
+        "192.168.1.21     0x1         0x0         00:00:00:00:00:00     *        eth0\n"
+        "192.168.1.22     0x1         0x6         00:00:00:00:00:00     *        eth0\n"
+        "192.168.1.23     0x1         zz          aa:bb:cc:00:11:23     *        eth0\n"
+        "broken\n"
+    )
+    assert identity.neighbour_mac("192.168.1.20", table) == "aa:bb:cc:00:11:22"
+    for host in ("192.168.1.21", "192.168.1.22", "192.168.1.23", "192.168.1.99"):
+        assert identity.neighbour_mac(host, table) is None
+    assert identity.neighbour_mac("192.168.1.20", tmp_path / "missing") is None
+
+
+async def test_a_mac_identity_outlives_a_missing_table_entry(tmp_path: Path) -> None:
+    table = tmp_path / "arp"
+    table.write_text("IP address HW type Flags HW address Mask Device\n")
+    guard = identity.IdentityGuard(Controller("127.0.0.1"), neighbour_table=table)
+    bound = "mac:aa:bb:cc:00:11:22"
+    # No entry (yet, or any more) for the host: the node bound there keeps its MAC key...
+    assert await guard.key_of("192.168.1.20", {}, bound) == bound
+    # ... but a node bound by IP, or none, is known by IP.
+    assert await guard.key_of("192.168.1.20", {}, "ip:192.168.1.20") == "ip:192.168.1.20"
+    assert await guard.key_of("192.168.1.20", {}) == "ip:192.168.1.20"
+    ident = bytes.fromhex("fe00000b") + bytes(range(1, 14))
+    assert await guard.key_of("192.168.1.20", {0x83: ident}, bound) == ident.hex()

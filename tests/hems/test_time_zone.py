@@ -52,6 +52,9 @@ async def test_unknown_time_zone_in_the_tariff_json(
     assert result["errors"] == {"base": "bad_timezone"}
     assert "Asia/Edo" in result["description_placeholders"]["detail"]
     assert lookups_in_the_loop == []
+    # Not a zone name at all.
+    result = await flow.submit({"tariff": json.dumps({**tariff, "timezone": "../etc"})})
+    assert result["errors"] == {"base": "bad_timezone"}
     # A known zone is taken.
     result = await flow.submit({"tariff": json.dumps({**tariff, "timezone": "Asia/Tokyo"})})
     assert result["type"] is FlowResultType.MENU

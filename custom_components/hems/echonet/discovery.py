@@ -370,7 +370,7 @@ class Discovery:
         values = await read(profile, (EPC_IDENTIFICATION_NUMBER,), Priority.SETUP, emit=False)
         rest = [e for e in IDENTITY_EPCS if e != EPC_IDENTIFICATION_NUMBER]
         values.update(await read(profile, rest, Priority.SETUP, emit=False))
-        uid = await self.identity.key_of(host, values)
+        uid = await self.identity.key_of(host, values, None if known is None else known.uid)
         self.identity.seen(host, uid)
         listed = parse_instance_list(values.get(EPC_SELF_NODE_INSTANCE_LIST))
         if instances is None or listed:

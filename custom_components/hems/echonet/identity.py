@@ -100,14 +100,17 @@ class IdentityGuard:
         self.claims: dict[str, Claim] = {}
         self.conflicts_seen = 0
 
-    async def key_of(self, host: str, values: dict[int, bytes]) -> str:
+    async def key_of(self, host: str, values: dict[int, bytes], bound: str | None = None) -> str:
         """:func:`identity_key` of the node at ``host`` (the neighbour table read in a thread
-        when the node has no identification number)."""
+        when the node has no identification number).  ``bound``: the key of the node bound
+        to ``host`` now; a MAC key is kept while the table has no entry for the host."""
         if identification(values) is not None:
             return identity_key(host, values, None)
         mac = await asyncio.get_running_loop().run_in_executor(
             None, neighbour_mac, host, self.neighbour_table
         )
+        if mac is None and bound is not None and bound.startswith("mac:"):
+            return bound
         return identity_key(host, values, mac)
 
     # ------------------------------------------------------------------ holding off
