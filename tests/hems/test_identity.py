@@ -21,6 +21,7 @@ from custom_components.hems.const import CONF_ADDRESS, CONF_HOSTS, CONF_INTERFAC
 from custom_components.hems.echonet import identity
 from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.frame import EOJ
+from custom_components.hems.echonet.node import Node
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.kinds import runtime_of
 from simulator import behaviours as b
@@ -102,7 +103,6 @@ async def test_a_forged_identity_does_not_take_the_device_over(
         )
         assert house.obj("battery").values[0xDA] == b"\x43"
         assert forger.objects[BATTERY].values[0xDA] == b"\x42"
-        assert forger.requests_received <= 4  # its setup: profile, then the claim was refused
         assert STATE_UNAVAILABLE not in states
         assert node.available
         assert node.stats.address_changes == 0
@@ -302,3 +302,18 @@ async def test_a_mac_identity_outlives_a_missing_table_entry(tmp_path: Path) -> 
     assert await guard.key_of("192.168.1.20", {}) == "ip:192.168.1.20"
     ident = bytes.fromhex("fe00000b") + bytes(range(1, 14))
     assert await guard.key_of("192.168.1.20", {0x83: ident}, bound) == ident.hex()
+
+
+async def test_held_claimants_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(identity, "MAX_CLAIMS", 3)
+    controller = Controller("127.0.0.1")
+    heard: list[object] = []
+    controller.subscribe(heard.append)
+    guard = identity.IdentityGuard(controller)
+    node = Node("fe00000b" + "00" * 13, "192.0.2.1")
+    for last in range(10, 15):
+        guard._hold(node, f"192.0.2.{last}")
+    assert list(guard.claims) == ["192.0.2.12", "192.0.2.13", "192.0.2.14"]
+    assert guard.conflicts_seen == 5 and len(heard) == 5
+    guard._hold(node, "192.0.2.14")  # the same claimant again: held longer, counted once
+    assert guard.conflicts_seen == 5

@@ -36,6 +36,8 @@ _LOGGER = logging.getLogger(__name__)
 
 #: Seconds a claimant of a bound identity is left alone before it is checked again.
 HOLD_SECONDS: Final = 300.0
+#: Claimants held off at most (the oldest hold gives way): the table stays bounded.
+MAX_CLAIMS: Final = 64
 #: The kernel's IPv4 neighbour table (what ``ip neigh`` / ``arp -n`` show).
 NEIGHBOUR_TABLE: Final = Path("/proc/net/arp")
 #: ARP entry flag "complete" (ATF_COM): the MAC address is known.
@@ -160,6 +162,8 @@ class IdentityGuard:
 
     def _hold(self, node: Node, host: str) -> None:
         first = host not in self.claims
+        if first and len(self.claims) >= MAX_CLAIMS:
+            del self.claims[min(self.claims, key=lambda h: self.claims[h].until)]
         self.claims[host] = Claim(node.uid, node.address, time.monotonic() + HOLD_SECONDS)
         if first:
             self.conflicts_seen += 1
