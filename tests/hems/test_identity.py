@@ -110,6 +110,33 @@ async def test_a_forged_identity_does_not_take_the_device_over(
         await forger.stop()
 
 
+async def test_one_issue_per_device_names_its_claimants(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    house = await make_house()
+    entry = await setup_hub(hass)
+    controller = runtime_of(entry, HUB).controller
+    controller.timeout = 0.3
+    base = house.node("battery").address.rsplit(".", 1)[0]
+    forgers = [await _forger(house, f"{base}.{last}") for last in range(240, 246)]
+    try:
+        for forger in forgers:
+            forger.announce_instances()
+        guard = controller.discovery.identity
+        await wait_for(lambda: len(guard.claims) == 6, what="six claims held off")
+        await hass.async_block_till_done()
+        (issue,) = _conflict_issues(hass)
+        assert issue.translation_placeholders is not None
+        claimants = issue.translation_placeholders["claimant"]
+        assert claimants == ", ".join(f"{base}.{last}" for last in range(240, 245)) + " …"
+        # Unloaded, the hub forgets its conflicts (found again if they are still there).
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert _conflict_issues(hass) == []
+    finally:
+        for forger in forgers:
+            await forger.stop()
+
+
 async def test_the_conflict_ends_when_the_claimant_stops(
     hass: HomeAssistant, make_house: HouseFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

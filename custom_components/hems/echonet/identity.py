@@ -163,7 +163,8 @@ class IdentityGuard:
     def _hold(self, node: Node, host: str) -> None:
         first = host not in self.claims
         if first and len(self.claims) >= MAX_CLAIMS:
-            del self.claims[min(self.claims, key=lambda h: self.claims[h].until)]
+            oldest = min(self.claims, key=lambda h: self.claims[h].until)
+            self.seen(oldest, None)  # forgotten: its conflict is no longer shown
         self.claims[host] = Claim(node.uid, node.address, time.monotonic() + HOLD_SECONDS)
         if first:
             self.conflicts_seen += 1

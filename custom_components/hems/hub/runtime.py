@@ -43,6 +43,9 @@ from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
 from .devices import async_register_node, async_register_object, object_identifier
 
+#: Claiming addresses named in a repair issue at most.
+MAX_SHOWN_CLAIMANTS = 5
+
 
 @dataclass
 class EchonetHub(KindRuntime):
@@ -57,8 +60,8 @@ class EchonetHub(KindRuntime):
     node_devices: dict[str, str] = field(default_factory=dict)
     #: The options and data (hosts aside) the hub started with: changing them reloads it.
     started_with: tuple[dict[str, Any], dict[str, Any]] = field(default_factory=lambda: ({}, {}))
-    #: Repair issues of identity conflicts shown now.
-    conflict_issues: set[str] = field(default_factory=set)
+    #: The addresses claiming each node's identity now (a repair issue per node).
+    conflicts: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.started_with = (dict(self.entry.options), self._data_but_hosts())
@@ -139,9 +142,9 @@ class EchonetHub(KindRuntime):
         for unsub in self.unsubscribe:
             unsub()
         self.unsubscribe.clear()
-        for issue_id in self.conflict_issues:  # raised again if the conflict is still there
-            async_clear_issue(self.hass, issue_id)
-        self.conflict_issues.clear()
+        for uid in self.conflicts:  # raised again if the conflict is still there
+            async_clear_issue(self.hass, f"identity_conflict_{self.entry.entry_id}_{uid}")
+        self.conflicts.clear()
         for coordinator in self.coordinators.values():
             await coordinator.async_shutdown()
         await self.controller.stop()
@@ -179,20 +182,27 @@ class EchonetHub(KindRuntime):
 
     @callback
     def _identity_conflict(self, event: IdentityConflict) -> None:
+        """One repair issue per device, naming its address and every address claiming it."""
         node = event.node
-        issue_id = f"identity_conflict_{self.entry.entry_id}_{node.uid}_{event.claimant}"
-        if not event.active:
-            self.conflict_issues.discard(issue_id)
+        claimants = self.conflicts.setdefault(node.uid, set())
+        if event.active:
+            claimants.add(event.claimant)
+        else:
+            claimants.discard(event.claimant)
+        issue_id = f"identity_conflict_{self.entry.entry_id}_{node.uid}"
+        if not claimants:
+            del self.conflicts[node.uid]
             async_clear_issue(self.hass, issue_id)
             return
         device = dr.async_get(self.hass).async_get(self.node_devices.get(node.uid, ""))
         name = (device.name_by_user or device.name) if device is not None else None
+        shown = sorted(claimants)
         placeholders = {
             "device": name or node.uid,
             "address": node.address,
-            "claimant": event.claimant,
+            "claimant": ", ".join(shown[:MAX_SHOWN_CLAIMANTS])
+            + (" …" if len(shown) > MAX_SHOWN_CLAIMANTS else ""),
         }
-        self.conflict_issues.add(issue_id)
         async_raise_issue(self.hass, issue_id, "identity_conflict", placeholders)
 
     @callback
