@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
-from homeassistant.const import STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -37,20 +38,41 @@ async def _house(hass: HomeAssistant, make_house: HouseFactory) -> tuple[House, 
     return await start(hass, make_house)
 
 
-async def test_counter_never_steps_back_but_accepts_a_reset(
+async def test_counter_glitches_are_unavailable_never_a_number(
     hass: HomeAssistant, make_house: HouseFactory
 ) -> None:
-    house, _entry = await _house(hass, make_house)
+    """The one counter policy on a device over IP: a counter that falls or jumps is
+    unavailable (logged, counted in diagnostics), the next good reading continues, and a
+    counter that really restarted is followed without a drop."""
+    house, entry = await _house(hass, make_house)
     gas = house.obj("meters", 0x028201)
     sensor = entity_id(hass, "sensor", gas, "gas_consumption")
     before = float(state_of(hass, sensor).state)
     raw = int.from_bytes(gas.values[0xE0], "big")
     gas.values[0xE0] = (raw - 5).to_bytes(4, "big")  # a late, lower answer: a glitch
     await _full_poll(hass)
-    assert float(state_of(hass, sensor).state) == before
-    gas.values[0xE0] = (12).to_bytes(4, "big")  # the meter was replaced: a reset
+    assert state_of(hass, sensor).state == STATE_UNAVAILABLE
+    gas.values[0xE0] = (raw + 1).to_bytes(4, "big")
     await _full_poll(hass)
-    assert float(state_of(hass, sensor).state) < before / 2
+    assert float(state_of(hass, sensor).state) == round(before + 0.001, 6)
+    gas.values[0xE0] = (raw + 100_000).to_bytes(4, "big")  # 100 m³ in no time: a glitch
+    await _full_poll(hass)
+    assert state_of(hass, sensor).state == STATE_UNAVAILABLE
+    gas.values[0xE0] = (raw + 2).to_bytes(4, "big")
+    await _full_poll(hass)
+    assert float(state_of(hass, sensor).state) == round(before + 0.002, 6)
+    # The meter was replaced: it starts again near 0 and counts up; after a few agreeing
+    # readings the total continues from where it was (what it counted since is added).
+    for count in (12, 13, 14):
+        gas.values[0xE0] = count.to_bytes(4, "big")
+        await _full_poll(hass)
+    assert float(state_of(hass, sensor).state) == round(before + 0.002 + 0.002, 6)
+    unique_id = er.async_get(hass).async_get(sensor).unique_id
+    coordinator = entry.runtime_data.coordinators[_hub_obj(entry, gas).node.uid]
+    assert coordinator.diagnostics()["counters"][unique_id]["rejections"] == {
+        "fell": 3,
+        "jumped": 1,
+    }
 
 
 async def test_garbled_values_show_as_unknown(

@@ -25,6 +25,7 @@ from ..echonet import EOJ, EchonetError
 from ..echonet.board import BoardChannels, refresh_board_channels
 from ..echonet.definitions.names import PowerDistributionBoardMetering
 from ..echonet.node import EchonetObject, Node, Priority
+from ..energy.counter import CounterNormaliser
 from ..models import HemsConfigEntry
 from .errors import ECHONET_ERRORS, Operation
 
@@ -64,6 +65,8 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
         #: The latest circuit values of the node's distribution boards, per object.
         self.boards: dict[EOJ, BoardChannels] = {}
         self._board_listeners: dict[EOJ, list[Callable[[], None]]] = {}
+        #: The cumulative counters of the node's entities (by unique id), for diagnostics.
+        self.counters: dict[str, CounterNormaliser] = {}
 
     @property
     def objects(self) -> list[EchonetObject]:
@@ -145,4 +148,5 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
                 str(eoj): [f"0x{e:02X}" for e in sorted(epcs)]
                 for eoj, epcs in self.fast_epcs.items()
             },
+            "counters": {uid: c.diagnostics() for uid, c in sorted(self.counters.items())},
         }

@@ -29,14 +29,12 @@ def first_number(description: HemsEntityDescription, obj: EchonetObject) -> Sens
 class HemsSensorDescription(HemsEntityDescription, SensorEntityDescription):
     """A sensor of an ECHONET Lite object.
 
-    ``value_fn`` defaults to the first EPC's decoded number.  ``monotonic`` marks lifetime
-    counters that must never go backwards (a small drop is a glitch and is ignored; a drop to
-    near zero is a counter wrap or reset and is accepted).
+    ``value_fn`` defaults to the first EPC's decoded number.  A ``total_increasing`` sensor is
+    a lifetime counter: the entity applies the one counter policy of :mod:`...energy.counter`.
     """
 
     value_fn: Callable[[EchonetObject], SensorValue] | None = None
     attrs_fn: Callable[[EchonetObject], dict[str, Any] | None] | None = None
-    monotonic: bool = False
 
     def value(self, obj: EchonetObject) -> SensorValue:
         """The sensor's state from the object's values."""

@@ -5,16 +5,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
-from homeassistant.helpers.restore_state import RestoreEntity
+import logging
 
-from ..echonet.definitions.names import PowerDistributionBoardMetering
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraData, RestoreEntity
+from homeassistant.util import dt as dt_util
+
+from ..echonet.definitions import Access
+from ..echonet.definitions.datatypes import NumberType
+from ..echonet.definitions.names import (
+    LvSmartElectricEnergyMeter as SmartMeter,
+    PowerDistributionBoardMetering,
+)
 from ..echonet.node import EchonetObject
+from ..energy.counter import (
+    HOUSEHOLD_MAX_GAS_M3H,
+    HOUSEHOLD_MAX_KW,
+    HOUSEHOLD_MAX_WATER_M3H,
+    CounterNormaliser,
+)
 from .catalog import COMMON_SENSORS, SENSORS, board_circuit_sensors
 from .coordinator import EchonetNodeCoordinator
 from .descriptions import HemsCircuitDescription, HemsSensorDescription, SensorValue
 from .entity import HemsEchonetEntity
 from .generic import generic_entities
+
+_LOGGER = logging.getLogger(__name__)
+
+#: The fastest a household counter can rise, per hour, by its unit (see energy.counter).
+MAX_RATE: dict[str, float] = {
+    "kWh": HOUSEHOLD_MAX_KW,
+    "Wh": HOUSEHOLD_MAX_KW * 1000,
+    "kvarh": HOUSEHOLD_MAX_KW,
+    "MJ": HOUSEHOLD_MAX_KW * 3.6,
+    "m³": HOUSEHOLD_MAX_GAS_M3H,
+}
 
 
 def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterable[SensorEntity]:
@@ -34,8 +59,55 @@ def entities(coordinator: EchonetNodeCoordinator, obj: EchonetObject) -> Iterabl
         yield HemsSensor(coordinator, obj, description)
 
 
+def scale_problem(obj: EchonetObject, epc: int) -> str | None:
+    """Why ``epc``'s value is not a measurement yet, or None.
+
+    A value scaled by coefficient properties (0x0288 0xE0 by 0xD3 and the unit 0xE1) is a
+    reading only when every coefficient the device has was read and is not 0: a meter
+    answering 0xD3 = 0 (some do until configured) would otherwise show 0 kWh, and one
+    without its unit a value off by powers of ten.  A coefficient the device does not have
+    counts as 1 when the specification makes it optional (0xD3), never when it is required.
+    """
+    for epc_c in obj.prop(epc).coefficient_epcs:
+        prop = obj.prop(epc_c)
+        if epc_c not in obj.get_map and prop.get is not Access.REQUIRED:
+            continue
+        if not obj.values.get(epc_c):
+            return f"0x{epc_c:02X} ({prop.name_en}) is unknown"
+        value = obj.value(epc_c)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+            return f"0x{epc_c:02X} ({prop.name_en}) is 0"
+    return None
+
+
+def counter_scale(obj: EchonetObject, epc: int) -> tuple[float | None, float | None]:
+    """(one count, where the counter wraps) of a cumulative property, in its unit.
+
+    The smart meter's counters wrap at 10 ** 0xD7 (effective digits) counts, the others at the
+    top of their range."""
+    if obj.class_code == SmartMeter.CODE:
+        epc = SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY
+    prop = obj.prop(epc)
+    data = prop.data
+    if not isinstance(data, NumberType) or data.size is None:
+        return None, None
+    one = prop.decode((1).to_bytes(data.size, "big"), obj.values)
+    if isinstance(one, bool) or not isinstance(one, int | float) or one <= 0:
+        return None, None
+    counts: int = data.raw_maximum + 1
+    if obj.class_code == SmartMeter.CODE:
+        digits = obj.value(SmartMeter.NUMBER_OF_EFFECTIVE_DIGITS_CUMULATIVE_ELECTRIC_ENERGY)
+        counts = 10**digits if isinstance(digits, int) and 1 <= digits <= 8 else counts
+    return float(one), round(counts * one, 9)
+
+
 class HemsSensor(HemsEchonetEntity, SensorEntity, RestoreEntity):
-    """A sensor showing one value of an ECHONET Lite object."""
+    """A sensor showing one value of an ECHONET Lite object.
+
+    A cumulative counter (``total_increasing``) goes through the one counter policy
+    (:class:`~..energy.counter.CounterNormaliser`): a value that is not a measurement (a
+    coefficient of 0 or unknown), that fell or that jumped makes it unavailable.
+    """
 
     entity_description: HemsSensorDescription
 
@@ -43,34 +115,87 @@ class HemsSensor(HemsEchonetEntity, SensorEntity, RestoreEntity):
         super()._configure()
         obj = self.obj
         description = self.entity_description
-        self._last: float | None = None
+        self._counter: CounterNormaliser | None = None
+        self._measured = True
+        self._fed: SensorValue = None
+        self._accepted = True
+        self._problem_logged = False
         if description.device_class == SensorDeviceClass.ENUM and description.options is None:
             self._attr_options = [o.key for o in obj.prop(description.epcs[0]).options]
+        if description.state_class == SensorStateClass.TOTAL_INCREASING:
+            unit = description.native_unit_of_measurement or ""
+            rate = MAX_RATE.get(unit)
+            if description.device_class == SensorDeviceClass.WATER:
+                rate = HOUSEHOLD_MAX_WATER_M3H
+            self._counter = CounterNormaliser(rate, name=f"{obj} {description.key}")
+            self.coordinator.counters[self._attr_unique_id or description.key] = self._counter
 
     async def async_added_to_hass(self) -> None:
-        """Restore the last counter value, so a counter never goes backwards across restarts."""
-        if self.entity_description.monotonic:
-            state = await self.async_get_last_state()
-            try:
-                self._last = None if state is None else float(state.state)
-            except ValueError:
-                self._last = None
+        """Restore the counter, so that it continues (and never goes back) across restarts."""
+        counter = self._counter
+        if counter is not None:
+            counter.name = self.entity_id
+            extra = await self.async_get_last_extra_data()
+            restored = extra is not None and counter.restore(extra.as_dict().get("counter"))
+            state = None if restored else await self.async_get_last_state()
+            if state is not None:
+                try:
+                    counter.restore_total(float(state.state), state.last_updated)
+                except ValueError:
+                    pass
         await super().async_added_to_hass()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Forget the counter's diagnostics."""
+        await super().async_will_remove_from_hass()
+        if self._counter is not None:
+            self.coordinator.counters.pop(self._attr_unique_id or "", None)
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData | None:
+        """A counter's state (raw value, time, offset)."""
+        if self._counter is None:
+            return None
+        return RestoredExtraData({"counter": self._counter.to_dict()})
+
+    @property
+    def available(self) -> bool:
+        """Unavailable also while a counter's value is not a measurement."""
+        return super().available and self._measured
 
     def _value(self) -> SensorValue:
         return self.entity_description.value(self.obj)
 
+    def _scale_problem(self) -> str | None:
+        return scale_problem(self.obj, self.entity_description.epcs[0])
+
     def _update_from_device(self) -> None:
-        """The value, with lifetime counters kept monotonic."""
+        """The value; a counter's through the counter policy."""
         value = self._value()
-        if self.entity_description.monotonic and isinstance(value, int | float):
-            last = self._last
-            if last is not None and value < last and value > last * 0.5:
-                # A small step back is a glitch (a late or rounded answer): keep the counter.
-                value = last
-            else:
-                self._last = float(value)
-        self._attr_native_value = value
+        counter = self._counter
+        if counter is None:
+            self._attr_native_value = value
+            return
+        problem = self._scale_problem()
+        if problem is not None:
+            if not self._problem_logged:
+                _LOGGER.warning("%s: not a measurement while %s", self.entity_id, problem)
+                self._problem_logged = True
+            self._measured = False
+            return
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            # No data: unknown before the first reading, else unavailable (never stale).
+            self._measured = counter.total is None
+            return
+        if value != self._fed:
+            resolution, counter.modulus = counter_scale(self.obj, self.entity_description.epcs[0])
+            counter.resolution = resolution or 0.0
+            self._fed = value
+            total = counter.feed(float(value), dt_util.utcnow())
+            self._accepted = total is not None
+            if total is not None:
+                self._attr_native_value = total
+        self._measured = self._accepted
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

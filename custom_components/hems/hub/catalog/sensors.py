@@ -174,7 +174,6 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             device_class=SensorDeviceClass.GAS,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
-            monotonic=True,
         ),
         enum("generation_status", FuelCell.POWER_GENERATION_STATUS),
         sensor(
@@ -277,7 +276,6 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             device_class=SensorDeviceClass.WATER,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
-            monotonic=True,
             suggested_display_precision=3,
         ),
     ),
@@ -289,7 +287,6 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             device_class=SensorDeviceClass.GAS,
             native_unit_of_measurement=M3,
             state_class=TOTAL_INCREASING,
-            monotonic=True,
             suggested_display_precision=3,
         ),
     ),
@@ -377,7 +374,6 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
             state_class=TOTAL_INCREASING,
-            monotonic=True,
             value_fn=field(
                 SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,
                 "electric_energy",
@@ -395,7 +391,6 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             device_class=SensorDeviceClass.ENERGY,
             native_unit_of_measurement=KWH,
             state_class=TOTAL_INCREASING,
-            monotonic=True,
             value_fn=field(
                 SmartMeter.REVERSE_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY_AT_EVERY30_MIN,
                 "electric_energy",
@@ -455,7 +450,6 @@ def board_circuit_sensors(obj: EchonetObject) -> list[HemsCircuitDescription]:
                 device_class=SensorDeviceClass.ENERGY,
                 native_unit_of_measurement=KWH,
                 state_class=TOTAL_INCREASING,
-                monotonic=True,
                 suggested_display_precision=2,
                 exists_fn=readable(EPC_ENERGY_LIST),
                 circuit=index,

@@ -107,7 +107,6 @@ def energy(key: str, epc: int, *, unit: str = KWH, **kw: Any) -> HemsSensorDescr
     """A lifetime energy counter for the Energy dashboard."""
     defaults = {
         "state_class": TOTAL_INCREASING,
-        "monotonic": True,
         "suggested_display_precision": 2,
     }
     return sensor(
