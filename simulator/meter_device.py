@@ -83,11 +83,12 @@ class MeterBehaviour(Base):
     def publish(self, obj: SimObject, env: Env) -> None:
         model = self.model
         assert model is not None
-        imp, exp = model.registers()
+        imp, exp = model.reported_registers()
         r, t = model.currents_a()
+        coefficient = model.reported_coefficient()
         obj.update(
             {
-                0xD3: (model.coefficient or 1).to_bytes(4, "big"),
+                0xD3: (1 if coefficient is None else coefficient).to_bytes(4, "big"),
                 0xD7: bytes((model.digits,)),
                 0xE1: bytes((model.unit_code,)),
                 0xE0: imp.to_bytes(4, "big"),

@@ -113,6 +113,13 @@ class MeterModel:
         self._step = step_seconds
         self._history_step = history_step_seconds
         self._fed_w: float | None = None
+        #: Faults (both faces show them): 0xD3 answers 0 (a meter not configured yet; the
+        #: registers still count), and a number of counts added to what 0xE0/0xE3 show (a
+        #: glitch; the meter's own counters are unchanged).
+        self.fault_coefficient_zero = False
+        self.fault_glitch_counts = 0
+        #: Fault: the meter does not have its unit (0xE1) (the dongle's face refuses it).
+        self.fault_no_unit = False
 
         self.start = clock.now().astimezone(JST)
         start_day = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -220,6 +227,12 @@ class MeterModel:
         modulus: int = 10**self.digits
         return modulus
 
+    def reported_coefficient(self) -> int | None:
+        """What 0xD3 answers (None: the meter has no 0xD3)."""
+        if self.coefficient is None:
+            return None
+        return 0 if self.fault_coefficient_zero else self.coefficient
+
     def register(self, kwh: float) -> int:
         """The register value that shows ``kwh``."""
         counts: int = math.floor(kwh / self.count_kwh + 1e-9)
@@ -297,6 +310,12 @@ class MeterModel:
         """0xE0 and 0xE3 register values now."""
         imp, exp = self.cumulative_kwh()
         return self.register(imp), self.register(exp)
+
+    def reported_registers(self) -> tuple[int, int]:
+        """What 0xE0 and 0xE3 answer now (with :attr:`fault_glitch_counts`)."""
+        imp, exp = self.registers()
+        glitch = self.fault_glitch_counts
+        return (imp + glitch) % self.modulus, (exp + glitch) % self.modulus
 
     def boundary_kwh(self, t: datetime) -> tuple[float, float] | None:
         """(import, export) kWh at the :00/:30 ``t``; None in the future or before the history."""

@@ -108,6 +108,8 @@ class MeterResponder:
         }  # fmt: skip
         if self.model.coefficient is not None:
             epcs.add(0xD3)
+        if self.model.fault_no_unit:
+            epcs.discard(0xE1)
         if self.history2:
             epcs |= {0xEC, 0xED}
         return epcs
@@ -142,11 +144,12 @@ class MeterResponder:
         if epc == EPC_GET_MAP:
             return encode_property_map(self.meter_get_epcs())
         if epc == 0xD3:
-            return None if model.coefficient is None else model.coefficient.to_bytes(4, "big")
+            coefficient = model.reported_coefficient()
+            return None if coefficient is None else coefficient.to_bytes(4, "big")
         if epc == 0xD7:
             return bytes((model.digits,))
         if epc in (0xE0, 0xE3):
-            imp, exp = model.registers()
+            imp, exp = model.reported_registers()
             return (imp if epc == 0xE0 else exp).to_bytes(4, "big")
         if epc == 0xE1:
             return bytes((model.unit_code,))

@@ -17,6 +17,7 @@ from custom_components.hems.wisun import (
     CredentialsRejectedError,
     Dialect,
     FixedTimeReading,
+    MeterRejectedError,
     MeterTimeoutError,
     SessionState,
     meter as m,
@@ -210,7 +211,8 @@ async def test_batches_shrink_when_the_meter_ignores_big_gets(
 async def test_no_coefficient_and_wrapping_counters(
     clock: SimClock, make_dongle: DongleFactory, make_session: SessionFactory
 ) -> None:
-    """D3 absent -> 1; a counter that wraps at 10**D7 still gives a monotonic total."""
+    """D3 absent -> 1; the registers wrap at 10**D7 (the reading says where, in kWh: the
+    counter policy of the entities turns them into a total)."""
     meter = MeterModel(clock, digits=5, unit_code=0x01, coefficient=None, initial_import_kwh=9999.8)
     meter.set_net_power(3000.0)
     dongle = await make_dongle("a1", meter=meter)
@@ -225,8 +227,55 @@ async def test_no_coefficient_and_wrapping_counters(
     clock.advance(600)  # 0.5 kWh later: past 9999.9 -> 0.0
     second = await session.read()
     assert second.import_raw is not None and second.import_raw < 100
-    assert second.energy_import_kwh == pytest.approx(10000.3, abs=0.11)
+    assert second.energy_import_kwh == pytest.approx(0.3, abs=0.11)
+    assert second.modulus_kwh == 10000.0
+    assert second.count_kwh == 0.1
     assert 0xD3 in session.unsupported  # not asked again
+
+
+async def test_coefficient_zero_is_no_reading(
+    clock: SimClock, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A meter answering 0xD3 = 0 (not configured yet): no energy value at all (never 0 kWh),
+    history refused, one warning; once it answers its coefficient the readings come."""
+    meter = MeterModel(clock, unit_code=0x01, coefficient=10, initial_import_kwh=4321.0)
+    meter.fault_coefficient_zero = True
+    dongle = await make_dongle("a1", meter=meter)
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    await session.connect()
+    for _ in range(2):
+        reading = await session.read()
+        assert reading.import_raw == 4321
+        assert reading.energy_import_kwh is None
+        assert reading.energy_export_kwh is None
+        assert reading.unit_kwh is None and reading.modulus_kwh is None
+        assert reading.count_kwh is None
+    with pytest.raises(MeterRejectedError, match="0xD3"):
+        await session.read_meter_info()
+    with pytest.raises(MeterRejectedError):
+        await session.read_history_day(1)
+    meter.fault_coefficient_zero = False
+    reading = await session.read()
+    assert reading.energy_import_kwh == pytest.approx(4321.0)
+    assert (await session.read_meter_info()).coefficient == 10
+
+
+async def test_no_unit_is_no_reading(
+    clock: SimClock, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A meter that refuses its unit (0xE1): its counters are never read as kWh."""
+    meter = MeterModel(clock)
+    meter.fault_no_unit = True
+    dongle = await make_dongle("a1", meter=meter)
+    assert dongle.path is not None
+    session = make_session(dongle.path)
+    await session.connect()
+    reading = await session.read()
+    assert reading.import_raw is not None
+    assert reading.energy_import_kwh is None
+    with pytest.raises(MeterRejectedError, match="0xE1"):
+        await session.read_meter_info()
 
 
 async def test_coefficient_and_unit(

@@ -15,14 +15,12 @@ from custom_components.hems.echonet.errors import DeviceRejectedError, RequestTi
 from custom_components.hems.echonet.frame import CONTROLLER, build
 from custom_components.hems.wisun import (
     BRouteCredentials,
-    CounterTracker,
     Dialect,
     InvalidCredentialsError,
     MeterRejectedError,
     MeterTimeoutError,
     PanDescriptor,
     Timing,
-    counter_delta,
     meter as m,
 )
 from custom_components.hems.wisun.credentials import protect_logs
@@ -76,7 +74,7 @@ def test_third_party_loggers_are_masked(caplog: pytest.LogCaptureFixture) -> Non
 def test_meter_decoders() -> None:
     """Encodings of the meter's properties, reserved values -> None, bad sizes -> error."""
     assert m.decode_coefficient(b"\x00\x00\x00\x0a") == 10
-    assert m.decode_coefficient(b"\x00\x00\x00\x00") == 1
+    assert m.decode_coefficient(b"\x00\x00\x00\x00") == 0  # not configured: no reading
     assert m.decode_digits(b"\x06") == 6
     with pytest.raises(m.MeterValueError):
         m.decode_digits(b"\x09")
@@ -115,17 +113,6 @@ def test_meter_decoders() -> None:
     assert m.decode_date(b"\x07\xea\x05\x0a").isoformat() == "2026-05-10"
     with pytest.raises(m.MeterValueError):
         m.decode_date(b"\x07\xea\x0d\x0a")
-
-
-def test_counter_wrap() -> None:
-    """Wraps at 10**digits are added; small decreases are held, not counted as wraps."""
-    tracker = CounterTracker(modulus=100000)
-    assert tracker.update(99990) == 99990
-    assert tracker.update(5) == 100005
-    assert tracker.update(4) == 100005  # glitch: held
-    assert tracker.update(10) == 100010
-    assert counter_delta(99990, 5, 100000) == 15
-    assert counter_delta(5, 10, None) == 5
 
 
 def test_models() -> None:

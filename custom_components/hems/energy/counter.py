@@ -94,7 +94,7 @@ class CounterNormaliser:
 
     def _possible(self, old: float, old_time: datetime | None, new: float, when: datetime) -> bool:
         allowed = self._allowed(old_time, when)
-        return 0 <= new - old and (allowed is None or new - old <= allowed)
+        return new - old >= 0 and (allowed is None or new - old <= allowed)
 
     def feed(self, raw: float | None, when: datetime) -> float | None:
         """Take one reading at ``when`` (aware); return the total to show, or None when the

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
+import contextlib
 import logging
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraData, RestoreEntity
@@ -139,10 +139,8 @@ class HemsSensor(HemsEchonetEntity, SensorEntity, RestoreEntity):
             restored = extra is not None and counter.restore(extra.as_dict().get("counter"))
             state = None if restored else await self.async_get_last_state()
             if state is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     counter.restore_total(float(state.state), state.last_updated)
-                except ValueError:
-                    pass
         await super().async_added_to_hass()
 
     async def async_will_remove_from_hass(self) -> None:

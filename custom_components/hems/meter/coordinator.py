@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..diagnostics import polling_diagnostics
 from ..energy.backfill import BackfillResult, Channel
+from ..energy.counter import CounterNormaliser
 from ..energy.slots import slot_floor
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import KindRuntime
@@ -122,6 +123,8 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         self.uid = uid
         self.port = str(entry.data[c.CONF_PORT])
         self.fixed: FixedTimeReading | None = None
+        #: The energy counters' policies (by sensor key), for diagnostics.
+        self.counters: dict[str, CounterNormaliser] = {}
         self.last_live = last_live
         # An interruption (the setup is one) opens a gap at the last live reading; the first
         # reading after it closes the gap and asks for a backfill since its start.
@@ -353,6 +356,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
             "backfill_runs": self._backfill_runs,
             "backfill": None if self.last_backfill is None else self.last_backfill.as_dict(),
             "backfill_error": self.backfill_error,
+            "counters": {key: c.diagnostics() for key, c in sorted(self.counters.items())},
         }
 
 

@@ -55,7 +55,7 @@ class BrouteSensorDescription(SensorEntityDescription):
     attrs_fn: Callable[[BrouteCoordinator], dict[str, Any] | None] | None = None
     exists_fn: Callable[[BrouteData], bool] | None = None
     session_fn: bool = False
-    counter: str | None = None  # "import" / "export"
+    counter: str | None = None  # "import" / "export" / "fixed_import" / "fixed_export"
     energy_role: EnergyRole | None = None
 
 
@@ -141,6 +141,7 @@ def _fixed_energy(key: str, value: str, when: str, role: str) -> BrouteSensorDes
         value_fn=_fixed(value),
         attrs_fn=_fixed_time(when),
         entity_registry_enabled_default=False,
+        counter=f"fixed_{value.removesuffix('_kwh')}",
     )
 
 

@@ -7,6 +7,7 @@ Unique ids are ``broute_<meter MAC>-<key>``; the keys are those of the ECHONET L
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -15,6 +16,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorEntity,
+    SensorExtraStoredData,
 )
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -23,6 +25,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
 from ..echonet.manufacturers import manufacturer_name
+from ..energy.counter import HOUSEHOLD_MAX_KW, CounterNormaliser
 from .coordinator import BrouteCoordinator
 from .descriptions import CONNECTED, SENSORS, BrouteSensorDescription, StateValue
 from .session import entity_unique_id
@@ -102,18 +105,23 @@ class BrouteSensor(BrouteEntity, SensorEntity):
         return None if attrs_fn is None else attrs_fn(self.coordinator)
 
 
-def unwrap(value: float, reference: float | None, span: float | None) -> float:
-    """``value`` plus whole counter spans, to be no more than half a span below ``reference``."""
-    if reference is None or span is None or span <= 0:
-        return value
-    while value < reference - span / 2:
-        value += span
-    return round(value, 6)
+class CounterStoredData(SensorExtraStoredData):
+    """The sensor's restore data plus the counter's state."""
+
+    def __init__(self, value: StateValue, unit: str | None, counter: dict[str, Any]) -> None:
+        super().__init__(value, unit)
+        self.counter = counter
+
+    def as_dict(self) -> dict[str, Any]:
+        """Native value, unit and counter state."""
+        return {**super().as_dict(), "counter": self.counter}
 
 
 class BrouteCounterSensor(BrouteSensor, RestoreSensor):
-    """A lifetime energy counter: monotonic across counter wraps, restarts and glitches, and
-    advanced at once by a newer fixed-time push."""
+    """A lifetime energy counter through the one counter policy
+    (:class:`~..energy.counter.CounterNormaliser`): wraps at 10 ** 0xD7 counts, no value while
+    the meter's scaling is unusable, unavailable when the counter falls or jumps; advanced at
+    once by a newer fixed-time push."""
 
     def __init__(
         self,
@@ -122,45 +130,84 @@ class BrouteCounterSensor(BrouteSensor, RestoreSensor):
         info: DeviceInfo,
     ) -> None:
         super().__init__(coordinator, description, info)
-        self._last: float | None = None
+        self._counter = CounterNormaliser(HOUSEHOLD_MAX_KW, name=str(description.key))
+        coordinator.counters[description.key] = self._counter
+        self._fed: float | None = None
+        self._accepted = True
 
     async def async_added_to_hass(self) -> None:
-        """Restore the last value (to continue across a wrap while Home Assistant was off)."""
+        """Restore the counter (to continue across a wrap while Home Assistant was off)."""
         await super().async_added_to_hass()
-        last = await self.async_get_last_sensor_data()
-        if last is not None and isinstance(last.native_value, int | float):
-            self._last = float(last.native_value)
+        self._counter.name = self.entity_id
+        extra = await self.async_get_last_extra_data()
+        data = None if extra is None else extra.as_dict()
+        if data is not None and not self._counter.restore(data.get("counter")):
+            value = data.get("native_value")
+            if isinstance(value, int | float):
+                self._counter.restore_total(float(value), None)
         self._update_value()
+
+    @property
+    def extra_restore_state_data(self) -> CounterStoredData:
+        """The value, its unit and the counter's state."""
+        return CounterStoredData(
+            self.native_value, self.native_unit_of_measurement, self._counter.to_dict()
+        )
 
     @callback
     def _handle_coordinator_update(self) -> None:
         self._update_value()
         super()._handle_coordinator_update()
 
-    def _update_value(self) -> None:
+    def _reading(self) -> tuple[float | None, datetime]:
+        """The counter's latest value (kWh, registers) and when it was measured."""
         data = self.coordinator.data
         reading = data.reading
-        importing = self.entity_description.counter == "import"
-        value = reading.energy_import_kwh if importing else reading.energy_export_kwh
-        span = None
-        if reading.digits is not None:
-            span = 10**reading.digits * reading.unit_kwh * reading.coefficient
+        kind = self.entity_description.counter
         fixed = data.fixed
+        if kind in ("fixed_import", "fixed_export"):
+            if fixed is None:
+                return None, reading.timestamp
+            if kind == "fixed_import":
+                return fixed.import_kwh, fixed.timestamp or reading.timestamp
+            return fixed.export_kwh, fixed.export_timestamp or fixed.timestamp or reading.timestamp
+        importing = kind == "import"
+        value = reading.energy_import_kwh if importing else reading.energy_export_kwh
+        when = reading.timestamp
+        modulus = reading.modulus_kwh
         pushed = None if fixed is None else (fixed.import_kwh if importing else fixed.export_kwh)
-        if pushed is not None:
-            pushed = unwrap(pushed, value if value is not None else self._last, span)
-            value = pushed if value is None else max(value, pushed)
+        if (
+            pushed is not None
+            and reading.count_kwh is not None
+            and (value is None or value < pushed < value + (modulus or pushed) / 2)
+        ):
+            # A fixed-time value newer than the last reading (a push between two polls).
+            value = pushed
+            if fixed is not None and fixed.timestamp is not None:
+                when = max(when, fixed.timestamp)
+        return value, when
+
+    def _update_value(self) -> None:
+        value, when = self._reading()
         if value is None:
+            self._accepted = self._counter.total is None  # unknown, or unavailable
             return
-        value = unwrap(value, self._last, span)
-        if self._last is not None and value < self._last:
-            value = self._last  # a glitch or an older value: counters never go back
-        self._last = value
+        if value != self._fed:
+            reading = self.coordinator.data.reading
+            self._counter.modulus = reading.modulus_kwh
+            self._counter.resolution = reading.count_kwh or 0.0
+            self._fed = value
+            self._accepted = self._counter.feed(value, when) is not None
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the counter's reading is not a measurement."""
+        return super().available and self._accepted
 
     @property
     def native_value(self) -> StateValue:
         """The counter in kWh."""
-        return self._last
+        return self._counter.total
 
 
 class BrouteConnectedSensor(BrouteEntity, BinarySensorEntity):

@@ -22,7 +22,6 @@ from .errors import (
     UnsupportedDongleError,
     WisunError,
 )
-from .meter import CounterTracker, counter_delta
 from .models import (
     Dialect,
     DongleInfo,
@@ -41,7 +40,6 @@ __all__ = [
     "BRouteCredentials",
     "BRouteSession",
     "CommandFailedError",
-    "CounterTracker",
     "CredentialsRejectedError",
     "Dialect",
     "DongleError",
@@ -67,5 +65,4 @@ __all__ = [
     "TransmissionLimitedError",
     "UnsupportedDongleError",
     "WisunError",
-    "counter_delta",
 ]

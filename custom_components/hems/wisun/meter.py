@@ -6,7 +6,6 @@ Pure functions, no I/O.  Every decoder returns None for "no data" and raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import struct
 from typing import Final
@@ -69,10 +68,10 @@ def _need(edt: bytes, size: int, what: str) -> None:
 
 
 def decode_coefficient(edt: bytes) -> int:
-    """0xD3: u32 (0 is treated as 1)."""
+    """0xD3: u32.  0 is what some meters answer until they are configured: their counters are
+    not readings then (see :class:`~.models.MeterInfo`)."""
     _need(edt, 4, "coefficient")
-    value = int.from_bytes(edt, "big")
-    return value or 1
+    return int.from_bytes(edt, "big")
 
 
 def decode_digits(edt: bytes) -> int:
@@ -200,37 +199,3 @@ def slot_times(day: date) -> list[datetime]:
     """The 48 :00/:30 times of a meter day."""
     start = datetime(day.year, day.month, day.day, tzinfo=JST)
     return [start + timedelta(minutes=30 * i) for i in range(SLOTS_PER_DAY)]
-
-
-@dataclass(slots=True)
-class CounterTracker:
-    """Turns a counter that wraps at ``modulus`` (10 ** D7) into a monotonic total.
-
-    A decrease by more than half the modulus is a wrap; a small decrease (a glitch) keeps the
-    previous total.
-    """
-
-    modulus: int | None = None
-    last_raw: int | None = None
-    wraps: int = 0
-    last_total: int | None = None
-
-    def update(self, raw: int) -> int:
-        """Feed one reading; return the monotonic total in counts."""
-        last = self.last_raw
-        if last is not None and raw < last and self.modulus is not None:
-            if last - raw > self.modulus // 2:
-                self.wraps += 1
-            else:
-                return self.last_total if self.last_total is not None else raw
-        self.last_raw = raw
-        total = raw + self.wraps * (self.modulus or 0)
-        self.last_total = total
-        return total
-
-
-def counter_delta(old: int, new: int, modulus: int | None) -> int:
-    """Counts from ``old`` to ``new`` across at most one wrap at ``modulus``."""
-    if new >= old or modulus is None:
-        return new - old
-    return new + modulus - old

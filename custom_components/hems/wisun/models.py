@@ -139,9 +139,10 @@ class DongleInfo:
 class MeterReading:
     """One reading cycle.
 
-    Energies are in kWh, already multiplied by the unit (0xE1) and the coefficient (0xD3).
-    ``energy_*_kwh`` are monotonic totals: the meter's counter plus the wraps (0xD7 digits)
-    this session has seen; ``*_raw`` are the meter's register values.  None: no data.
+    Energies are in kWh, already multiplied by the unit (0xE1) and the coefficient (0xD3):
+    the meter's registers (``*_raw``), which wrap at 10 ** ``digits`` counts (the caller's
+    counter policy handles wraps and glitches).  None: no data, or no reading at all while
+    the meter's scaling is not usable (0xD3 = 0, no unit: ``unit_kwh`` is None then).
     """
 
     timestamp: datetime
@@ -152,9 +153,24 @@ class MeterReading:
     energy_export_kwh: float | None
     import_raw: int | None
     export_raw: int | None
-    unit_kwh: float
-    coefficient: int
+    unit_kwh: float | None
+    coefficient: int | None
     digits: int | None
+
+    @property
+    def modulus_kwh(self) -> float | None:
+        """Where the energy values wrap, in kWh (None when unknown)."""
+        if self.digits is None or self.unit_kwh is None or self.coefficient is None:
+            return None
+        modulus: float = round(10**self.digits * self.unit_kwh * self.coefficient, 9)
+        return modulus
+
+    @property
+    def count_kwh(self) -> float | None:
+        """One count of the registers, in kWh."""
+        if self.unit_kwh is None or self.coefficient is None:
+            return None
+        return round(self.unit_kwh * self.coefficient, 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +205,8 @@ class HistoryDay:
 
 @dataclass(frozen=True, slots=True)
 class MeterInfo:
-    """The meter's scaling properties."""
+    """The meter's scaling properties (only ever made from a usable unit and a coefficient
+    that is not 0: see :meth:`.BRouteSession.read_meter_info`)."""
 
     unit_kwh: float
     coefficient: int

@@ -92,7 +92,8 @@ class BRouteSession:
         self.requests = MeterRequests(self.connection, self._timing, self.stats)
         self._fixed_listeners: list[FixedTimeCallback] = []
         self._info: MeterInfo | None = None
-        self._trackers = {m.EPC_IMPORT: m.CounterTracker(), m.EPC_EXPORT: m.CounterTracker()}
+        #: Why the meter's scaling is not usable yet (0xD3 = 0, no unit), logged once.
+        self._info_problem: str | None = None
         self._held_pushes: list[Frame] = []
 
     def __repr__(self) -> str:
@@ -175,7 +176,6 @@ class BRouteSession:
         if self._info is None:
             self._set_info(values)
         info = self._info
-        assert info is not None
         power = _decode(m.decode_power, values.get(m.EPC_POWER))
         currents = _decode(m.decode_currents, values.get(m.EPC_CURRENTS))
         imp_raw = _decode(m.decode_counter, values.get(m.EPC_IMPORT))
@@ -186,13 +186,13 @@ class BRouteSession:
             power_w=power,
             current_r_a=currents[0] if currents else None,
             current_t_a=currents[1] if currents else None,
-            energy_import_kwh=self._total(m.EPC_IMPORT, imp_raw),
-            energy_export_kwh=self._total(m.EPC_EXPORT, exp_raw),
+            energy_import_kwh=None if info is None else info.kwh(imp_raw),
+            energy_export_kwh=None if info is None else info.kwh(exp_raw),
             import_raw=imp_raw,
             export_raw=exp_raw,
-            unit_kwh=info.unit_kwh,
-            coefficient=info.coefficient,
-            digits=info.digits,
+            unit_kwh=None if info is None else info.unit_kwh,
+            coefficient=None if info is None else info.coefficient,
+            digits=None if info is None else info.digits,
         )
 
     async def read_properties(self, epcs: list[int]) -> dict[int, bytes | None]:
@@ -200,10 +200,17 @@ class BRouteSession:
         return await self.requests.get(epcs)
 
     async def read_meter_info(self) -> MeterInfo:
-        """Coefficient (D3, 1 when absent), digits (D7) and unit (E1)."""
+        """Coefficient (D3, 1 when absent), digits (D7) and unit (E1).
+
+        Raises :class:`MeterRejectedError` while they do not make the counters readings (the
+        meter answers 0xD3 = 0, or no unit): no value may be computed from them then.
+        """
         if self._info is None:
             self._set_info(await self.requests.get(list(INFO_EPCS)))
-        assert self._info is not None
+        if self._info is None:
+            raise MeterRejectedError(
+                f"the meter's counters are not readings yet: {self._info_problem}"
+            )
         return self._info
 
     async def read_fixed_time(self) -> FixedTimeReading:
@@ -330,27 +337,33 @@ class BRouteSession:
     def _forget_meter(self) -> None:
         self._info = None
         self.requests.forget_meter()
-        self._trackers = {m.EPC_IMPORT: m.CounterTracker(), m.EPC_EXPORT: m.CounterTracker()}
 
     # -- decoding helpers -------------------------------------------------------------------
 
     def _set_info(self, values: dict[int, bytes | None]) -> None:
+        """Keep the scaling when it makes the counters readings; else log why (once)."""
         unit = _decode(m.decode_unit, values.get(m.EPC_UNIT))
         coefficient = _decode(m.decode_coefficient, values.get(m.EPC_COEFFICIENT))
         digits = _decode(m.decode_digits, values.get(m.EPC_DIGITS))
+        problem = None
+        if unit is None:
+            problem = "it did not give the unit of its counters (0xE1)"
+        elif coefficient == 0:
+            problem = "its coefficient (0xD3) is 0 (not configured)"
+        if problem is not None:
+            if problem != self._info_problem:
+                _LOGGER.warning("B-route: the meter's energy counters are unavailable: %s", problem)
+            self._info_problem = problem
+            return
+        if self._info_problem is not None:
+            _LOGGER.info("B-route: the meter's energy counters are readings again")
+        self._info_problem = None
+        assert unit is not None
         self._info = MeterInfo(
-            unit_kwh=unit if unit is not None else 1.0,
+            unit_kwh=unit,
             coefficient=coefficient if coefficient is not None else 1,
             digits=digits,
         )
-        modulus = self._info.modulus
-        for tracker in self._trackers.values():
-            tracker.modulus = modulus
-
-    def _total(self, epc: int, raw: int | None) -> float | None:
-        if raw is None or self._info is None:
-            return None
-        return self._info.kwh(self._trackers[epc].update(raw))
 
     @staticmethod
     def _fixed_reading(info: MeterInfo, values: dict[int, bytes | None]) -> FixedTimeReading:
