@@ -189,11 +189,13 @@ class BrouteCounterSensor(BrouteSensor, RestoreSensor):
 
     def _update_value(self) -> None:
         value, when = self._reading()
+        reading = self.coordinator.data.reading
         if value is None:
-            self._accepted = self._counter.total is None  # unknown, or unavailable
+            # No data: unknown before the first value, else unavailable (never stale); no
+            # value at all while the meter's scaling is unusable (0xD3 = 0, no unit).
+            self._accepted = self._counter.total is None and reading.count_kwh is not None
             return
         if value != self._fed:
-            reading = self.coordinator.data.reading
             self._counter.modulus = reading.modulus_kwh
             self._counter.resolution = reading.count_kwh or 0.0
             self._fed = value
