@@ -63,6 +63,12 @@ def test_fixed_time_values_set_final_slots_and_win_over_counters() -> None:
     # A gap (a half hour missed) or a counter that went back sets nothing.
     assert not feed.add_fixed("sensor.fixed", "purchase", D("501.0"), jst("2026-05-20T11:30"))
     assert not feed.add_fixed("sensor.fixed", "purchase", D("400.0"), jst("2026-05-20T12:00"))
+    # A half hour of more than a household can draw (50 kW: 25 kWh) is a glitch: not set, and
+    # the next value is not compared with it.
+    assert feed.add_fixed("sensor.fixed", "purchase", D("400.5"), jst("2026-05-20T12:30"))
+    assert not feed.add_fixed("sensor.fixed", "purchase", D("1400.5"), jst("2026-05-20T13:00"))
+    assert feed.ledger.slot(jst("2026-05-20T12:30")) is None
+    assert feed.fixed_last["sensor.fixed"][1] == D("400.5")
 
 
 def test_round_trip_through_json_drops_old_final_marks() -> None:

@@ -91,17 +91,33 @@ def test_counter_slotter() -> None:
         Slot.make(jst("2026-11-27T00:30"), purchase="1.5"),
         Slot.make(jst("2026-11-27T01:00"), purchase="1.0"),
     ]
-    # small decrease: noise, ignored, baseline kept
+    # the one counter policy: a decrease is rejected, the baseline kept
     assert slotter.feed(jst("2026-11-27T01:25"), {"purchase": "52.9"}) == []
-    assert slotter.baseline("purchase") == (jst("2026-11-27T01:25").astimezone(UTC), D(53))
-    # big decrease: reset, the new value is the increase
-    pieces = slotter.feed(jst("2026-11-27T01:25"), {"purchase": "0.3"})
-    assert pieces == [Slot.make(jst("2026-11-27T01:00"), purchase="0.3")]
+    assert slotter.baseline("purchase") == (jst("2026-11-27T01:20").astimezone(UTC), D(53))
+    # and so is a jump beyond what a household can draw (50 kW): 100 kWh in 10 minutes
+    assert slotter.feed(jst("2026-11-27T01:30"), {"purchase": 153}) == []
+    # the next plausible reading counts everything since the baseline
+    assert slotter.feed(jst("2026-11-27T01:40"), {"purchase": "53.4"}) == [
+        Slot.make(jst("2026-11-27T01:00"), purchase="0.2"),
+        Slot.make(jst("2026-11-27T01:30"), purchase="0.2"),
+    ]
+    # a counter that restarted: followed once three readings agree, from the first of them
+    assert slotter.feed(jst("2026-11-27T01:41"), {"purchase": "0.3"}) == []
+    assert slotter.feed(jst("2026-11-27T01:42"), {"purchase": "0.35"}) == []
+    assert slotter.feed(jst("2026-11-27T01:43"), {"purchase": "0.4"}) == [
+        Slot.make(jst("2026-11-27T01:30"), purchase="0.1")
+    ]
     # out-of-order readings are ignored
     assert slotter.feed(jst("2026-11-27T01:00"), {"purchase": 5}) == []
     restored = CounterSlotter.from_dict(json.loads(json.dumps(slotter.to_dict())), JST)
-    assert restored.feed(jst("2026-11-27T01:30"), {"purchase": "0.4"}) == [
-        Slot.make(jst("2026-11-27T01:00"), purchase="0.1")
+    assert restored.feed(jst("2026-11-27T01:50"), {"purchase": "0.5"}) == [
+        Slot.make(jst("2026-11-27T01:30"), purchase="0.1")
+    ]
+    # an older saved state (no counter state): continues from the total
+    old_state = {"last": {"purchase": ["2026-11-27T01:43:00+09:00", "53.5"]}}
+    older = CounterSlotter.from_dict(old_state, JST)
+    assert older.feed(jst("2026-11-27T01:50"), {"purchase": "53.6"}) == [
+        Slot.make(jst("2026-11-27T01:30"), purchase="0.1")
     ]
     with pytest.raises(LedgerError):
         CounterSlotter.from_dict({"last": {"x": ["2026-11-27T00:00+09:00", "1"]}})

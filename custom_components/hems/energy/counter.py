@@ -114,8 +114,9 @@ class CounterNormaliser:
         if self.modulus is not None:
             across = raw + self.modulus - last
             allowed = self._allowed(since, when)
-            if (allowed is None and last - raw > self.modulus / 2) or (
-                allowed is not None and across <= allowed
+            if across >= 0 and (
+                (allowed is None and last - raw > self.modulus / 2)
+                or (allowed is not None and across <= allowed)
             ):
                 self.offset += self.modulus
                 _LOGGER.info("%s wrapped at %s", self.name, self.modulus)

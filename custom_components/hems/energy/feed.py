@@ -21,7 +21,7 @@ from typing import Any
 
 from .accounting import Ledger
 from .errors import LedgerError
-from .slots import CHANNELS, SLOT, Channel, CounterSlotter, Slot, slot_floor
+from .slots import CHANNELS, MAX_RATES, SLOT, Channel, CounterSlotter, Slot, slot_floor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,6 +76,17 @@ class LedgerFeed:
             return False
         previous = self.fixed_last.get(source)
         if previous is not None and when <= previous[0]:
+            return False
+        if previous is not None and value - previous[1] > Decimal(
+            str(MAX_RATES[channel] * (when - previous[0]).total_seconds() / 3600)
+        ):
+            # More than is physically possible (the one counter policy's limit): a glitch.
+            _LOGGER.warning(
+                "Fixed-time value %s of %s at %s ignored: it rose by more than is possible",
+                value,
+                source,
+                when.isoformat(),
+            )
             return False
         self.fixed_last[source] = (when, value)
         if previous is None or when - previous[0] != SLOT or value < previous[1]:

@@ -24,6 +24,12 @@ from decimal import Decimal
 from typing import Any, Literal, Self
 
 from .amounts import ZERO, Number, decimal_str, to_decimal
+from .counter import (
+    HOUSEHOLD_MAX_GAS_M3H,
+    HOUSEHOLD_MAX_KW,
+    HOUSEHOLD_MAX_WATER_M3H,
+    CounterNormaliser,
+)
 from .errors import LedgerError
 
 SLOT = timedelta(minutes=30)
@@ -247,28 +253,47 @@ def distribute(start: datetime, end: datetime, amount: Decimal) -> list[tuple[da
     return [(when, piece) for when, piece in pieces if piece]
 
 
-RESET_FRACTION = Decimal("0.9")
+#: The fastest each channel's counter can rise, per hour (kWh; m³ for gas and water).
+MAX_RATES: dict[Channel, float] = {
+    "purchase": HOUSEHOLD_MAX_KW,
+    "sale": HOUSEHOLD_MAX_KW,
+    "generation": HOUSEHOLD_MAX_KW,
+    "battery_charge": HOUSEHOLD_MAX_KW,
+    "battery_discharge": HOUSEHOLD_MAX_KW,
+    "gas": HOUSEHOLD_MAX_GAS_M3H,
+    "water": HOUSEHOLD_MAX_WATER_M3H,
+}
 
 
 class CounterSlotter:
     """Turn cumulative counters (read at any times) into additive slot pieces.
 
     Feed it ``(time, {channel: cumulative value or None})``; each channel's increase since its
-    previous reading is spread linearly over that interval (:func:`distribute`).  The result is
-    a list of :class:`Slot` objects to *add* to the ledger, covering the slots touched (the slot
-    in progress included, so it grows as readings come in).
+    previous accepted reading is spread linearly over that interval (:func:`distribute`).  The
+    result is a list of :class:`Slot` objects to *add* to the ledger, covering the slots
+    touched (the slot in progress included, so it grows as readings come in).
 
-    A decrease to below 90 % of the previous value is a counter reset: the new value itself is
-    the increase since the reset.  A smaller decrease is noise: ignored, and the higher baseline
-    is kept so that nothing is counted twice.  ``None`` (unavailable) leaves the channel's
-    baseline untouched, so the increase over the outage is spread over it when it comes back.
-    A reading older than the channel's previous one is ignored.  The state is JSON-able
-    (:meth:`to_dict`) so that restarts lose nothing.
+    Which readings count is the one counter policy of :class:`.counter.CounterNormaliser`: a
+    counter that falls or jumps by more than :data:`MAX_RATES` allows is rejected (nothing is
+    counted, the baseline stays), and a counter that really restarted is followed once a few
+    readings agree.  ``None`` (unavailable) leaves the channel's baseline untouched too, so the
+    increase over the outage is spread over it when it comes back.  A reading older than the
+    channel's previous one is ignored.  The state is JSON-able (:meth:`to_dict`) so that
+    restarts lose nothing.
     """
 
     def __init__(self, tz: Any = UTC) -> None:
         self._tz = tz
         self._last: dict[Channel, tuple[datetime, Decimal]] = {}
+        self._counters: dict[Channel, CounterNormaliser] = {}
+
+    def _counter(self, channel: Channel) -> CounterNormaliser:
+        counter = self._counters.get(channel)
+        if counter is None:
+            counter = self._counters[channel] = CounterNormaliser(
+                MAX_RATES[channel], name=f"energy {channel} counter"
+            )
+        return counter
 
     def feed(self, when: datetime, readings: Mapping[Channel, Number | None]) -> list[Slot]:
         """Take readings at ``when`` (aware) and return the slot pieces to add."""
@@ -286,21 +311,17 @@ class CounterSlotter:
             except ValueError as err:
                 raise LedgerError(f"{channel}: {err}") from None
             previous = self._last.get(channel)
+            if previous is not None and when_utc < previous[0]:
+                continue
+            total = self._counter(channel).feed(float(value), when_utc)
+            if total is None:
+                continue
+            accepted = to_decimal(total)
+            self._last[channel] = (when_utc, accepted)
             if previous is None:
-                self._last[channel] = (when_utc, value)
                 continue
             then, old = previous
-            if when_utc < then:
-                continue
-            if value >= old:
-                increase = value - old
-            elif value < old * RESET_FRACTION:
-                increase = value
-            else:
-                self._last[channel] = (when_utc, old)
-                continue
-            self._last[channel] = (when_utc, value)
-            for start, piece in distribute(then, when_utc, increase):
+            for start, piece in distribute(then, when_utc, accepted - old):
                 pieces.setdefault(start, {})[channel] = piece
         return [Slot(start.astimezone(self._tz), **pieces[start]) for start in sorted(pieces)]
 
@@ -309,12 +330,13 @@ class CounterSlotter:
         return self._last.get(channel)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"last": {channel: [ISO time, value]}}``."""
+        """``{"last": {channel: [ISO time, total]}, "counters": {channel: counter state}}``."""
         return {
             "last": {
                 channel: [when.isoformat(), decimal_str(value)]
                 for channel, (when, value) in self._last.items()
-            }
+            },
+            "counters": {channel: c.to_dict() for channel, c in self._counters.items()},
         }
 
     @classmethod
@@ -329,6 +351,9 @@ class CounterSlotter:
                 if parsed.tzinfo is None:
                     raise ValueError("the time has no time zone")
                 slotter._last[channel] = (parsed.astimezone(UTC), to_decimal(value))
+                counters = dict(data.get("counters", {}))
+                if not slotter._counter(channel).restore(counters.get(channel)):
+                    slotter._counter(channel).restore_total(float(value), parsed)
         except (AttributeError, TypeError, ValueError) as err:
             raise LedgerError(f"unreadable counter state: {err}") from None
         return slotter
