@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import itertools
 import json
 import logging
 
@@ -135,7 +136,7 @@ def test_the_total_never_falls_and_never_rises_faster_than_possible(
         total = counter.feed(value, when)
         if total is not None:
             shown.append((when, total))
-    for (t1, v1), (t2, v2) in zip(shown, shown[1:], strict=False):
+    for (t1, v1), (t2, v2) in itertools.pairwise(shown):
         assert v2 >= v1
         hours = (t2 - t1).total_seconds() / 3600
         # A plain step is possible; a confirmed restart adds up steps that each were.
