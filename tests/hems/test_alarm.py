@@ -6,11 +6,14 @@ from collections.abc import Callable
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.alarm_control_panel import DOMAIN as ALARM_DOMAIN
+from homeassistant.components.cover import CoverDeviceClass
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.hems.const import DOMAIN
+from custom_components.hems.hub.cover import COVERS
 from simulator.house import House
 from tests.waiting import wait_for
 
@@ -142,3 +145,46 @@ async def test_alarm_restores_armed_state(hass: HomeAssistant, make_house: House
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert _state(hass, alarm) == "armed_away"
+
+
+async def test_default_watch_list_covers_every_way_in(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Without a chosen list the alarm watches every lock, every door/window sensor and every
+    motorised window, door, gate and shutter of the house (the door guard is left out: it can
+    only be locked from inside, so it would keep the alarm from being armed when away)."""
+    await make_house()
+    await setup_hub(hass)
+    entry = await setup_energy(hass)
+    watched = set(runtime_of(entry).alarm_entities())
+    registry = er.async_get(hass)
+    ways_in = {
+        "lock": None,
+        "binary_sensor": {"door", "window", "opening", "garage_door"},
+        "cover": {"window", "door", "gate", "shutter", "garage"},
+    }
+    expected = {
+        e.entity_id
+        for e in registry.entities.values()
+        if e.platform == DOMAIN
+        and e.config_entry_id != entry.entry_id  # not the energy entry's own summary
+        and e.domain in ways_in
+        and (ways_in[e.domain] is None or e.original_device_class in ways_in[e.domain])
+    }
+    kinds = {entity.split(".")[0] for entity in expected}
+    assert kinds == {"lock", "binary_sensor", "cover"}  # the house has each kind
+    covers = {e for e in expected if e.startswith("cover.")}
+    assert len(covers) >= 2  # the living room shutter and the bathroom window
+    assert expected <= watched, sorted(expected - watched)
+    assert not any(entity.endswith("door_guard") for entity in watched)
+    # The classes the house does not have are watched too (gates, doors, rain doors), and
+    # blinds and curtains are not.
+    watched_classes = {code for code, d in COVERS.items() if d.energy_role is not None}
+    assert watched_classes == {
+        code
+        for code, d in COVERS.items()
+        if d.device_class
+        in {CoverDeviceClass.WINDOW, CoverDeviceClass.DOOR, CoverDeviceClass.GATE}
+        | {CoverDeviceClass.SHUTTER}
+    }
+    assert len(watched_classes) == 5

@@ -20,6 +20,7 @@ from homeassistant.helpers import entity_registry as er
 from ..const import CONF_KIND, DOMAIN, KIND_BROUTE
 from ..echonet.definitions.names import ElectricLock
 from ..hub.catalog import BINARY_SENSORS, SENSORS
+from ..hub.cover import COVERS
 from ..hub.devices import parse_entity_unique_id
 from ..hub.entity import HemsEntityDescription
 from ..hub.lock import LOCKS
@@ -41,6 +42,7 @@ def _hub_roles() -> dict[tuple[str, int, str], EnergyRole]:
         *((Platform.SENSOR, code, items) for code, items in SENSORS.items()),
         *((Platform.BINARY_SENSOR, code, items) for code, items in BINARY_SENSORS.items()),
         (Platform.LOCK, ElectricLock.CODE, LOCKS),
+        *((Platform.COVER, code, (item,)) for code, item in COVERS.items()),
     )
     return {
         (platform.value, code, item.key): item.energy_role

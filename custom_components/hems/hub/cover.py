@@ -32,6 +32,7 @@ from ..echonet.definitions.names import (
     ElectricWindow,
 )
 from ..echonet.node import EchonetObject, Priority
+from ..models import EnergyRole
 from .coordinator import EchonetNodeCoordinator
 from .entity import HemsEchonetEntity, HemsEntityDescription, encode, number_value, state_value
 
@@ -52,25 +53,28 @@ class HemsCoverDescription(HemsEntityDescription, CoverEntityDescription):
     """A cover of an ECHONET Lite object."""
 
 
-def _cover(device_class: CoverDeviceClass) -> HemsCoverDescription:
+def _cover(device_class: CoverDeviceClass, *, watched: bool = False) -> HemsCoverDescription:
     # Position and status change while the cover moves: poll them at the fast interval too.
+    # ``watched``: a way into the house (window, door, gate, shutter): the alarm mode watches
+    # it by default (an opening source of the energy entry).
     return HemsCoverDescription(
         key="cover",
         name=None,
         device_class=device_class,
         epcs=(OPERATION, POSITION, STATUS),
         fast=True,
+        energy_role=EnergyRole("openings", 2) if watched else None,
     )
 
 
 COVERS: Final[dict[int, HemsCoverDescription]] = {
     ElectricBlindShade.CODE: _cover(CoverDeviceClass.BLIND),
-    ElectricShutter.CODE: _cover(CoverDeviceClass.SHUTTER),
+    ElectricShutter.CODE: _cover(CoverDeviceClass.SHUTTER, watched=True),
     ElectricCurtain.CODE: _cover(CoverDeviceClass.CURTAIN),
-    ElectricRainDoor.CODE: _cover(CoverDeviceClass.SHUTTER),
-    ElectricGate.CODE: _cover(CoverDeviceClass.GATE),
-    ElectricWindow.CODE: _cover(CoverDeviceClass.WINDOW),
-    ElectricDoor.CODE: _cover(CoverDeviceClass.DOOR),
+    ElectricRainDoor.CODE: _cover(CoverDeviceClass.SHUTTER, watched=True),
+    ElectricGate.CODE: _cover(CoverDeviceClass.GATE, watched=True),
+    ElectricWindow.CODE: _cover(CoverDeviceClass.WINDOW, watched=True),
+    ElectricDoor.CODE: _cover(CoverDeviceClass.DOOR, watched=True),
 }
 
 
