@@ -40,7 +40,9 @@ class Cover(Base):
         self.to_level = epc == 0xE1
         if epc == 0xE0:
             self.target = {0x41: 100.0, 0x42: 0.0}.get(edt[0])
-            if self.target is None:  # stop
+            if 0xEA not in obj.get_map:
+                pass  # a cover with only 0xE0 (many curtains and simple shutters)
+            elif self.target is None:  # stop
                 obj.update({0xEA: b"\x45" if 0 < self.position < 100 else obj.values[0xEA]})
             else:
                 obj.update({0xEA: b"\x43" if self.target > self.position else b"\x44"})
@@ -67,7 +69,7 @@ class Cover(Base):
         pos = round(self.position)
         if 0xE1 in obj.values and not (self.to_level and self.target is not None):
             obj.set_u(0xE1, pos, 1)
-        if self.target is None:
+        if self.target is None and 0xEA in obj.get_map:
             status = b"\x41" if pos >= 100 else b"\x42" if pos <= 0 else b"\x45"
             obj.update({0xEA: status})
         super().publish(obj, env)

@@ -163,3 +163,26 @@ async def test_cover_refused_and_silent(hass: HomeAssistant, make_house: HouseFa
         await _call(hass, "set_cover_position", entity, position=10)
     assert err.value.translation_key == "set_timeout"
     assert state_of(hass, entity).state == STATE_UNAVAILABLE
+
+
+async def test_covers_with_only_open_close_operation(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A curtain and a simple shutter with only 0xE0 (no degree of opening, no status): the
+    state follows the last operation they report instead of staying unknown."""
+    curtain = _obj(0x026201, b.Cover(position=0.0), omit=(0xE1, 0xEA), values={0xE0: b"\x42"})
+    shutter = _obj(0x026301, b.Cover(position=100.0), omit=(0xE1, 0xEA), values={0xE0: b"\x41"})
+    house, _entry = await start(hass, make_house, [NodeSpec("simple", [curtain, shutter])])
+    curtain_entity = entity_id(hass, "cover", curtain, "cover")
+    shutter_entity = entity_id(hass, "cover", shutter, "cover")
+    assert 0xEA not in curtain.get_map and 0xE1 not in curtain.get_map
+    assert state_of(hass, curtain_entity).state == CoverState.CLOSED
+    assert state_of(hass, shutter_entity).state == CoverState.OPEN
+    assert "current_position" not in state_of(hass, curtain_entity).attributes
+    await _call(hass, "open_cover", curtain_entity)
+    await wait_for_state(hass, curtain_entity, lambda s: s.state == CoverState.OPEN)
+    await _call(hass, "stop_cover", curtain_entity)  # stopped halfway: not closed
+    await wait_for_state(hass, curtain_entity, lambda s: s.state == CoverState.OPEN)
+    await _call(hass, "close_cover", shutter_entity)
+    house.step(20)
+    await wait_for_state(hass, shutter_entity, lambda s: s.state == CoverState.CLOSED)

@@ -3,7 +3,9 @@
 Classes 0x0260 ... 0x0266 share the open/close properties: open/close/stop through 0xE0,
 the degree of opening 0xE1 (0-100 %, 100 = open) as the position where the device reports it
 (settable position where it can set it), and the open/closed status 0xEA (fully open, fully
-closed, opening, closing, stopped halfway).  Without 0xEA the position tells open from closed.
+closed, opening, closing, stopped halfway).  Without 0xEA the position tells open from closed;
+with neither (many curtains and simple shutters have only 0xE0) the last open/close/stop the
+device reports in 0xE0 does: closed after "close", open after "open" or "stop" (halfway).
 """
 
 from __future__ import annotations
@@ -120,12 +122,18 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
 
     @property
     def is_closed(self) -> bool | None:
-        """Closed when fully closed (0xEA), else from the position; None when unknown."""
+        """Closed when fully closed (0xEA), else from the position, else from the last
+        operation (0xE0); None when unknown."""
         status = self._status
         if status is not None:
             return status == "fully_closed"
         position = self.current_cover_position
-        return None if position is None else position == 0
+        if position is not None:
+            return position == 0
+        if STATUS in self.obj.get_map or POSITION in self.obj.get_map:
+            return None  # not read yet
+        operation = state_value(self.obj, OPERATION)
+        return None if operation is None else operation == "close"
 
     @property
     def is_opening(self) -> bool:
