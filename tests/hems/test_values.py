@@ -4,22 +4,30 @@ states the device reports that no option knows."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
 
+from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.node import EchonetObject
 from custom_components.hems.hub.catalog import SENSORS
 from custom_components.hems.hub.descriptions import HemsBinarySensorDescription
+from custom_components.hems.hub.sensor import counter_scale, scale_problem
 from simulator.device import SimObject
 from simulator.house import House
 
-from .conftest import HouseFactory, settle
-from .platform_helpers import entity_id, start, state_of
+from .conftest import HouseFactory, settle, setup_hub
+from .platform_helpers import START, discovery_of, entity_id, start, state_of
 
 
 async def _full_poll(hass: HomeAssistant) -> None:
@@ -73,6 +81,48 @@ async def test_counter_glitches_are_unavailable_never_a_number(
         "fell": 3,
         "jumped": 1,
     }
+
+
+async def test_counters_continue_from_what_was_saved(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A counter's saved state (raw value, time, offset) is continued across a restart; a
+    saved total only (an older state) is the baseline; an unreadable one is ignored."""
+    saved = (dt_util.utcnow() - timedelta(minutes=10)).isoformat()
+    house = await make_house(start=START, speed=1e-9)
+    gas = house.obj("meters", 0x028201)
+    raw = int.from_bytes(gas.values[0xE0], "big") / 1000
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State("sensor.gas_meter_gas_consumption", "2000.0"),
+                {"counter": {"last_raw": raw - 0.1, "last_time": saved, "offset": 1000.0}},
+            ),
+            (State("sensor.water_meter_water_consumption", "unknown"), {}),
+        ],
+    )
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
+        entry = await setup_hub(hass)
+    gas_entity = entity_id(hass, "sensor", gas, "gas_consumption")
+    assert gas_entity == "sensor.gas_meter_gas_consumption"
+    assert float(state_of(hass, gas_entity).state) == pytest.approx(raw + 1000.0)
+    water = house.obj("meters", 0x028101)
+    water_entity = entity_id(hass, "sensor", water, "water_consumption")
+    assert water_entity == "sensor.water_meter_water_consumption"
+    assert state_of(hass, water_entity).state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+    # The coefficient rule: a smart meter's counter without its unit is not a reading.
+    meter = _hub_obj(entry, house.obj("smart-meter"))
+    assert scale_problem(meter, 0xE0) is None
+    unit = meter.values.pop(0xE1)
+    problem = scale_problem(meter, 0xE0)
+    assert problem is not None
+    assert problem.startswith("0xE1 (Unit for cumulative amounts of electric energy")
+    assert problem.endswith("is unknown")
+    meter.values[0xE1] = unit
+    assert counter_scale(meter, 0xEA) == counter_scale(meter, 0xE0)
+    board = _hub_obj(entry, house.obj("board"))
+    assert counter_scale(board, 0xB3) == (None, None)  # a list: no single counter
 
 
 async def test_garbled_values_show_as_unknown(
