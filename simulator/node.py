@@ -129,6 +129,16 @@ class SimNode:
         if announce:
             self.announce_instances()
 
+    def remove_object(self, eoj: EOJ, *, announce: bool = True) -> SimObject:
+        """Take an object out of the node (a unit uninstalled, an adapter reconfigured): it
+        leaves the instance lists (0xD5/0xD6) and stops answering; announces the new list."""
+        obj = self.objects.pop(eoj)
+        obj.on_change = None
+        self._refresh_profile()
+        if announce:
+            self.announce_instances()
+        return obj
+
     # ------------------------------------------------------------------ network
 
     async def start(self) -> None:

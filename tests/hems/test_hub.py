@@ -160,8 +160,16 @@ async def test_new_object_and_new_node_appear_without_reload(
         return check
 
     # The node announces its new instance list (INF 0xD5).
-    attic = "sensor.temperature_sensor_3_temperature"
-    await wait_for(found(lambda: hass.states.get(attic) is not None), what="the new object")
+    sensors = house.node("sensors")
+    attic_id = f"{sensors.uid.hex()}-0x001103-temperature"
+
+    def attic() -> str | None:
+        return registry.async_get_entity_id("sensor", DOMAIN, attic_id)
+
+    await wait_for(found(lambda: attic() is not None), what="the new object")
+    # The other temperature sensors have a place; this one has none: it is just the class.
+    assert attic() == "sensor.temperature_sensor_temperature"
+    assert hass.states.get(attic() or "") is not None
     late = await make_house(
         specs=[NodeSpec("late-light", [_obj(0x029001, b.Light(), values={0x80: b.ON})])],
         announce=True,
@@ -275,11 +283,17 @@ async def test_devices_and_removal_of_a_silent_one(
     assert device.model == "ESS-U4M1"
     assert device.model_id == "0x027D"
     assert device.serial_number
-    parent = registry.async_get(device.via_device_id)
-    assert parent is not None and (DOMAIN, battery.node.uid) in parent.identifiers
+    # The battery is its node's only object: one device, no empty node device above it.
+    assert device.via_device_id is None
+    assert _device(hass, entry.entry_id, battery.node.uid) is None
+    sensor = next(o for o in hub.controller.objects() if o.class_code == 0x0011)
+    sensor_device = _device(hass, entry.entry_id, f"{sensor.node.uid}-{sensor.eoj}")
+    assert sensor_device is not None and sensor_device.via_device_id is not None
+    parent = registry.async_get(sensor_device.via_device_id)
+    assert parent is not None and (DOMAIN, sensor.node.uid) in parent.identifiers
     ac = next(o for o in hub.controller.objects() if o.class_code == 0x0130)
     ac_device = _device(hass, entry.entry_id, f"{ac.node.uid}-{ac.eoj}")
-    assert ac_device is not None and ac_device.suggested_area in ("Living room", "Room")
+    assert ac_device is not None and ac_device.area_id in ("living_room", "room_1")
     client = await hass_ws_client(hass)
     response = await _remove(client, device.id, entry.entry_id)
     assert not response["success"]  # it still answers
@@ -394,15 +408,21 @@ async def test_devices_switched_off_in_the_options(
 async def test_identity_without_product_or_release(
     hass: HomeAssistant, make_house: HouseFactory
 ) -> None:
-    """A node without a product code or version; an object without place, release, product."""
-    spec = NodeSpec("plain", [_obj(0x001101, b.Sensor(), omit=(0x81, 0x82, 0x8C, 0x8D))])
+    """A node without a product code or version; objects without place, release, product."""
+    spec = NodeSpec(
+        "plain",
+        [
+            _obj(0x001101, b.Sensor(), omit=(0x81, 0x82, 0x8C, 0x8D)),
+            _obj(0x001201, b.Sensor(), omit=(0x81, 0x82, 0x8C, 0x8D)),
+        ],
+    )
     house = await make_house(specs=[spec])
     node = house.node("plain")
     node.profile.values.pop(0x82)
     node.profile.values.pop(0x8C)
     node.profile.get_map.difference_update({0x82, 0x8C})
     await setup_hub(hass)
-    obj = house.obj("plain")
+    obj = house.obj("plain", 0x001101)
     device = hems_device(hass, f"{node.uid.hex()}-{obj.eoj}")
     assert device.model == "Temperature sensor"  # the class, as the product is unknown
     assert device.sw_version is None
@@ -487,7 +507,8 @@ async def test_a_node_that_answers_cannot_be_removed(
     house = await make_house()
     entry = await setup_hub(hass)
     assert await async_setup_component(hass, "config", {})
-    node = hems_device(hass, house.node("battery").uid.hex())
+    battery = house.node("battery")
+    node = hems_device(hass, f"{battery.uid.hex()}-0x027D01")  # its node's only object
     client = await hass_ws_client(hass)
     # pytest-homeassistant-custom-component 0.13.375 (HA 2026.10) removes a device as a
     # whole; 0.13.316 (HA 2026.2) removes it from one config entry.

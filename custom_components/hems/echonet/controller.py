@@ -35,6 +35,7 @@ from .events import (
     NodeAvailability,
     NodeRefused,
     ObjectAdded,
+    ObjectRemoved,
     ObjectsRefused,
     PropertiesUpdated,
     Subscription,
@@ -58,6 +59,7 @@ __all__ = [
     "NodeAvailability",
     "NodeRefused",
     "ObjectAdded",
+    "ObjectRemoved",
     "ObjectsRefused",
     "PropertiesUpdated",
     "node_diagnostics",
@@ -427,8 +429,8 @@ class Controller:
             epc: edt for epc, edt in frame.props if edt and (epc in defined or 0x80 <= epc <= 0x9F)
         }
         if obj.eoj == NODE_PROFILE and EPC_INSTANCE_LIST_NOTIFICATION in values:
-            listed = parse_instance_list(values[EPC_INSTANCE_LIST_NOTIFICATION])
-            self.discovery.on_new_instances(node, listed)
+            edt = values[EPC_INSTANCE_LIST_NOTIFICATION]
+            self.discovery.on_new_instances(node, parse_instance_list(edt), edt)
         changes = obj.apply(values)
         if changes:
             self.emit(PropertiesUpdated(obj, changes, "inf"))

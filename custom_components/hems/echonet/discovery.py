@@ -48,6 +48,7 @@ from .events import (
     NodeAddressChanged,
     NodeRefused,
     ObjectAdded,
+    ObjectRemoved,
     ObjectsRefused,
     PropertiesUpdated,
 )
@@ -265,17 +266,33 @@ class Discovery:
         node = self._by_address.get(host)
         if node is not None:
             self._controller.mark_answered(node)
-            self.on_new_instances(node, listed)
+            self.on_new_instances(node, listed, edt)
             return
         self.start_setup(host, listed or None, solicited=solicited)
 
-    def on_new_instances(self, node: Node, listed: list[EOJ]) -> None:
-        """A known node announced its instance list: set up objects it did not have."""
+    def on_new_instances(self, node: Node, listed: list[EOJ], edt: bytes | None = None) -> None:
+        """A known node listed its objects (0xD6 answer, 0xD5 notification, ``edt`` the raw
+        list): set up the objects it did not have, forget those it no longer lists."""
+        if edt is not None:
+            self._drop_unlisted(node, edt, listed)
         new, refused = self._new_objects(node, listed)
         if new:
             self.start_setup(node.address, listed, solicited=True)
         else:
             self._refuse_objects(node, refused)
+
+    def _drop_unlisted(self, node: Node, edt: bytes | None, listed: list[EOJ]) -> None:
+        """Remove the objects a complete instance list no longer names.
+
+        Only a well-formed list counts (its count byte matches the EOJs that follow, and it
+        fits the 84 a list can hold): a truncated or malformed one removes nothing.
+        """
+        if not edt or len(edt) != 1 + 3 * edt[0] or edt[0] >= 84:
+            return
+        for eoj in [e for e in node.objects if e not in listed]:
+            obj = node.objects.pop(eoj)
+            _LOGGER.info("ECHONET Lite node %s no longer lists %s", node.uid, eoj)
+            self._controller.emit(ObjectRemoved(obj))
 
     def resync(self, host: str) -> None:
         """Read a known node's instance list again (at most once a minute)."""

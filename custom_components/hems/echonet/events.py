@@ -27,6 +27,13 @@ class ObjectAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectRemoved:
+    """A node no longer lists an object in its instance list (0xD6 read again, or 0xD5)."""
+
+    obj: EchonetObject
+
+
+@dataclass(frozen=True, slots=True)
 class NodeAvailability:
     """A node started or stopped answering."""
 
@@ -84,6 +91,7 @@ class ObjectsRefused:
 ControllerEvent = (
     NodeAdded
     | ObjectAdded
+    | ObjectRemoved
     | NodeAvailability
     | NodeAddressChanged
     | PropertiesUpdated

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.const import PRECISION_WHOLE, UnitOfTemperature
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import EntityPlatform
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import slugify
 
 from ..const import DOMAIN
 from ..echonet import EchonetError
@@ -24,7 +27,7 @@ from ..models import EnergyRole
 from .coordinator import EchonetNodeCoordinator
 from .devices import entity_unique_id, object_identifier
 from .errors import ECHONET_ERRORS, Operation
-from .naming import object_device_name
+from .naming import object_base_name, object_device_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,6 +119,33 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
 
     def _configure(self) -> None:
         """Set, once, what the object's property maps decide (features, modes, options)."""
+
+    def add_to_platform_start(
+        self,
+        hass: HomeAssistant,
+        platform: EntityPlatform,
+        parallel_updates: asyncio.Semaphore | None,
+    ) -> None:
+        """Suggest an entity id made of English names, whatever the language.
+
+        Home Assistant makes the entity id of a new entity from its device's name and its
+        own name.  In a language without native entity ids (Japanese among them) it takes
+        the entity's name from the English translations already, but the device's name in
+        the user's language: 「リビング エアコン」 would become ``rihinku_eakon``.  The
+        English device name (same location and number) is used instead, so that the id is
+        ``climate.living_room_air_conditioner`` in every language.  An entity registered
+        before keeps its entity id (Home Assistant ignores the suggestion then).
+        """
+        super().add_to_platform_start(hass, platform, parallel_updates)
+        preset: str | None = self.entity_id
+        if preset is not None:  # pragma: no cover - never set before being added
+            return
+        device = self.coordinator.hub.english_names.get(
+            object_identifier(self.obj)
+        ) or object_base_name(self.obj, "en")
+        # Home Assistant's own English name of the entity (its object id translations).
+        name = self.suggested_object_id
+        self.entity_id = f"{platform.domain}.{slugify(f'{device} {name or ""}'.strip())}"
 
     async def async_added_to_hass(self) -> None:
         """Follow the object's properties (and the poll results, for availability)."""

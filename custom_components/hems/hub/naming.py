@@ -48,7 +48,8 @@ CLASS_NAMES: Final[dict[int, tuple[str, str]]] = {
     mra.MultipleInputPCS.CODE: ("Multi-input PCS", "マルチ入力PCS"),
 }
 
-#: Installation location (0x81, upper five bits) -> (English, Japanese)
+#: Installation location (0x81, upper five bits) -> (English, Japanese).  "Other" (0x78) and
+#: "not set" (0x00) are no location: a device there is told apart by a number.
 LOCATIONS: Final[dict[int, tuple[str, str]]] = {
     0x08: ("Living room", "リビング"),
     0x10: ("Dining room", "ダイニング"),
@@ -64,8 +65,27 @@ LOCATIONS: Final[dict[int, tuple[str, str]]] = {
     0x60: ("Garden", "庭"),
     0x68: ("Garage", "車庫"),
     0x70: ("Balcony", "ベランダ"),
-    0x78: ("Other", "その他"),
 }
+
+#: Other names of the same place (Home Assistant's default areas, as its onboarding creates
+#: them in each language, and common words), for finding an area the user already has.
+LOCATION_ALIASES: Final[dict[int, tuple[str, ...]]] = {
+    0x08: ("Living Room", "Lounge", "リビングルーム", "居間"),
+    0x10: ("Dining", "食堂"),
+    0x18: ("台所",),
+    0x20: ("Bath", "お風呂", "風呂", "風呂場"),
+    0x28: ("WC", "Restroom", "お手洗い"),
+    0x30: ("Changing room", "脱衣所"),
+    0x38: ("Corridor", "Hall"),
+    0x48: ("Stairway", "Staircase"),
+    0x50: ("Front door", "Entryway"),
+    0x58: ("Storage", "物置"),
+    0x60: ("Yard", "Garden"),
+    0x68: ("Carport", "ガレージ"),
+    0x70: ("Veranda", "バルコニー"),
+}
+
+LANGUAGES: Final = ("en", "ja")
 
 
 def _ja(language: str) -> bool:
@@ -78,33 +98,81 @@ def class_name(class_code: int, language: str, fallback: tuple[str, str] | None 
     return names[1] if _ja(language) else names[0]
 
 
-def location_name(edt: bytes | None, language: str) -> str | None:
-    """The installation location (0x81) as text, None when not set."""
+def _location(edt: bytes | None) -> tuple[int, int] | None:
+    """(location code, number) of an installation location (0x81); None when not a place."""
     if not edt or len(edt) != 1:
         return None
     code, number = edt[0] & 0xF8, edt[0] & 0x07
-    names = LOCATIONS.get(code)
-    if names is None:
+    return (code, number) if code in LOCATIONS else None
+
+
+def location_name(edt: bytes | None, language: str) -> str | None:
+    """The installation location (0x81) as text ("Room 2"), None when not set.
+
+    A numbered location code keeps its number (0x42: "Room 2"); 0 means no number.
+    """
+    location = _location(edt)
+    if location is None:
         return None
+    code, number = location
+    names = LOCATIONS[code]
     text = names[1] if _ja(language) else names[0]
-    return f"{text} {number}" if number > 1 else text
+    return f"{text} {number}" if number else text
+
+
+def location_area_names(edt: bytes | None, language: str) -> list[str]:
+    """The names an existing area for this location may have, the user's language first."""
+    location = _location(edt)
+    if location is None:
+        return []
+    code, number = location
+    ordered = sorted(LANGUAGES, key=lambda lang: _ja(lang) != _ja(language))
+    names = [location_name(edt, lang) or "" for lang in ordered]
+    if not number:
+        names += LOCATION_ALIASES.get(code, ())
+    return names
+
+
+def _lowercase_first_word(name: str) -> str:
+    """ "Air conditioner" -> "air conditioner"; "EcoCute", "CO2 sensor", "V2H" stay."""
+    first = name.split(" ", 1)[0]
+    if first[1:] != first[1:].lower() or any(ch.isdigit() for ch in first):
+        return name
+    return name[0].lower() + name[1:]
+
+
+def object_base_name(obj: EchonetObject, language: str) -> str:
+    """Name of the Home Assistant device of an object, before any number.
+
+    The installation location (0x81) in front of the class: "Living room air conditioner",
+    「リビング エアコン」.  Two devices of the same base name are numbered by the caller.
+    """
+    name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
+    location = location_name(obj.values.get(mra.SuperClass.INSTALLATION_LOCATION), language)
+    if location is None:
+        return name
+    if _ja(language):
+        return f"{location} {name}"
+    return f"{location} {_lowercase_first_word(name)}"
+
+
+def numbered(name: str, number: int) -> str:
+    """The ``number``-th device of a name: the first has no number."""
+    return f"{name} {number}" if number > 1 else name
+
+
+def name_number(name: str | None, base: str) -> int | None:
+    """The number ``name`` gives a device of base name ``base`` (None: another name)."""
+    if name is None:
+        return None
+    if name == base:
+        return 1
+    head, _, tail = name.rpartition(" ")
+    if head == base and tail.isdigit() and int(tail) > 1:
+        return int(tail)
+    return None
 
 
 def object_device_name(obj: EchonetObject, language: str) -> str:
-    """Name of the Home Assistant device of an object.
-
-    The class name; the installation location (0x81) becomes the device's area instead of a
-    part of its name (Home Assistant puts the area in front of entity names and ids).
-    Without a location, instances after the first are numbered.
-    """
-    name = class_name(obj.class_code, language, (obj.class_def.name_en, obj.class_def.name_ja))
-    if obj.eoj.instance > 1 and not location_name(
-        obj.values.get(mra.SuperClass.INSTALLATION_LOCATION), language
-    ):
-        return f"{name} {obj.eoj.instance}"
-    return name
-
-
-def object_suggested_area(obj: EchonetObject, language: str) -> str | None:
-    """The area the device's installation location suggests."""
-    return location_name(obj.values.get(mra.SuperClass.INSTALLATION_LOCATION), language)
+    """A short name of the object's device for messages (without its number)."""
+    return object_base_name(obj, language)

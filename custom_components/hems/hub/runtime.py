@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import (
@@ -35,13 +35,14 @@ from ..echonet.controller import (
     NodeAvailability,
     NodeRefused,
     ObjectAdded,
+    ObjectRemoved,
     ObjectsRefused,
 )
 from ..echonet.node import EchonetObject, Node
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
-from .devices import async_register_node, async_register_object, object_identifier
+from .devices import HubDevices, object_identifier
 
 #: Claiming addresses named in a repair issue at most.
 MAX_SHOWN_CLAIMANTS = 5
@@ -56,8 +57,8 @@ class EchonetHub(KindRuntime):
     controller: Controller
     coordinators: dict[str, EchonetNodeCoordinator] = field(default_factory=dict)
     unsubscribe: list[Callable[[], None]] = field(default_factory=list)
-    #: Device registry id of every node's device (the parent of its objects' devices).
-    node_devices: dict[str, str] = field(default_factory=dict)
+    #: Object identifier -> its device's name in English (the entity ids are made from it).
+    english_names: dict[str, str] = field(default_factory=dict)
     #: The options and data (hosts aside) the hub started with: changing them reloads it.
     started_with: tuple[dict[str, Any], dict[str, Any]] = field(default_factory=lambda: ({}, {}))
     #: The addresses claiming each node's identity now (a repair issue per node).
@@ -77,6 +78,11 @@ class EchonetHub(KindRuntime):
             or self._data_but_hosts() != self.started_with[1]
             or list(self.entry.data.get(CONF_HOSTS, [])) != self.controller.hosts
         )
+
+    @property
+    def devices(self) -> HubDevices:
+        """The entry's devices in the device registry."""
+        return HubDevices(self.hass, self.entry.entry_id, self.english_names)
 
     @property
     def poll_interval(self) -> int:
@@ -153,16 +159,22 @@ class EchonetHub(KindRuntime):
 
     @callback
     def _on_event(self, event: ControllerEvent) -> None:
-        """New nodes and objects, moved and recovered nodes (values go to the entities)."""
+        """New, removed and moved objects and nodes, recovered nodes (values go to the
+        entities)."""
         if isinstance(event, NodeAdded):
             self._add_node(event.node)
         elif isinstance(event, ObjectAdded):
             # NodeAdded always comes first.
             if event.obj.node.uid in self.coordinators:  # pragma: no branch
-                self._register_object(event.obj)
+                self.devices.async_sync_node(event.obj.node)
                 self._announce([event.obj])
+        elif isinstance(event, ObjectRemoved):
+            coordinator = self.coordinators.get(event.obj.node.uid)
+            if coordinator is not None:  # pragma: no branch - NodeAdded always comes first
+                coordinator.fast_epcs.pop(event.obj.eoj, None)
+                self.devices.async_remove_object(event.obj)
         elif isinstance(event, NodeAddressChanged) and event.node.uid in self.coordinators:
-            self._register_node(event.node)
+            self.devices.async_sync_node(event.node)
             self._follow_hosts()
         elif isinstance(event, IdentityConflict):
             self._identity_conflict(event)
@@ -194,7 +206,7 @@ class EchonetHub(KindRuntime):
             del self.conflicts[node.uid]
             async_clear_issue(self.hass, issue_id)
             return
-        device = dr.async_get(self.hass).async_get(self.node_devices.get(node.uid, ""))
+        device = self.devices.node_device(node)
         name = (device.name_by_user or device.name) if device is not None else None
         shown = sorted(claimants)
         placeholders = {
@@ -211,9 +223,7 @@ class EchonetHub(KindRuntime):
             return
         coordinator = EchonetNodeCoordinator(self.hass, self.entry, self, node)
         self.coordinators[node.uid] = coordinator
-        self._register_node(node)
-        for obj in node.objects.values():
-            self._register_object(obj)
+        self.devices.async_sync_node(node)
         self._announce(list(node.objects.values()))
         if any(o.class_code == BOARD_CLASS for o in node.objects.values()):
             self.entry.async_create_background_task(
@@ -227,13 +237,3 @@ class EchonetHub(KindRuntime):
             async_dispatcher_send(
                 self.hass, SIGNAL_NEW_OBJECTS.format(self.entry.entry_id), enabled
             )
-
-    @callback
-    def _register_node(self, node: Node) -> None:
-        device = async_register_node(self.hass, self.entry.entry_id, node)
-        self.node_devices[node.uid] = device.id
-
-    @callback
-    def _register_object(self, obj: EchonetObject) -> None:
-        node_device = self.node_devices.get(obj.node.uid)
-        async_register_object(self.hass, self.entry.entry_id, obj, node_device)
