@@ -20,6 +20,13 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.echonet.frame import EOJ
 from custom_components.hems.hub import KIND as HUB
+from custom_components.hems.hub.naming import (
+    location_area_names,
+    location_name,
+    name_number,
+    numbered,
+    object_base_name,
+)
 from custom_components.hems.kinds import runtime_of
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
@@ -70,9 +77,7 @@ async def test_objects_that_leave_the_instance_list_are_removed(
     light, humidity = f"{uid}-0x029001", f"{uid}-0x001201"
     assert {uid, light, humidity, f"{uid}-0x001101"} <= set(_devices(hass, entry.entry_id))
     assert _entities(hass, entry.entry_id, light)
-    light_entity = er.async_get(hass).async_get_entity_id(
-        "light", DOMAIN, f"{light}-light"
-    )
+    light_entity = er.async_get(hass).async_get_entity_id("light", DOMAIN, f"{light}-light")
     assert light_entity is not None and hass.states.get(light_entity) is not None
 
     def gone(identifier: str) -> Callable[[], Awaitable[bool]]:
@@ -157,7 +162,7 @@ async def test_single_object_node_devices_are_migrated(
     """An installation from before: an empty node device above the object's device.  The
     node device goes, the object's device (same id) takes its data, the entity keeps its
     unique id and entity id; a second object brings the node device back."""
-    spec = NodeSpec("solo", [_obj(0x001101, b.Sensor(), omit=(0x8C, 0x8D))])
+    spec = NodeSpec("solo", [_obj(0x001101, b.Sensor(), omit=(0x8C, 0x8D), location=0x08)])
     house = await make_house(specs=[spec])
     node = house.node("solo")
     uid = node.uid.hex()
@@ -193,6 +198,8 @@ async def test_single_object_node_devices_are_migrated(
     assert device.serial_number is not None and device.serial_number.startswith("SN")
     assert device.sw_version == "ECHONET Lite 1.13"
     assert device.manufacturer == "Panasonic"
+    # Renamed by its place; its entity keeps the id it had.
+    assert device.name == "Living room temperature sensor"
     now = er.async_get(hass).async_get(entity.entity_id)
     assert now is not None and now.unique_id == entity.unique_id
     assert now.device_id == device.id
@@ -323,3 +330,57 @@ async def test_names_areas_and_ascii_entity_ids_in_japanese(
     assert light == "light.kitchen_light"
     state = hass.states.get("climate.living_room_air_conditioner")
     assert state is not None and state.name == "リビング エアコン"
+
+
+async def test_names_and_numbers_are_kept_across_a_reload(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    devices, _ = await _names(hass, make_house)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    after = _devices(hass, entry.entry_id)
+    for device in devices.values():
+        identifier = next(i for d, i in device.identifiers if d == DOMAIN)
+        assert after[identifier].name == device.name
+        assert after[identifier].area_id == device.area_id
+
+
+def test_location_and_class_names() -> None:
+    assert location_name(b"\x08", "en") == "Living room"
+    assert location_name(b"\x09", "ja") == "リビング 1"
+    assert location_name(b"\x78", "en") is None  # "other": no place
+    assert location_name(b"\x00", "en") is None
+    assert location_name(b"\x08\x00", "en") is None
+    assert location_name(None, "en") is None
+    assert location_area_names(b"\x18", "ja") == ["キッチン", "Kitchen", "台所"]
+    assert location_area_names(b"\x42", "en") == ["Room 2", "部屋 2"]
+    assert location_area_names(b"\x78", "en") == []
+    assert numbered("Light", 1) == "Light" and numbered("Light", 3) == "Light 3"
+    assert name_number("Light 3", "Light") == 3
+    assert name_number("Light", "Light") == 1
+    assert name_number("Light 1", "Light") is None
+    assert name_number("Lights", "Light") is None
+    assert name_number(None, "Light") is None
+
+
+def test_location_in_front_of_the_class() -> None:
+    class Def:
+        name_en, name_ja = "Some device", "何か"
+
+    class Obj:
+        def __init__(self, class_code: int, location: int | None) -> None:
+            self.class_code = class_code
+            self.class_def = Def()
+            self.values = {} if location is None else {0x81: bytes((location,))}
+
+    def name(class_code: int, location: int | None, language: str = "en") -> str:
+        return object_base_name(Obj(class_code, location), language)  # type: ignore[arg-type]
+
+    assert name(0x0130, 0x08) == "Living room air conditioner"
+    assert name(0x0130, 0x08, "ja") == "リビング エアコン"
+    assert name(0x026B, 0x20) == "Bathroom EcoCute"  # a mixed-case word stays
+    assert name(0x001B, 0x40) == "Room CO2 sensor"
+    assert name(0x027E, 0x68) == "Garage V2H charger"
+    assert name(0x0130, None) == "Air conditioner"
+    assert name(0x0999, 0x50) == "Entrance some device"  # the MRA's name
