@@ -50,7 +50,8 @@ async def test_climate_entities_of_the_house(hass: HomeAssistant, make_house: Ho
     living = state_of(hass, living_id)
     assert living.state == HVACMode.HEAT  # a January noon: the family heats the living room
     attrs = living.attributes
-    assert device_name(hass, living_id) == "Air conditioner"  # the entity takes the device's name
+    # the entity takes the device's name: its place and class
+    assert device_name(hass, living_id) == "Living room air conditioner"
     assert attrs["supported_features"] == AC_FEATURES
     assert attrs["hvac_modes"] == ["off", "heat_cool", "cool", "heat", "dry", "fan_only"]
     assert attrs["fan_modes"] == ["auto", "1", "2", "3", "4", "5", "6", "7", "8"]

@@ -79,7 +79,7 @@ async def test_shutter_moves_over_time(hass: HomeAssistant, make_house: HouseFac
     entity = entity_id(hass, "cover", shutter, "cover")
     state = state_of(hass, entity)
     assert (state.state, state.attributes["current_position"]) == (CoverState.OPEN, 100)
-    assert device_name(hass, entity) == "Electric storm shutter"
+    assert device_name(hass, entity) == "Living room electric storm shutter"
 
     await _call(hass, "close_cover", entity)
     assert shutter.values[0xE0] == b"\x42"

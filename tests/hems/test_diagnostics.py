@@ -123,11 +123,13 @@ async def test_device_diagnostics(
     assert data["node"]["stats"]["answers"] > 0
     assert data["object"]["batch_capacity"] == 3
     assert data["object"]["values"]["0x80"] == "30"
-    node_device = hems_device(hass, node.uid.hex())
+    # A node with several objects has a device of its own.
+    sensors = house.node("sensors")
+    node_device = hems_device(hass, sensors.uid.hex())
     data = await get_diagnostics_for_device(hass, hass_client, entry, node_device)
     assert isinstance(data, dict)
-    assert data["uid"] == node.uid.hex()
-    assert len(data["objects"]) == 1
+    assert data["uid"] == sensors.uid.hex()
+    assert len(data["objects"]) == len(sensors.objects) > 1
     # A device of the entry that the hub no longer knows has nothing to show.
     stale = registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, "gone")}

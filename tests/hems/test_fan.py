@@ -50,7 +50,7 @@ async def test_air_cleaner(hass: HomeAssistant, make_house: HouseFactory) -> Non
     entity = entity_id(hass, "fan", cleaner, "fan")
     state = state_of(hass, entity)
     assert state.state == STATE_ON
-    assert device_name(hass, entity) == "Air cleaner"
+    assert device_name(hass, entity) == "Living room air cleaner"
     assert state.attributes["supported_features"] == ALL
     assert state.attributes["preset_modes"] == ["auto"]
     assert (state.attributes["percentage"], state.attributes["preset_mode"]) == (50, None)

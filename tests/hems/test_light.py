@@ -62,7 +62,7 @@ async def test_lights_of_the_house(hass: HomeAssistant, make_house: HouseFactory
     living_id = await _living_light_on(hass, house)
     living = state_of(hass, living_id)
     assert living.state == STATE_ON
-    assert device_name(hass, living_id) == "Light"
+    assert device_name(hass, living_id) == "Living room light"
     assert living.attributes["supported_color_modes"] == ["color_temp"]
     assert living.attributes["color_mode"] == "color_temp"
     assert living.attributes["brightness"] == 204  # 80 %

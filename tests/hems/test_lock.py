@@ -34,11 +34,12 @@ async def test_main_and_sub_lock(hass: HomeAssistant, make_house: HouseFactory) 
     main = entity_id(hass, "lock", door, "lock")
     sub = entity_id(hass, "lock", door, "sub_lock")
     assert state_of(hass, main).state == LockState.LOCKED
-    assert device_name(hass, main) == "Electric lock"  # the main lock takes the device's name
+    # the main lock takes the device's name
+    assert device_name(hass, main) == "Entrance electric lock"
     assert state_of(hass, sub).state == LockState.LOCKED
     sub_entry = er.async_get(hass).async_get(sub)
     assert sub_entry is not None and sub_entry.translation_key == "sub_lock"
-    assert device_name(hass, sub) == "Electric lock"
+    assert device_name(hass, sub) == "Entrance electric lock"
     assert state_of(hass, main).attributes["supported_features"] == 0
 
     await _call(hass, "unlock", main)

@@ -177,7 +177,7 @@ async def test_unknown_and_foreign_devices(hass: HomeAssistant, house: House) ->
         config_entry_id=other.entry_id, identifiers={("other", "x")}
     )
     # A node (the ECHONET Lite node profile) is no device object either.
-    node = hems_device(hass, house.node("battery").uid.hex())
+    node = hems_device(hass, house.node("sensors").uid.hex())
     for device in (foreign.id, node.id):
         with pytest.raises(ServiceValidationError) as err:
             await get_property(hass, device, ["0x80"])

@@ -156,18 +156,18 @@ async def test_english_air_conditioner(hass: HomeAssistant, make_house: HouseFac
 async def test_english_air_conditioner_by_area(
     hass: HomeAssistant, make_house: HouseFactory
 ) -> None:
-    """Devices are named by class, their place is their area: "the living room air conditioner"."""
+    """Devices are named by place and class: "the living room air conditioner"."""
     house = await _voice_house(hass, make_house, "en")
     ac = house.obj("living-ac")
     entity = entity_id(hass, "climate", ac, "climate")
-    assert state_of(hass, entity).attributes["friendly_name"] == "Air conditioner"
+    assert state_of(hass, entity).attributes["friendly_name"] == "Living room air conditioner"
     response = await say(hass, "turn off the air conditioner", "en")
     assert response.error_code is not None  # two of them: which one?
     assert _power(ac) == b.ON
     await command(hass, "turn off the living room air conditioner", "en", ac, entity, on=False)
     await command(
         hass,
-        "turn on the air conditioner in the living room",
+        "turn on the living room air conditioner",
         "en",
         ac,
         entity,
@@ -186,7 +186,7 @@ async def test_japanese_air_conditioner(hass: HomeAssistant, make_house: HouseFa
     entity = entity_id(hass, "climate", ac, "climate")
     _expose_only(hass, entity)
     name = state_of(hass, entity).attributes["friendly_name"]
-    assert name.startswith("エアコン")
+    assert name == "リビング エアコン"
     response = await command(hass, f"{name}を消して", "ja", ac, entity, on=False)
     assert response.speech["plain"]["speech"] == "エアコンがオフになりました"
     er.async_get(hass).async_update_entity(entity, aliases={"エアコン"})
@@ -242,10 +242,10 @@ async def test_japanese_custom_sentences(
     await command(hass, "リビングの電気を消して", "ja", light, light_entity, on=False)
     assert _power(entrance) == entrance_on  # the light of another area is left alone
 
-    # Two air conditioners named エアコン: the area tells them apart.
+    # Two air conditioners: their places tell them apart.
     living, bedroom = house.obj("living-ac"), house.obj("bedroom-ac")
     ac_entity = entity_id(hass, "climate", living, "climate")
-    assert state_of(hass, ac_entity).attributes["friendly_name"] == "エアコン"
+    assert state_of(hass, ac_entity).attributes["friendly_name"] == "リビング エアコン"
     bedroom_power = _power(bedroom)
     await command(hass, "リビングのエアコンを消して", "ja", living, ac_entity, on=False)
     await command(
