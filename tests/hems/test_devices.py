@@ -176,7 +176,9 @@ async def test_single_object_node_devices_are_migrated(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, f"{uid}-0x001101")},
         name="Temperature sensor",
-        via_device=(DOMAIN, uid),
+    )
+    old_object = (
+        registry.async_update_device(old_object.id, via_device_id=old_node.id) or old_object
     )
     entity = er.async_get(hass).async_get_or_create(
         "sensor",
@@ -299,6 +301,7 @@ async def test_names_areas_and_ascii_entity_ids_in_japanese(
     kitchen = areas.async_create("台所")
     bath = areas.async_create("Bath and shower", aliases={"浴室"})
     devices, climates = await _names(hass, make_house)
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
     names = {spec: d.name for spec, d in devices.items()}
     assert names["ac-living"] == "リビング エアコン"
     assert names["ac-room-2"] == "部屋 2 エアコン"
@@ -320,9 +323,7 @@ async def test_names_areas_and_ascii_entity_ids_in_japanese(
     assert climates[number["エアコン"]] == "climate.air_conditioner"
     assert climates[number["エアコン 2"]] == "climate.air_conditioner_2"
     entities = er.async_get(hass)
-    for entity in er.async_entries_for_config_entry(
-        entities, next(iter(devices.values())).config_entries.copy().pop()
-    ):
+    for entity in er.async_entries_for_config_entry(entities, entry_id):
         assert entity.entity_id.isascii(), entity.entity_id
     light = entities.async_get_entity_id(
         "light", DOMAIN, next(iter(devices["kitchen-light"].identifiers))[1] + "-light"
