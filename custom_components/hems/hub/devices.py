@@ -16,6 +16,7 @@ matches.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -165,9 +166,8 @@ class HubDevices:
         if changes:
             self._registry.async_update_device(device.id, **changes)
 
-    def _number(self, existing: dr.DeviceEntry | None, bases: Any) -> int:
+    def _number(self, existing: dr.DeviceEntry | None, bases: Collection[str]) -> int:
         """The device's number among the entry's devices of the same name (it keeps its own)."""
-        bases = list(bases)
         if existing is not None:
             for base in bases:
                 if (own := name_number(existing.name, base)) is not None:
