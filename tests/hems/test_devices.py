@@ -18,6 +18,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.hems.const import DOMAIN
+from custom_components.hems.echonet.discovery import parse_instance_list
 from custom_components.hems.echonet.frame import EOJ
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.hub.naming import (
@@ -117,7 +118,8 @@ async def test_a_malformed_instance_list_removes_nothing(
     node = controller.node_at(house.node("trio").address)
     assert node is not None
     # Count 3, one EOJ: a truncated list, not a list of one.
-    controller.discovery.on_new_instances(node, b"\x03\x00\x11\x01")
+    truncated = b"\x03\x00\x11\x01"
+    controller.discovery.on_new_instances(node, parse_instance_list(truncated), truncated)
     await settle(hass)
     assert len(node.objects) == 3
     assert len(_devices(hass, entry.entry_id)) == 4
