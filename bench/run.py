@@ -35,6 +35,10 @@ async def _run(quick: bool, only: set[str]) -> dict[str, Any]:
         results.update(await echonet.scale_benchmark(200))
         results.update(echonet.import_benchmark())
         results.update(echonet.value_decode_benchmark())
+        from . import polling
+
+        # Its own event loop (a virtual clock), in a thread of its own.
+        results.update(await asyncio.to_thread(polling.run))
     if "push" in only:
         results.update(await push.push_benchmark(200 if quick else 1000))
     if "broute" in only and importlib.util.find_spec("bench.broute") is not None:

@@ -292,7 +292,13 @@ class SimNode:
                 return
             if quirks.truncate_above is not None:
                 requested = requested[: quirks.truncate_above]
-            props = [(epc, self._read(obj, epc)) for epc in requested]
+            if quirks.busy:
+                self._reply(obj, [(ESV.GET_SNA, [(e, b"") for e in requested])], frame, addr)
+                return
+            props = [
+                (epc, b"" if epc in quirks.refuse_get else self._read(obj, epc))
+                for epc in requested
+            ]
             if all(edt for _, edt in props) or quirks.pdc0_in_res:
                 self._reply(obj, [(ESV.GET_RES, props)], frame, addr)
             elif quirks.split_sna and any(edt for _, edt in props):

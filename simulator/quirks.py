@@ -92,6 +92,16 @@ class Quirks:
         default=False,
         metadata=_doc("1", "property maps in bitmap form carry an extra 00 byte (18 bytes)"),
     )
+    busy: bool = field(
+        default=False,
+        metadata=_doc(
+            "1", "refuse every Get with a Get_SNA of all its EPCs (busy or still booting)"
+        ),
+    )
+    refuse_get: set[int] = field(
+        default_factory=set,
+        metadata=_doc("E4", "refuse Gets of these EPCs (Get_SNA) although the get map lists them"),
+    )
     silent: bool = field(
         default=False, metadata=_doc("1", "answer nothing at all (the device is gone or hung)")
     )
@@ -165,7 +175,7 @@ class Quirks:
                 value = float(raw)
             elif name == "drop_together":
                 value = [frozenset(int(e, 16) for e in part.split("+")) for part in raw.split("/")]
-            elif name in ("wrong_length", "refuse_set", "ignore_set"):
+            elif name in ("wrong_length", "refuse_set", "ignore_set", "refuse_get"):
                 value = {int(e, 16) for e in raw.split("+")}
             else:
                 value = raw.lower() not in ("0", "false", "no", "off")

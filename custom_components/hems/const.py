@@ -26,15 +26,11 @@ CONF_INTERFACE: Final = "interface"  # adapter name, e.g. "eth0"
 CONF_ADDRESS: Final = "address"  # its IPv4 address when the entry was made
 CONF_HOSTS: Final = "hosts"  # addresses probed by unicast
 CONF_HOST: Final = "host"
-CONF_POLL_INTERVAL: Final = "poll_interval"
-CONF_FAST_POLL_INTERVAL: Final = "fast_poll_interval"
+#: The polls' one knob (seconds an unannounced power value may get old; see echonet.polling).
+CONF_FRESHNESS: Final = "freshness"
 CONF_DISABLED_DEVICES: Final = "disabled_devices"
 CONF_MAX_NODES: Final = "max_nodes"  # nodes a hub sets up at most (a flood cannot add more)
 
-DEFAULT_POLL_INTERVAL: Final = 60
-DEFAULT_FAST_POLL_INTERVAL: Final = 10
-MIN_POLL_INTERVAL: Final = 5
-MAX_POLL_INTERVAL: Final = 3600
 DEFAULT_MAX_NODES: Final = 64
 MAX_MAX_NODES: Final = 1000
 #: Longest time between polls of a device that does not answer.

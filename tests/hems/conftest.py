@@ -11,11 +11,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import (
     CONF_ADDRESS,
-    CONF_FAST_POLL_INTERVAL,
+    CONF_FRESHNESS,
     CONF_HOSTS,
     CONF_INTERFACE,
     CONF_KIND,
-    CONF_POLL_INTERVAL,
     DOMAIN,
     KIND_ECHONET,
 )
@@ -65,7 +64,7 @@ def hub_entry(**options: Any) -> MockConfigEntry:
             CONF_ADDRESS: "127.0.0.1",
             CONF_HOSTS: [],
         },
-        options={CONF_POLL_INTERVAL: 60, CONF_FAST_POLL_INTERVAL: 10, **options},
+        options={CONF_FRESHNESS: 10, **options},
     )
 
 

@@ -18,12 +18,11 @@ from custom_components.hems.config_flow import HemsConfigFlow
 from custom_components.hems.const import (
     CONF_ADDRESS,
     CONF_DISABLED_DEVICES,
-    CONF_FAST_POLL_INTERVAL,
+    CONF_FRESHNESS,
     CONF_HOST,
     CONF_HOSTS,
     CONF_INTERFACE,
     CONF_KIND,
-    CONF_POLL_INTERVAL,
     DOMAIN,
     KIND_ECHONET,
 )
@@ -334,37 +333,29 @@ async def test_options_flow(
     options = result["data_schema"].schema[schema[CONF_DISABLED_DEVICES]].config["options"]
     battery = next(o["value"] for o in options if "Storage battery" in o["label"])
 
-    bad = {
-        CONF_POLL_INTERVAL: 30,
-        CONF_FAST_POLL_INTERVAL: 60,
-        CONF_DISABLED_DEVICES: [],
-        CONF_HOSTS: "",
-    }
+    bad = {CONF_FRESHNESS: 30, CONF_DISABLED_DEVICES: [], CONF_HOSTS: "1.2.3"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], bad)
-    assert result["errors"] == {CONF_FAST_POLL_INTERVAL: "fast_slower_than_normal"}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**bad, CONF_FAST_POLL_INTERVAL: 5, CONF_HOSTS: "1.2.3"}
-    )
     assert result["errors"] == {CONF_HOSTS: "invalid_host"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             **bad,
-            CONF_FAST_POLL_INTERVAL: 5,
             CONF_DISABLED_DEVICES: [battery],
             CONF_HOSTS: "127.0.5.5",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options[CONF_POLL_INTERVAL] == 30
+    assert entry.options[CONF_FRESHNESS] == 30
     assert entry.options[CONF_DISABLED_DEVICES] == [battery]
     assert entry.data[CONF_HOSTS] == ["127.0.5.5"]
     # The hub reloaded: the ignored device has no entities any more.
     state = hass.states.get("sensor.storage_battery_state_of_charge")
     assert state is None or state.state == "unavailable"
     hub = entry.runtime_data
-    assert hub.poll_interval == 30 and hub.fast_interval == 5
+    assert hub.freshness == 30
+    coordinator = next(iter(hub.coordinators.values()))
+    assert coordinator.planner.freshness == 30
 
 
 async def test_user_step_without_a_menu(hass: HomeAssistant, make_house: HouseFactory) -> None:
@@ -435,8 +426,7 @@ async def test_options_keep_the_hosts(hass: HomeAssistant, make_house: HouseFact
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
-            CONF_POLL_INTERVAL: 120,
-            CONF_FAST_POLL_INTERVAL: 20,
+            CONF_FRESHNESS: 20,
             CONF_DISABLED_DEVICES: [],
             CONF_HOSTS: " 127.0.5.5 ",
         },
@@ -444,7 +434,7 @@ async def test_options_keep_the_hosts(hass: HomeAssistant, make_house: HouseFact
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert dict(entry.data) == data_before
-    assert entry.options[CONF_POLL_INTERVAL] == 120
+    assert entry.options[CONF_FRESHNESS] == 20
 
 
 async def test_options_of_a_hub_waiting_to_retry(hass: HomeAssistant) -> None:

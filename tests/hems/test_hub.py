@@ -49,7 +49,7 @@ async def test_push_updates_state_without_polling(
 ) -> None:
     house = await make_house()
     # No poll can come in between: the update must be the push itself.
-    entry = await setup_hub(hass, poll_interval=3600, fast_poll_interval=3600)
+    entry = await setup_hub(hass, freshness=600)
     controller = entry.runtime_data.controller
     assert hass.states.get(MODE).state == "auto"
     battery = controller.node_at(house.node("battery").address)
@@ -454,7 +454,7 @@ async def test_board_circuits_read_late_when_the_board_is_slow(
         calls += 1
         raise RequestTimeoutError("board did not answer")
 
-    with patch("custom_components.hems.hub.coordinator.refresh_board_channels", failing):
+    with patch("custom_components.hems.echonet.poller.refresh_board_channels", failing):
         entry = await setup_hub(hass)
         await settle(hass)
     assert calls == 1
@@ -478,8 +478,13 @@ async def test_devices_without_the_properties_of_curated_entities(
             _obj(0x026F01, b.Lock(), omit=(0xE4,)),  # no occupancy
             _obj(0x027D01, b.Battery(), omit=(0xDA,)),  # no operation mode
             _obj(0x027E01, b.EvCharger(), omit=(0xE7,)),  # no charge amount
-            # A board that lists no circuits (no per-circuit energy): no circuit sensors.
-            _obj(0x028701, b.DistributionBoard(circuits=2), omit=(0xB3, 0xB7)),
+            # A board that lists no circuits (no per-circuit lists or channel properties):
+            # no circuit sensors.
+            _obj(
+                0x028701,
+                b.DistributionBoard(circuits=2),
+                omit=(0xB3, 0xB7, *range(0xD0, 0xF0)),
+            ),
             # An object with an appendix release (0x82: 00 00 'R' 00).
             _obj(0x001101, b.Sensor(), values={0x82: b"\x00\x00R\x00"}),
         ],

@@ -276,7 +276,7 @@ async def test_echonet_hub_flows(
         "options",
         await hass.config_entries.options.async_configure(
             result["flow_id"],
-            {"poll_interval": 60, "fast_poll_interval": 10, "hosts": "300.1.2.3"},
+            {"freshness": 10, "hosts": "300.1.2.3"},
         ),
     )
     assert result["errors"], result

@@ -3,7 +3,8 @@
 A read starts with batches of the object's learned capacity (``max_batch`` until something is
 learned).  A truncated answer teaches the capacity; a silent batch is followed by a
 one-property probe (is the node there at all?) and then sent again in halves.  Only missing
-properties are asked again; Get_SNA / PDC 0 entries are unsupported.  What a truncated answer
+properties are asked again; Get_SNA / PDC 0 entries are refused for a while (see
+:mod:`.refusals`: an answer refusing a whole Get marks nothing).  What a truncated answer
 taught is kept as a :class:`CapacityLesson` until the retry shows whether it really was
 truncation: when the retried properties all come back unsupported, their Get_SNA was merely
 late, and the lesson is taken back.
@@ -24,12 +25,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 import logging
+import time
 from typing import Final
 
 from .const import ESV
 from .errors import RequestTimeoutError
 from .events import ControllerEvent, PropertiesUpdated
 from .node import GROW_AFTER, EchonetObject, NeverTogether, Node, ObjectStats, plan_batches
+from .refusals import answered as forget_refusals, refuse, release_due, transient
 from .requests import PendingRequest, RequestEngine
 
 _LOGGER = logging.getLogger(__name__)
@@ -129,6 +132,8 @@ class BatchReader:
     ) -> dict[int, bytes]:
         """Read properties.  Raises RequestTimeoutError when the node is silent."""
         node = obj.node
+        if obj.unsupported:
+            release_due(obj, time.monotonic())
         want = [e for e in dict.fromkeys(epcs) if e not in obj.unsupported]
         if not want:
             return {}
@@ -182,7 +187,8 @@ class BatchReader:
         self._answered(obj.node)
         obj.stats.gets += 1
         read.out.update(pending.values)
-        obj.unsupported.update(pending.empty)
+        if pending.values:
+            forget_refusals(obj, pending.values)
         lesson = read.lesson
         if lesson is not None and lesson.retried.issubset(chunk):
             if all(e in pending.empty for e in lesson.retried):
@@ -190,6 +196,13 @@ class BatchReader:
                 # came late: forget what was learned from it.
                 lesson.take_back(obj.stats)
             read.lesson = None
+        if transient(chunk, pending.empty, len(pending.values)):
+            # Every property refused: the device is busy or booting, not lacking them all.
+            # Nothing is marked; the next poll asks again.
+            _LOGGER.debug("%s at %s refused a whole Get", obj.eoj, obj.node.address)
+            return
+        if pending.empty:
+            refuse(obj, pending.empty, time.monotonic())
         missing = [e for e in chunk if e not in pending.values and e not in pending.empty]
         if not missing:
             if obj.stats.capacity is not None and len(chunk) >= obj.stats.capacity:

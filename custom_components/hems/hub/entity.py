@@ -35,7 +35,7 @@ class HemsEntityDescription(EntityDescription):
     """Fields shared by the descriptions of every platform.
 
     ``epcs`` are the properties the entity shows or controls: a push of one of them updates
-    the entity, and (``fast``) they are polled at the fast interval.  ``exists_fn`` decides
+    the entity, and (``fast``) they are polled as often as power values.  ``exists_fn`` decides
     whether an object gets the entity (default: the first EPC is readable or settable);
     ``energy_role`` makes it a source the energy entry finds by itself.
     """
@@ -112,9 +112,7 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
         self._attr_unique_id = entity_unique_id(obj, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, object_identifier(obj))})
         if description.fast:
-            coordinator.fast_epcs.setdefault(obj.eoj, set()).update(
-                e for e in description.epcs if e in obj.get_map
-            )
+            coordinator.want_fast(obj, description.epcs)
         self._configure()
 
     def _configure(self) -> None:
@@ -160,8 +158,8 @@ class HemsEchonetEntity(CoordinatorEntity[EchonetNodeCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while the node answers."""
-        return super().available and self.obj.node.available
+        """Available while the node answers, once read again after a silence."""
+        return super().available and self.obj.node.available and not self.coordinator.stale
 
     @callback
     def _async_device_event(self, event: ControllerEvent) -> None:

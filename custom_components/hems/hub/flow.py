@@ -18,22 +18,18 @@ import voluptuous as vol
 from ..const import (
     CONF_ADDRESS,
     CONF_DISABLED_DEVICES,
-    CONF_FAST_POLL_INTERVAL,
+    CONF_FRESHNESS,
     CONF_HOST,
     CONF_HOSTS,
     CONF_INTERFACE,
     CONF_KIND,
     CONF_MAX_NODES,
-    CONF_POLL_INTERVAL,
-    DEFAULT_FAST_POLL_INTERVAL,
     DEFAULT_MAX_NODES,
-    DEFAULT_POLL_INTERVAL,
     KIND_ECHONET,
     MAX_MAX_NODES,
-    MAX_POLL_INTERVAL,
-    MIN_POLL_INTERVAL,
 )
 from ..echonet import AddressInUseError, TransportError
+from ..echonet.polling import MAX_FRESHNESS, MIN_FRESHNESS
 from ..kinds import loaded_runtime
 from ..models import HemsConfigEntry
 from . import KIND
@@ -42,6 +38,7 @@ from .discovery import ProbeResult, async_adapters, async_probe
 from .errors import ECHONET_ERRORS, Operation
 from .naming import object_device_name
 from .portinfo import describe_port_owner
+from .runtime import freshness_option
 
 
 def _unique_id(interface: str) -> str:
@@ -275,7 +272,7 @@ class HubFlowMixin(ConfigFlow):
 
 
 class HubOptionsFlow(OptionsFlow):
-    """Poll intervals, devices to ignore, devices added by IP address."""
+    """Freshness of the polls, devices to ignore, devices added by IP address."""
 
     config_entry: HemsConfigEntry
 
@@ -288,8 +285,6 @@ class HubOptionsFlow(OptionsFlow):
             bad = [h for h in hosts if not _is_ipv4(h)]
             if bad:
                 errors[CONF_HOSTS] = "invalid_host"
-            elif user_input[CONF_FAST_POLL_INTERVAL] > user_input[CONF_POLL_INTERVAL]:
-                errors[CONF_FAST_POLL_INTERVAL] = "fast_slower_than_normal"
             else:
                 if hosts != entry.data.get(CONF_HOSTS, []):
                     self.hass.config_entries.async_update_entry(
@@ -300,12 +295,12 @@ class HubOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
 
 
-def _interval() -> selector.NumberSelector:
-    """Seconds between polls."""
+def _freshness() -> selector.NumberSelector:
+    """Seconds an unannounced power value may get old (the polls' one knob)."""
     return selector.NumberSelector(
         selector.NumberSelectorConfig(
-            min=MIN_POLL_INTERVAL,
-            max=MAX_POLL_INTERVAL,
+            min=MIN_FRESHNESS,
+            max=MAX_FRESHNESS,
             unit_of_measurement="s",
             mode=selector.NumberSelectorMode.BOX,
         )
@@ -313,19 +308,12 @@ def _interval() -> selector.NumberSelector:
 
 
 def _options_schema(entry: HemsConfigEntry, devices: dict[str, str]) -> vol.Schema:
-    """Intervals, devices switched off, hosts added by IP address (the current ones), the
+    """Freshness, devices switched off, hosts added by IP address (the current ones), the
     most nodes the hub sets up."""
     options = entry.options
     return vol.Schema(
         {
-            vol.Required(
-                CONF_POLL_INTERVAL,
-                default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-            ): _interval(),
-            vol.Required(
-                CONF_FAST_POLL_INTERVAL,
-                default=options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL),
-            ): _interval(),
+            vol.Required(CONF_FRESHNESS, default=freshness_option(options)): _freshness(),
             vol.Optional(
                 CONF_DISABLED_DEVICES,
                 default=[d for d in options.get(CONF_DISABLED_DEVICES, []) if d in devices],

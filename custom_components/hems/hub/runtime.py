@@ -8,7 +8,7 @@ addresses while the claim lasts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +18,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import (
     CONF_DISABLED_DEVICES,
-    CONF_FAST_POLL_INTERVAL,
+    CONF_FRESHNESS,
     CONF_HOSTS,
-    CONF_POLL_INTERVAL,
-    DEFAULT_FAST_POLL_INTERVAL,
-    DEFAULT_POLL_INTERVAL,
     DOMAIN,
     SIGNAL_NEW_OBJECTS,
 )
@@ -39,6 +36,7 @@ from ..echonet.controller import (
     ObjectsRefused,
 )
 from ..echonet.node import EchonetObject, Node
+from ..echonet.polling import DEFAULT_FRESHNESS, MAX_FRESHNESS, MIN_FRESHNESS
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
@@ -46,6 +44,16 @@ from .devices import HubDevices, object_identifier
 
 #: Claiming addresses named in a repair issue at most.
 MAX_SHOWN_CLAIMANTS = 5
+
+#: The fast poll interval of entries made before the planner: their freshness.
+LEGACY_FAST_INTERVAL = "fast_poll_interval"
+
+
+def freshness_option(options: Mapping[str, Any]) -> float:
+    """The hub's freshness: the option, else the fast poll interval of older entries, else
+    the default (within the option's bounds)."""
+    value = options.get(CONF_FRESHNESS, options.get(LEGACY_FAST_INTERVAL, DEFAULT_FRESHNESS))
+    return max(MIN_FRESHNESS, min(float(value), MAX_FRESHNESS))
 
 
 @dataclass
@@ -85,15 +93,10 @@ class EchonetHub(KindRuntime):
         return HubDevices(self.hass, self.entry.entry_id, self.english_names)
 
     @property
-    def poll_interval(self) -> int:
-        """Seconds between full refreshes."""
-        return int(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
-
-    @property
-    def fast_interval(self) -> int:
-        """Seconds between refreshes of power values."""
-        fast = int(self.entry.options.get(CONF_FAST_POLL_INTERVAL, DEFAULT_FAST_POLL_INTERVAL))
-        return min(fast, self.poll_interval)
+    def freshness(self) -> float:
+        """The polls' one knob: seconds an unannounced power value may get old (the other
+        properties' targets are multiples of it, see :mod:`..echonet.polling`)."""
+        return freshness_option(self.entry.options)
 
     def enabled(self, obj: EchonetObject) -> bool:
         """False for objects the user switched off in the options."""
@@ -178,10 +181,14 @@ class EchonetHub(KindRuntime):
             self._follow_hosts()
         elif isinstance(event, IdentityConflict):
             self._identity_conflict(event)
-        elif isinstance(event, NodeAvailability) and event.available:
+        elif isinstance(event, NodeAvailability):
             coordinator = self.coordinators.get(event.node.uid)
-            if coordinator is not None:  # pragma: no branch - NodeAdded always comes first
+            if coordinator is None:  # pragma: no cover - NodeAdded always comes first
+                return
+            if event.available:
                 coordinator.async_node_available()
+            else:
+                coordinator.async_node_silent()
 
     @callback
     def _follow_hosts(self) -> None:

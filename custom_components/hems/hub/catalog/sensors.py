@@ -7,7 +7,7 @@ from typing import Final
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import CONCENTRATION_PARTS_PER_MILLION, PERCENTAGE, EntityCategory
 
-from ...echonet.board import EPC_ENERGY_LIST, EPC_POWER_LIST, channel_count
+from ...echonet.board import EPC_ENERGY_LIST, EPC_POWER_LIST, channel_count, channel_epc
 from ...echonet.definitions.names import (
     AirConditionerVentilationFan,
     Co2Sensor,
@@ -427,6 +427,13 @@ def board_circuit_sensors(obj: EchonetObject) -> list[HemsCircuitDescription]:
     out: list[HemsCircuitDescription] = []
     for index in range(channel_count(obj)):
         placeholders = {"circuit": str(index + 1)}
+        single = channel_epc(index)
+        # The energy list, else the circuit's own measurement property (0xD0-0xEF).
+        energy_epc = (
+            single
+            if EPC_ENERGY_LIST not in obj.get_map and single is not None and single in obj.get_map
+            else EPC_ENERGY_LIST
+        )
         out.append(
             HemsCircuitDescription(
                 key=f"circuit_{index + 1}_power",
@@ -446,12 +453,12 @@ def board_circuit_sensors(obj: EchonetObject) -> list[HemsCircuitDescription]:
                 key=f"circuit_{index + 1}_energy",
                 translation_key="circuit_energy",
                 translation_placeholders=placeholders,
-                epcs=(EPC_ENERGY_LIST,),
+                epcs=(energy_epc,),
                 device_class=SensorDeviceClass.ENERGY,
                 native_unit_of_measurement=KWH,
                 state_class=TOTAL_INCREASING,
                 suggested_display_precision=2,
-                exists_fn=readable(EPC_ENERGY_LIST),
+                exists_fn=readable(energy_epc),
                 circuit=index,
                 quantity="energy",
             )
