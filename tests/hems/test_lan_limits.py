@@ -17,10 +17,9 @@ import pytest
 
 from custom_components.hems.const import (
     CONF_DISABLED_DEVICES,
-    CONF_FAST_POLL_INTERVAL,
+    CONF_FRESHNESS,
     CONF_HOSTS,
     CONF_MAX_NODES,
-    CONF_POLL_INTERVAL,
     DEFAULT_MAX_NODES,
     DOMAIN,
 )
@@ -67,8 +66,7 @@ async def test_nodes_beyond_the_limit_are_refused_with_a_repair_issue(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
-            CONF_POLL_INTERVAL: 60,
-            CONF_FAST_POLL_INTERVAL: 10,
+            CONF_FRESHNESS: 10,
             CONF_DISABLED_DEVICES: [],
             CONF_HOSTS: "",
             CONF_MAX_NODES: DEFAULT_MAX_NODES,
@@ -126,7 +124,7 @@ async def test_forged_answers_with_predicted_tids_never_reach_an_entity(
             )
         ]
     )
-    entry = await setup_hub(hass, poll_interval=3600, fast_poll_interval=3600)
+    entry = await setup_hub(hass, freshness=600)
     controller = entry.runtime_data.controller
     obj = next(controller.objects())
     entity = "sensor.air_conditioner_room_temperature"
