@@ -33,12 +33,13 @@ imports Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any, Final
 
+from homeassistant.components.recorder.history import state_changes_during_period
 from homeassistant.components.recorder.models import (
     StatisticData,
     StatisticMeanType,
@@ -63,6 +64,7 @@ from .energy.backfill import (
     Channel,
     backfill_end,
     first_boundary,
+    history_rows,
     rows_to_write,
 )
 from .energy.meter_hours import HOUR, Anchor, HourRow, floor_hour, history_plan
@@ -126,7 +128,7 @@ async def async_backfill(
         if not covered:
             result.complete = False
         if rows:
-            _import(hass, target, rows)
+            _import(hass, target.metadata, rows)
             result.rows[target.statistic_id] = len(rows)
             result.first[target.statistic_id] = rows[0].start
     if floor_hour(now) > end:
@@ -164,16 +166,7 @@ async def _target(
         return float(EnergyConverter.convert(float(value or 0.0), unit, KWH))
 
     anchor = Anchor(start=start, sum=kwh(row["sum"]), state=kwh(row.get("state")))
-    import_meta = StatisticMetaData(
-        has_sum=True,
-        mean_type=StatisticMeanType.NONE,
-        name=None,
-        source="recorder",
-        statistic_id=statistic_id,
-        unit_class=EnergyConverter.UNIT_CLASS,
-        unit_of_measurement=unit,
-    )
-    return _Target(statistic_id, channel, import_meta, anchor)
+    return _Target(statistic_id, channel, _metadata(statistic_id, unit), anchor)
 
 
 async def _anchor_row(
@@ -227,8 +220,153 @@ async def _read_history(
     return slots
 
 
-def _import(hass: HomeAssistant, target: _Target, rows: list[HourRow]) -> None:
-    unit = target.metadata["unit_of_measurement"]
+# ----------------------------------------------------------------------------- first setup
+
+#: How far back the first recorded state of a new sensor is looked for.
+ZERO_LOOKBACK: Final = timedelta(days=10)
+
+
+@dataclass(slots=True)
+class HistoryImport:
+    """What the import of a meter's history at its first setup did."""
+
+    done: bool = False  # False: the sensors have recorded nothing yet (try again later)
+    days: int = 0  # meter days read
+    rows: dict[str, int] = field(default_factory=dict)  # statistic id -> hours written
+    first: dict[str, datetime] = field(default_factory=dict)  # statistic id -> first hour
+    skipped: list[str] = field(default_factory=list)  # statistics that had older hours
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {
+            "done": self.done,
+            "days": self.days,
+            "rows": dict(self.rows),
+            "first": {k: v.isoformat() for k, v in self.first.items()},
+            "skipped": list(self.skipped),
+        }
+
+
+async def async_import_history(
+    hass: HomeAssistant,
+    session: BRouteSession,
+    statistic_ids: Mapping[str, Channel],
+    *,
+    days: int = MAX_DAYS,
+    progress: Callable[[int, int], None] | None = None,
+) -> HistoryImport:
+    """Import the meter's 30-minute history (today and up to ``days`` days before, 0xE2/0xE4,
+    one read per day) into the energy
+    sensors' statistics, before their first live hour (see :func:`.energy.backfill.history_rows`:
+    the rows meet the live ones without a step and without counting the first hour twice).
+
+    Only statistics that hold no hour before their first live one are written (a sensor that
+    has history keeps it).  ``progress(days read, days)`` is called after every meter day.
+    Not ``done`` while a sensor has recorded no value yet (without the recorder there is
+    nothing to do: done).  Raises the driver's errors.
+    """
+    result = HistoryImport()
+    if not recorder_available(hass):
+        result.done = True  # no statistics to import into
+        return result
+    instance = get_instance(hass)
+    await instance.async_block_till_done()
+    zeros: dict[str, tuple[datetime, float, str]] = {}
+    for statistic_id in statistic_ids:
+        zero = await instance.async_add_executor_job(_zero_point, hass, statistic_id)
+        if zero is None:
+            return result
+        if await _has_hours_before(hass, statistic_id, zero[2], floor_hour(zero[0])):
+            result.skipped.append(statistic_id)
+            continue
+        zeros[statistic_id] = zero
+    result.done = True
+    if not zeros:
+        return result
+    info = await session.read_meter_info()
+    count_kwh = info.unit_kwh * info.coefficient
+    slots: list[HistorySlot] = []
+    for days_ago in range(days + 1):  # today and the ``days`` before
+        try:
+            day = await session.read_history_day(days_ago)
+        except MeterRejectedError:
+            _LOGGER.debug("B-route: the meter keeps no history of %s days ago", days_ago)
+            break
+        slots.extend(day.slots)
+        result.days += 1
+        if progress is not None:
+            progress(days_ago + 1, days + 1)
+    for statistic_id, (when, zero_value, unit) in zeros.items():
+        zero_kwh = float(EnergyConverter.convert(zero_value, unit, KWH))
+        rows = history_rows(
+            statistic_ids[statistic_id],
+            slots,
+            zero_kwh,
+            when,
+            count_kwh=count_kwh,
+            modulus=info.modulus,
+        )
+        if rows:
+            _import(hass, _metadata(statistic_id, unit), rows)
+            result.rows[statistic_id] = len(rows)
+            result.first[statistic_id] = rows[0].start
+    _LOGGER.debug("B-route history import: %s", result.as_dict())
+    return result
+
+
+def _zero_point(hass: HomeAssistant, statistic_id: str) -> tuple[datetime, float, str] | None:
+    """The sensor's first recorded number (where its statistics' sum is 0): when, the value,
+    its unit; None before it recorded one."""
+    start = dt_util.utcnow() - ZERO_LOOKBACK
+    states = state_changes_during_period(
+        hass, start, entity_id=statistic_id, include_start_time_state=False
+    ).get(statistic_id, [])
+    for state in states:
+        unit = state.attributes.get("unit_of_measurement", KWH)
+        try:
+            value = float(state.state)
+        except ValueError:
+            continue
+        if unit in EnergyConverter.VALID_UNITS:
+            return state.last_updated, value, str(unit)
+    return None
+
+
+async def _has_hours_before(
+    hass: HomeAssistant, statistic_id: str, unit: str, live_hour: datetime
+) -> bool:
+    """Whether the statistic holds hourly rows before ``live_hour``."""
+
+    def rows() -> bool:
+        found = statistics_during_period(
+            hass,
+            live_hour - ANCHOR_LOOKBACK,
+            live_hour,
+            {statistic_id},
+            "hour",
+            {EnergyConverter.UNIT_CLASS: unit},
+            {"sum"},
+        )
+        return bool(found.get(statistic_id))
+
+    return bool(await get_instance(hass).async_add_executor_job(rows))
+
+
+def _metadata(statistic_id: str, unit: str) -> StatisticMetaData:
+    """The metadata of an energy sensor's own statistics (as the recorder makes them)."""
+    return StatisticMetaData(
+        has_sum=True,
+        mean_type=StatisticMeanType.NONE,
+        name=None,
+        source="recorder",
+        statistic_id=statistic_id,
+        unit_class=EnergyConverter.UNIT_CLASS,
+        unit_of_measurement=unit,
+    )
+
+
+def _import(hass: HomeAssistant, metadata: StatisticMetaData, rows: list[HourRow]) -> None:
+    unit = metadata["unit_of_measurement"]
 
     def convert(value: float) -> float:
         return float(EnergyConverter.convert(value, KWH, unit))
@@ -237,12 +375,14 @@ def _import(hass: HomeAssistant, target: _Target, rows: list[HourRow]) -> None:
         StatisticData(start=row.start, sum=convert(row.sum), state=convert(row.state))
         for row in rows
     ]
-    async_import_statistics(hass, target.metadata, statistics)
+    async_import_statistics(hass, metadata, statistics)
 
 
 __all__ = [
     "DEFAULT_MARGIN",
     "BackfillResult",
+    "HistoryImport",
     "async_backfill",
+    "async_import_history",
     "recorder_available",
 ]

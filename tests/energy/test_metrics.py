@@ -49,13 +49,39 @@ def test_house_consumption() -> None:
 def test_self_sufficiency_and_self_consumption() -> None:
     day = totals(purchase="4", sale="6", generation="12")  # consumption 10
     assert self_sufficiency(day) == D("0.6")
-    assert self_consumption(day) == D("0.5")
+    assert self_consumption([day]) == D("0.5")
     assert generation_ratio(day) == D("1.2")
     night = totals(purchase="3")
     assert self_sufficiency(night) == 0
-    assert self_consumption(night) is None
+    assert self_consumption([night]) is None
     assert self_sufficiency(EnergyTotals()) is None
     assert generation_ratio(EnergyTotals()) is None
+
+
+def test_self_consumption_follows_the_energy_dashboard_with_a_battery() -> None:
+    """Issue 10 ("37 % where the dashboard said 73 %"): generation - sale over generation
+    counted the battery's evening export against the panels and the generation still stored in
+    the battery as used.  The dashboard's split, bucket by bucket, last in first out through
+    the battery: noon, 6 kWh generated, 1 used, 3 stored, 2 sold; evening, the battery gives
+    2 to the house and 1 to the grid (solar both); night, 2 bought into the battery, 2 sold
+    back out of it (grid energy: neither consumed nor returned)."""
+    noon = totals(generation="6", battery_charge="3", sale="2")
+    evening = totals(battery_discharge="3", sale="1")
+    night = totals(purchase="2", battery_charge="2")
+    late = totals(battery_discharge="2", sale="2")
+    consumed, returned = D(1) + D(2), D(2) + D(1)
+    assert self_consumption([noon, evening, night, late]) == consumed / (consumed + returned)
+    # The whole day in one bucket (the old arithmetic's view) says something else.
+    assert self_consumption([noon, evening, night, late]) != self_consumption(
+        [EnergyTotals.of([noon, evening, night, late])]
+    )
+    # Stored and not yet given back: in neither (1 used, 2 sold).
+    assert self_consumption([noon]) == D(1) / D(3)
+    # Generation charges the battery before the grid does: here all of it is stored.
+    assert self_consumption([totals(purchase="3", generation="1", battery_charge="2")]) is None
+    assert self_consumption([totals(purchase="3", generation="2", battery_charge="1")]) == 1
+    # Nothing generated, or all of it still stored: undefined.
+    assert self_consumption([totals(generation="1", battery_charge="1")]) is None
 
 
 def test_co2() -> None:

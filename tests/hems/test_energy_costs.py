@@ -3,7 +3,7 @@ counting), time-of-use prices, the contract-current alert and target notices."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -137,3 +137,55 @@ async def test_costs_without_double_counting(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert value(hass, entity_id(hass, entry, "purchase_cost_today")) == pytest.approx(83.6)
+
+
+async def test_an_unchanged_counter_is_still_a_reading(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Issue 10 ("self-consumption 100 % while exporting"): a counter that stays the same all
+    night (the meter's 0.1 kWh export register, the panels' counter) is reported unchanged at
+    every poll; the morning's first increase happened after the last report, not since the
+    evening when the value last changed (it was spread back into yesterday, so today showed
+    almost no export while the panels' energy was all used)."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    freezer.move_to(datetime(2026, 6, 9, 18, 0, tzinfo=JST))
+    values = {"sensor.meter_import": 100.0, "sensor.meter_export": 50.0, "sensor.solar": 10.0}
+
+    def report() -> None:
+        for entity, kwh in values.items():
+            hass.states.async_set(entity, f"{kwh:.1f}", ENERGY)
+
+    report()
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            TOU,
+            **{
+                OPT_AUTO_SOURCES: False,
+                OPT_SOURCES: {
+                    "purchase": ["sensor.meter_import"],
+                    "sale": ["sensor.meter_export"],
+                    "generation": ["sensor.solar"],
+                },
+            },
+        ),
+    )
+    moment = datetime(2026, 6, 9, 18, 0, tzinfo=JST)
+    while moment < _at(8, 0):
+        moment += timedelta(minutes=5)
+        freezer.move_to(moment)
+        report()  # the same values again: Home Assistant reports them, nothing changes
+        await hass.async_block_till_done()
+    for minutes, export, solar in ((5, 50.1, 10.5), (10, 50.2, 11.0)):
+        freezer.move_to(_at(8, minutes))
+        values |= {"sensor.meter_export": export, "sensor.solar": solar}
+        report()
+        await hass.async_block_till_done()
+    await runtime_of(entry).coordinator.async_refresh()
+
+    def ours(key: str) -> float:
+        return value(hass, entity_id(hass, entry, key))
+
+    assert ours("sale_revenue_today") == pytest.approx(0.2 * 10)
+    assert ours("self_consumption_today") == pytest.approx(80.0)  # (1.0 - 0.2) / 1.0
+    assert ours("house_energy_today") == pytest.approx(0.8)

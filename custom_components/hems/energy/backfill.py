@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
-from .meter_hours import HOUR, Anchor, HourRow, floor_hour, hour_rows
+from .meter_hours import HOUR, Anchor, HourRow, floor_hour, hour_rows, signed_delta, to_counts
 
 Channel = Literal["import", "export"]
 
@@ -99,6 +99,54 @@ def rows_to_write(
     return rows, len(rows) >= expected
 
 
+def history_rows(
+    channel: Channel,
+    slots: Sequence[MeterSlot],
+    zero_kwh: float,
+    live_hour: datetime,
+    *,
+    count_kwh: float,
+    modulus: int | None,
+) -> list[HourRow]:
+    """The hourly rows of the meter's history before a sensor's first live hour.
+
+    Home Assistant compiles a new sensor's statistics from its first recorded value (the *zero
+    point* ``zero_kwh``, read in ``live_hour``): its sum is 0 there.  Every earlier hour gets
+    ``sum`` = the meter's counter at the hour's end - the zero point (negative: only the
+    differences count), so the first live hour shows exactly the meter's energy of that hour
+    (the part before the first reading from the history, the rest from the live sensor) and
+    nothing is counted twice.  The rows run back from ``live_hour`` as long as the meter has a
+    value at every hour boundary (the first missing one ends them); a step back of the counter
+    (a glitch) counts as no energy.  Returns the rows in time order.
+    """
+    live_hour = floor_hour(live_hour)
+    boundaries = {
+        slot.time.astimezone(UTC): slot.import_raw if channel == "import" else slot.export_raw
+        for slot in slots
+        if slot.time.minute == 0
+    }
+    counts = boundaries.get(live_hour)
+    if counts is None:
+        return []
+    zero = to_counts(zero_kwh, count_kwh, modulus)
+    total = min(0, signed_delta(zero, counts, modulus))  # the boundary is before the zero point
+    rows: list[HourRow] = []
+    moment = live_hour
+    while (earlier := boundaries.get(moment - HOUR)) is not None:
+        rows.append(
+            HourRow(
+                start=moment - HOUR,
+                sum=round(total * count_kwh, 6),
+                state=round(counts * count_kwh, 6),
+            )
+        )
+        total -= max(0, signed_delta(earlier, counts, modulus))
+        counts = earlier
+        moment -= HOUR
+    rows.reverse()
+    return rows
+
+
 __all__ = [
     "ANCHOR_LOOKBACK",
     "DEFAULT_MARGIN",
@@ -108,5 +156,6 @@ __all__ = [
     "MeterSlot",
     "backfill_end",
     "first_boundary",
+    "history_rows",
     "rows_to_write",
 ]

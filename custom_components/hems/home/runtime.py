@@ -2,7 +2,11 @@
 
 * The sources' states are read into the ledger (:class:`~..energy.feed.LedgerFeed`: counters
   add pieces, the smart meter's fixed-time values set exact half-hour slots); the ledger, the
-  counters' baselines and the last fixed-time values are kept in a ``Store``.
+  counters' baselines and the last fixed-time values are kept in a ``Store``.  A counter's
+  unchanged value (a state *reported* again) is a reading too: an increase is spread only over
+  the time since the counter was last seen, not back to when it last changed (a meter's
+  0.1 kWh export counter, idle all night, would otherwise put the morning's first export
+  mostly into yesterday).
 * :class:`~.coordinator.HomeCoordinator` computes every figure once a minute and soon after new
   energy; this runtime listens to it and raises the notices the figures call for (a target, the
   eco records of a finished day, after which the ledger drops what it no longer keeps).
@@ -22,12 +26,16 @@ from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
     EventStateChangedData,
+    EventStateReportedData,
     HomeAssistant,
     callback,
 )
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.event import (
+    async_track_state_change_event,
+    async_track_state_report_event,
+)
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, ENERGY_STORE_KEY
@@ -180,6 +188,12 @@ class HomeRuntime(KindRuntime):
                     self.hass, list(self._role_of), self._async_energy_changed
                 )
             )
+            # An unchanged value is a reading too: the next increase happened after it.
+            self._unsubs.append(
+                async_track_state_report_event(
+                    self.hass, list(self._role_of), self._async_energy_changed
+                )
+            )
         live = self.live_entities()
         if live:
             self._unsubs.append(
@@ -227,7 +241,9 @@ class HomeRuntime(KindRuntime):
     # ------------------------------------------------------------------ feeding the ledger
 
     @callback
-    def _async_energy_changed(self, event: Event[EventStateChangedData]) -> None:
+    def _async_energy_changed(
+        self, event: Event[EventStateChangedData] | Event[EventStateReportedData]
+    ) -> None:
         if self._take(event.data["entity_id"], dt_util.utcnow()):
             self._schedule_save()
             # tracked by the entry: cancelled when it unloads

@@ -82,9 +82,9 @@ class MeterKind:
         if not meter.get("mac"):
             meter = {**meter, **await async_read_identity(session), "mac": pan.mac}
             hass.config_entries.async_update_entry(entry, data={**entry.data, c.CONF_METER: meter})
-        last_live = await BrouteCoordinator.async_load_last_live(hass, entry)
+        last_live, imported = await BrouteCoordinator.async_load_stored(hass, entry)
         coordinator = BrouteCoordinator(
-            hass, entry, session, meter_uid(str(meter["mac"])), last_live
+            hass, entry, session, meter_uid(str(meter["mac"])), last_live, history_imported=imported
         )
         try:
             await coordinator.async_config_entry_first_refresh()

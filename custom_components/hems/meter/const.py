@@ -38,6 +38,10 @@ FIXED_TIME_GRACE: Final = timedelta(minutes=3)
 
 #: Repair issue while the dongle is missing (suffix: entry id).
 ISSUE_DONGLE_MISSING: Final = "broute_dongle_missing"
+#: The notice shown while the meter's history is imported at the first setup.
+ISSUE_HISTORY_IMPORT: Final = "broute_history_import"
+#: Days of the meter's 30-minute history imported at the first setup (meters keep 45).
+HISTORY_DAYS: Final = 45
 #: Store of the last live reading (suffix: entry id).
 STORE_KEY: Final = BROUTE_STORE_KEY
 STORE_VERSION: Final = 1

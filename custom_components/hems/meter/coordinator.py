@@ -23,6 +23,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.issue_registry import IssueSeverity
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -33,7 +35,12 @@ from ..energy.counter import CounterNormaliser
 from ..energy.slots import slot_floor
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import KindRuntime
-from ..statistics_backfill import async_backfill, recorder_available
+from ..statistics_backfill import (
+    HistoryImport,
+    async_backfill,
+    async_import_history,
+    recorder_available,
+)
 from ..storage import DurableStore, StoreUnreadable
 from ..wisun import (
     BRouteSession,
@@ -97,6 +104,11 @@ def meter_store(hass: HomeAssistant, entry: ConfigEntry) -> DurableStore[datetim
     )
 
 
+def history_store(hass: HomeAssistant, entry: ConfigEntry) -> Store[dict[str, Any]]:
+    """Whether the meter's history was imported (``{"imported": true}``)."""
+    return Store(hass, c.STORE_VERSION, f"{c.STORE_KEY}.{entry.entry_id}.history")
+
+
 class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     """Polls the meter; tracks interruptions and fills them from the meter's history."""
 
@@ -110,6 +122,8 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         session: BRouteSession,
         uid: str,
         last_live: datetime | None,
+        *,
+        history_imported: bool = True,
     ) -> None:
         interval = int(entry.options.get(c.CONF_POLL_INTERVAL, c.DEFAULT_POLL_INTERVAL))
         super().__init__(
@@ -134,6 +148,9 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
         self._pending_since: datetime | None = None
         self._retry_since: datetime | None = None
         self.last_backfill: BackfillResult | None = None
+        #: The meter's history is imported once, at the first setup (kept in a store).
+        self.history_imported = history_imported
+        self.last_history: HistoryImport | None = None
         self.backfill_error: str | None = None
         self._backfill_task: asyncio.Task[None] | None = None
         self._backfill_runs = 0
@@ -148,6 +165,18 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     async def async_load_last_live(cls, hass: HomeAssistant, entry: ConfigEntry) -> datetime | None:
         """The last live reading recorded before this setup (None: unknown)."""
         return (await meter_store(hass, entry).async_load()).value
+
+    @classmethod
+    async def async_load_stored(
+        cls, hass: HomeAssistant, entry: ConfigEntry
+    ) -> tuple[datetime | None, bool]:
+        """The last live reading (None: unknown) and whether the meter's history was imported
+        (an entry with a live reading from before the import existed counts as imported: its
+        statistics have their own past)."""
+        last_live = await cls.async_load_last_live(hass, entry)
+        data = await history_store(hass, entry).async_load()
+        imported = bool(isinstance(data, dict) and data.get("imported")) or last_live is not None
+        return last_live, imported
 
     @callback
     def async_start(self) -> None:
@@ -304,8 +333,66 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
                 out[entity_id] = channel
         return out
 
+    @property
+    def history_issue_id(self) -> str:
+        """The notice that shows the history import's progress."""
+        return f"{c.ISSUE_HISTORY_IMPORT}_{self.config_entry.entry_id}"
+
+    @callback
+    def _history_progress(self, done: int, total: int) -> None:
+        placeholders = {"title": self.config_entry.title, "done": str(done), "total": str(total)}
+        async_raise_issue(
+            self.hass,
+            self.history_issue_id,
+            c.ISSUE_HISTORY_IMPORT,
+            placeholders,
+            severity=IssueSeverity.WARNING,
+        )
+
+    async def _async_import_history(self) -> bool:
+        """The meter's history into the statistics, once (progress shown as a notice);
+        whether it is done."""
+        self._history_progress(0, c.HISTORY_DAYS + 1)
+        try:
+            result = await async_import_history(
+                self.hass,
+                self.session,
+                self.statistic_ids(),
+                days=c.HISTORY_DAYS,
+                progress=self._history_progress,
+            )
+        finally:
+            async_clear_issue(self.hass, self.history_issue_id)
+        self.last_history = result
+        if result.done:
+            self.history_imported = True
+            await history_store(self.hass, self.config_entry).async_save({"imported": True})
+            _LOGGER.info(
+                "B-route: imported %s days of the meter's history: %s",
+                result.days,
+                ", ".join(f"{k} {v} hours" for k, v in result.rows.items()) or "nothing new",
+            )
+        return result.done
+
     async def _async_backfill(self) -> None:
         await self._started.wait()
+        if not self.history_imported:
+            try:
+                imported = await self._async_import_history()
+            except WisunError as err:
+                self.backfill_error = str(err)
+                _LOGGER.info("B-route: could not read the meter's history yet (%s)", err)
+                imported = False
+            if imported:
+                if self._pending_since is None:
+                    self._pending = False  # the first setup: the import was its fill
+            else:
+                self._pending = True  # tried again with the next reading's request
+                self._retry_since = self._pending_since
+                self._retry_unsub = async_call_later(
+                    self.hass, c.BACKFILL_RETRY, self._retry_backfill
+                )
+                return
         while self._pending:
             self._pending = False
             since = self._pending_since

@@ -1,0 +1,183 @@
+"""History from day one: a new B-route meter's 45 days of 30-minute values become the energy
+sensors' statistics at its first setup (virtual dongle on a real pty, recorder in the test).
+
+Every imported hour equals the meter's history; the first live hour, compiled by the recorder
+from the live sensor, shows exactly the meter's energy of that hour (nothing counted twice,
+nothing lost); the progress is shown as a notice while the days are read; a second setup
+imports nothing again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder import Recorder
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+
+from custom_components.hems.const import DOMAIN
+from custom_components.hems.energy.backfill import history_rows
+from custom_components.hems.energy.meter_hours import floor_hour, hour_boundaries
+from custom_components.hems.meter import const as broute_const
+from custom_components.hems.wisun import HistorySlot
+from simulator.clock import SimClock
+from simulator.meter_model import MeterModel
+from tests.waiting import wait_for
+
+from .test_broute_backfill import EXPORT, HOUR, IMPORT, KWH_PER_COUNT, History, _read_rows
+from .test_broute_support import DongleFactory, _fast_broute, broute_entry, make_dongle, sim_clock
+
+#: Fixtures of the support module that this module's tests use.
+FIXTURES = (_fast_broute, make_dongle, sim_clock)
+DAYS = 45
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder is set up before Home Assistant (the shared fixture would start it first)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_margin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test recorder compiles nothing by itself: every past hour can be written."""
+    monkeypatch.setattr(broute_const, "BACKFILL_MARGIN", timedelta(0))
+
+
+async def test_first_setup_imports_the_meters_history(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_dongle: DongleFactory,
+    sim_clock: SimClock,
+) -> None:
+    """45 days of hours, each the meter's own; the first live hour continues them exactly."""
+    meter = MeterModel(sim_clock, history_days=DAYS)
+    dongle = await make_dongle(meter=meter)
+    notices: list[dict[str, Any]] = []
+
+    def _notice(event: Event[Any]) -> None:
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, event.data["issue_id"])
+        if issue is not None and issue.translation_key == "broute_history_import":
+            notices.append(dict(issue.translation_placeholders or {}))
+
+    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _notice)
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    started = _five_minutes(dt_util.utcnow())
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    await async_wait_recording_done(hass)
+    result = coordinator.last_history
+    assert result.done and coordinator.history_imported
+
+    # progress was shown, day by day, and the notice is gone
+    # (today and the 45 days before: 46 reads)
+    assert notices[0] == {"title": "Smart meter", "done": "0", "total": str(DAYS + 1)}
+    assert notices[-1]["done"] == str(DAYS + 1)
+    assert len(notices) == DAYS + 2
+    assert not [
+        i
+        for i in ir.async_get(hass).issues.values()
+        if i.translation_key == "broute_history_import"
+    ]
+
+    history = History(meter)
+    now = dt_util.utcnow()
+    live_hour = floor_hour(now)
+    first = floor_hour(meter.origin)
+    rows = await _read_rows(hass, first - HOUR, live_hour)
+    for channel, statistic_id in enumerate((IMPORT, EXPORT)):
+        by_start = {datetime.fromtimestamp(r["start"], UTC): r for r in rows[statistic_id]}
+        assert result.rows[statistic_id] == len(by_start)
+        assert min(by_start) == result.first[statistic_id]
+        assert result.first[statistic_id] == first  # the meter's whole history
+        hours = hour_boundaries(min(by_start), live_hour - HOUR)
+        assert sorted(by_start) == hours
+        for hour in hours[1:]:
+            counts = history.counts(hour + HOUR, channel) - history.counts(hour, channel)
+            change = by_start[hour]["sum"] - by_start[hour - HOUR]["sum"]
+            assert change == pytest.approx(counts * KWH_PER_COUNT, abs=1e-6), hour
+            assert by_start[hour]["state"] == pytest.approx(history.kwh(hour + HOUR, channel))
+        # the statistics' sum over the history equals the simulator's history
+        total = by_start[hours[-1]]["sum"] - by_start[hours[0]]["sum"]
+        expected = history.kwh(live_hour, channel) - history.kwh(hours[0] + HOUR, channel)
+        assert total == pytest.approx(expected, abs=1e-6)
+
+    # The recorder compiles the live sensor's hour: it shows the meter's energy of that hour.
+    period = started
+    while period <= _five_minutes(dt_util.utcnow()):
+        do_adhoc_statistics(hass, start=period)
+        await async_wait_recording_done(hass)
+        period += timedelta(minutes=5)
+    do_adhoc_statistics(hass, start=live_hour + timedelta(minutes=55))
+    await async_wait_recording_done(hass)
+    rows = await _read_rows(hass, live_hour - HOUR, live_hour + HOUR)
+    for channel, statistic_id in enumerate((IMPORT, EXPORT)):
+        by_start = {datetime.fromtimestamp(r["start"], UTC): r for r in rows[statistic_id]}
+        change = by_start[live_hour]["sum"] - by_start[live_hour - HOUR]["sum"]
+        live = float(hass.states.get(statistic_id).state)
+        assert change == pytest.approx(live - history.kwh(live_hour, channel), abs=1e-6)
+
+    # The next setup imports nothing again.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"]
+    assert stored["imported"] is True
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.coordinator.history_imported
+    assert entry.runtime_data.coordinator.last_history is None
+
+
+def _five_minutes(moment: datetime) -> datetime:
+    return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
+
+
+T0 = datetime(2026, 5, 10, 0, 0, tzinfo=UTC)
+
+
+def _slots(imports: list[int | None], exports: list[int | None] | None = None) -> list[Any]:
+    exports = exports or [0] * len(imports)
+    return [
+        HistorySlot(T0 + HOUR * i, None, None, imp, exp)
+        for i, (imp, exp) in enumerate(zip(imports, exports, strict=True))
+    ]
+
+
+def test_history_rows_end_at_the_zero_point() -> None:
+    """Sums run up to the first live value (0 there); each hour is the meter's counts."""
+    live = T0 + 3 * HOUR + timedelta(minutes=20)
+    rows = history_rows(
+        "import", _slots([1000, 1010, 1030, 1040]), 104.3, live, count_kwh=0.1, modulus=None
+    )
+    assert [(r.start, r.sum, r.state) for r in rows] == [
+        (T0, -3.3, 101.0),
+        (T0 + HOUR, -1.3, 103.0),
+        (T0 + 2 * HOUR, -0.3, 104.0),
+    ]
+
+
+def test_history_rows_stop_at_a_gap_and_across_a_wrap() -> None:
+    slots = _slots([None, 99980, 99990, 10, 12], [0, 0, 0, 7, 9])
+    live = T0 + 4 * HOUR
+    rows = history_rows("import", slots, 1.3, live, count_kwh=0.1, modulus=100000)
+    assert [(r.start, r.sum, r.state) for r in rows] == [
+        (T0 + HOUR, -2.3, 9999.0),  # 99990 -> 10 across the wrap: 2 kWh
+        (T0 + 2 * HOUR, -0.3, 1.0),
+        (T0 + 3 * HOUR, -0.1, 1.2),
+    ]
+    exports = history_rows("export", slots, 0.9, live, count_kwh=0.1, modulus=None)
+    assert [r.sum for r in exports] == [-0.9, -0.9, -0.2, 0.0]
+    # No value at the first live hour's start: nothing can meet the live statistics.
+    assert history_rows("import", slots, 1.3, T0 + 5 * HOUR, count_kwh=0.1, modulus=None) == []
