@@ -272,18 +272,24 @@ async def test_meter_without_history_2(
     _assert_exact(rows[IMPORT], History(meter), 0, floor_hour(since), end)
 
 
-async def test_nothing_to_fill_without_recorded_statistics(
+async def test_a_new_meter_needs_no_gap_filled(
     recorder_mock: Recorder, hass: HomeAssistant, make_dongle: DongleFactory
 ) -> None:
-    """A new meter: no recorded hours to continue, nothing is written."""
+    """A new meter: its history is imported (test_broute_history); that is the first setup's
+    fill, no gap backfill follows; a later interruption is filled as usual."""
     dongle = await make_dongle()
     entry = broute_entry(dongle.path or "")
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=30)
+    assert coordinator.last_history.done
+    await hass.async_block_till_done()
+    assert coordinator.last_backfill is None
+    coordinator.request_backfill(None)
     await wait_for(lambda: coordinator.last_backfill is not None)
-    assert coordinator.last_backfill.rows == {}
+    assert coordinator.last_backfill.rows == {IMPORT: 1, EXPORT: 1}  # the newest hour, again
 
 
 # ----------------------------------------------------------------------------- pure arithmetic
