@@ -37,17 +37,16 @@ from typing import Any
 
 from demo_check import dashboard_problems, log_problems
 from demo_hass import PASSWORD, ROOT, USER, Api, Socket, configure_energy_dashboard, prepare_config
-from demo_history import import_history
+from demo_history import grid_history_days, import_history
 
 # A B-route ID and password of the virtual meter (never a real one).
 BROUTE_ID = "00112233445566778899AABBCCDDEEFF"
 BROUTE_PASSWORD = "0123456789AB"
-#: TODO(issue 10, integration side): the smart meter's own 45 days of 30-minute history
-#: (0xE2/0xE4, which the virtual meter holds, consistent with the rest) are imported into the
-#: grid sensors' statistics by the integration itself at the meter's first setup.  The demo
-#: deliberately imports no grid statistics; until the integration does, the dashboard's grid
-#: bars start at the demo's start while solar, battery, gas and water show 45 days.
-GRID_HISTORY = "imported by the integration at the meter's first setup (issue 10, to come)"
+#: The smart meter's own 45 days of 30-minute history (0xE2/0xE4, which the virtual meter
+#: holds, consistent with the rest) are imported into the grid sensors' statistics by the
+#: integration itself at the meter's first setup (a notice shows the progress); the demo
+#: imports no grid statistics, it waits for the integration's import (demo_history.py).
+GRID_HISTORY = "imported by the integration at the meter's first setup"
 
 
 class Say:
@@ -220,7 +219,11 @@ async def load_history(api: Api, args: argparse.Namespace, demo: Path, since: da
     say(f"  history: {rows} hours of {len(done) - len(missing)} sensors imported (45 days)")
     if missing:
         say(f"    (no state to start from yet: {', '.join(missing)})")
-    say(f"  grid history: {GRID_HISTORY}")
+    if args.no_meter:
+        return
+    async with Socket(api) as ws:
+        days = await grid_history_days(ws)
+    say(f"  grid history: {days} days {GRID_HISTORY}")
 
 
 def _banner(args: argparse.Namespace, log: Path) -> str:

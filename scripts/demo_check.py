@@ -52,7 +52,7 @@ async def dashboard_problems(ws: Socket) -> tuple[list[str], dict[str, int]]:
         kind: sum(1 for row in stats.get(entity, []) if (row.get("change") or 0) > 0)
         for kind, entity in ids.items()
     }
-    for kind in ("solar", "battery_in", "gas", "water"):
+    for kind in ("grid_in", "solar", "battery_in", "gas", "water"):
         if days.get(kind, 0) < 40:
             problems.append(f"{kind}: {days.get(kind, 0)} days of history (40 or more expected)")
     states = {s["entity_id"]: s["state"] for s in await ws.command("get_states")}

@@ -14,7 +14,8 @@ the start: only differences count), so the first live hour continues without a s
 part of the first live hour before Home Assistant started is counted there, once.
 
 The smart meter's grid counters are NOT imported here: the integration imports the meter's own
-history at the meter's first setup (issue 10); see ``GRID_HISTORY`` in demo.py.
+history at the meter's first setup; :func:`grid_history_days` waits for it (``GRID_HISTORY``
+in demo.py).
 """
 
 from __future__ import annotations
@@ -183,3 +184,37 @@ async def committed(ws: Socket, done: list[Imported], patience: float = 120.0) -
         if waiting:
             await asyncio.sleep(1)
     return not waiting
+
+
+async def grid_history_days(ws: Socket, patience: float = 180.0) -> int:
+    """Wait until the integration's import of the smart meter's history is in the grid
+    sensor's statistics (its notice gone, the days there); the days with grid energy."""
+    deadline = time.monotonic() + patience
+    days = 0
+    while time.monotonic() < deadline:
+        issues = await ws.command("repairs/list_issues")
+        importing = any(
+            i["domain"] == "hems" and i["translation_key"] == "broute_history_import"
+            for i in issues["issues"]
+        )
+        prefs = await ws.command("energy/get_prefs")
+        grid = [
+            flow["stat_energy_from"]
+            for source in prefs["energy_sources"]
+            if source["type"] == "grid"
+            for flow in source.get("flow_from", [])
+        ]
+        if grid and not importing:
+            start = datetime.now(UTC) - timedelta(days=46)
+            stats = await ws.command(
+                "recorder/statistics_during_period",
+                start_time=start.isoformat(),
+                statistic_ids=grid,
+                period="day",
+                types=["change"],
+            )
+            days = sum(1 for row in stats.get(grid[0], []) if (row.get("change") or 0) > 0)
+            if days >= 40:
+                return days
+        await asyncio.sleep(2)
+    return days

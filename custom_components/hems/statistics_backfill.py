@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from homeassistant.components.recorder.history import state_changes_during_period
 from homeassistant.components.recorder.models import (
@@ -68,7 +68,7 @@ from .energy.backfill import (
     rows_to_write,
 )
 from .energy.meter_hours import HOUR, Anchor, HourRow, floor_hour, history_plan
-from .wisun import BRouteSession, HistorySlot, MeterRejectedError
+from .wisun import BRouteSession, HistoryDay, HistorySlot, MeterInfo, MeterRejectedError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -247,9 +247,19 @@ class HistoryImport:
         }
 
 
+class HistorySource(Protocol):
+    """Where a meter's history 1 is read: the B-route session, or the meter over IP."""
+
+    async def read_meter_info(self) -> MeterInfo:
+        """The meter's scaling (unit, coefficient, digits)."""
+
+    async def read_history_day(self, days_ago: int) -> HistoryDay:
+        """The 48 values of one meter day; :class:`MeterRejectedError` when it keeps none."""
+
+
 async def async_import_history(
     hass: HomeAssistant,
-    session: BRouteSession,
+    session: HistorySource,
     statistic_ids: Mapping[str, Channel],
     *,
     days: int = MAX_DAYS,
@@ -382,6 +392,7 @@ __all__ = [
     "DEFAULT_MARGIN",
     "BackfillResult",
     "HistoryImport",
+    "HistorySource",
     "async_backfill",
     "async_import_history",
     "recorder_available",

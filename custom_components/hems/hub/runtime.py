@@ -41,6 +41,7 @@ from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry, KindRuntime
 from .coordinator import BOARD_CLASS, EchonetNodeCoordinator
 from .devices import HubDevices, object_identifier
+from .meter_history import MeterHistoryImports, offers_history
 
 #: Claiming addresses named in a repair issue at most.
 MAX_SHOWN_CLAIMANTS = 5
@@ -71,6 +72,8 @@ class EchonetHub(KindRuntime):
     started_with: tuple[dict[str, Any], dict[str, Any]] = field(default_factory=lambda: ({}, {}))
     #: The addresses claiming each node's identity now (a repair issue per node).
     conflicts: dict[str, set[str]] = field(default_factory=dict)
+    #: The smart meters' history imports (each meter once).
+    history: MeterHistoryImports | None = None
 
     def __post_init__(self) -> None:
         self.started_with = (dict(self.entry.options), self._data_but_hosts())
@@ -154,6 +157,9 @@ class EchonetHub(KindRuntime):
         for uid in self.conflicts:  # raised again if the conflict is still there
             async_clear_issue(self.hass, f"identity_conflict_{self.entry.entry_id}_{uid}")
         self.conflicts.clear()
+        if self.history is not None:
+            for unsub in self.history.unsubs:
+                unsub()
         for coordinator in self.coordinators.values():
             await coordinator.async_shutdown()
         await self.controller.stop()
@@ -244,3 +250,14 @@ class EchonetHub(KindRuntime):
             async_dispatcher_send(
                 self.hass, SIGNAL_NEW_OBJECTS.format(self.entry.entry_id), enabled
             )
+        for obj in enabled:
+            if offers_history(obj):
+                if self.history is None:
+                    self.history = MeterHistoryImports(
+                        self.hass, self.entry.entry_id, self.entry.title
+                    )
+                self.entry.async_create_background_task(
+                    self.hass,
+                    self.history.async_import(self.controller, obj),
+                    f"hems meter history {obj.node.uid}",
+                )
