@@ -99,11 +99,11 @@ async def test_a_day_the_meter_does_not_keep(
     await make_house(specs=specs, history_days=1)
     entry = await setup_hub(hass)
     hub = entry.runtime_data
+    await wait_for(lambda: hub.history is not None and bool(hub.history.results), limit=60)
+    assert hub.history is not None
+    assert next(iter(hub.history.results.values())).days == 2  # today and yesterday
     obj = next(o for node in hub.controller.nodes.values() for o in node.objects.values())
     source = IpMeterHistory(hub.controller, obj)
     assert len((await source.read_history_day(0)).slots) == 48
     with pytest.raises(MeterRejectedError):
         await source.read_history_day(30)
-    await wait_for(lambda: hub.history is not None and bool(hub.history.results), limit=60)
-    assert hub.history is not None
-    assert next(iter(hub.history.results.values())).days == 2  # today and yesterday

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.issue_registry import IssueSeverity
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
@@ -28,7 +29,8 @@ from ..echonet.controller import Controller
 from ..echonet.errors import DeviceRejectedError, EchonetError, FrameError
 from ..echonet.node import EchonetObject, Priority
 from ..issues import async_clear_issue, async_raise_issue
-from ..statistics_backfill import HistoryImport, async_import_history
+from ..models import HemsConfigEntry
+from ..statistics_backfill import HistoryImport, async_import_history, recorder_available
 from ..wisun import HistoryDay, HistorySlot, MeterInfo, MeterRejectedError, meter as m
 from .devices import entity_unique_id, object_identifier
 
@@ -122,15 +124,17 @@ def _decode[T](decoder: Callable[[bytes], T], edt: bytes | None) -> T | None:
 class MeterHistoryImports:
     """The imports of one hub entry: each meter once, in the background."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, title: str) -> None:
+    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry) -> None:
         self.hass = hass
-        self.entry_id = entry_id
-        self.title = title
+        self.entry = entry
+        self.entry_id = entry.entry_id
+        self.title = entry.title
         self.store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.meter_history.{entry_id}"
+            hass, STORE_VERSION, f"{DOMAIN}.meter_history.{entry.entry_id}"
         )
         self.imported: set[str] | None = None
         self.results: dict[str, HistoryImport] = {}
+        self.attempts: dict[str, int] = {}
         self.unsubs: list[Callable[[], None]] = []
 
     def issue_id(self, obj: EchonetObject) -> str:
@@ -148,42 +152,57 @@ class MeterHistoryImports:
         return out
 
     async def async_import(self, controller: Controller, obj: EchonetObject) -> None:
-        """Import ``obj``'s history unless done before (retried while its sensors have not
-        recorded a value yet)."""
+        """Import ``obj``'s history unless done before; while its sensors have recorded no
+        value yet (or the meter does not answer), tried again later (a timer, not a task)."""
         started = asyncio.Event()
         self.unsubs.append(async_at_started(self.hass, lambda _hass: started.set()))
         await started.wait()
+        if not recorder_available(self.hass):
+            return  # no statistics to import into
         if self.imported is None:
             data = await self.store.async_load() or {}
             self.imported = set(data.get("imported", []))
         key = object_identifier(obj)
         if key in self.imported:
             return
-        source = IpMeterHistory(controller, obj)
-        for _attempt in range(ATTEMPTS):
-            ids = self.statistic_ids(obj)
-            result = HistoryImport()
-            if ids:
-                self._progress(obj, 0, HISTORY_DAYS + 1)
-                try:
-                    result = await async_import_history(
-                        self.hass,
-                        source,
-                        ids,
-                        days=HISTORY_DAYS,
-                        progress=lambda done, total: self._progress(obj, done, total),
-                    )
-                except EchonetError as err:
-                    _LOGGER.info("The smart meter's history could not be read yet: %s", err)
-                finally:
-                    async_clear_issue(self.hass, self.issue_id(obj))
-            if result.done:
-                self.results[key] = result
-                self.imported.add(key)
-                await self.store.async_save({"imported": sorted(self.imported)})
-                _LOGGER.info("Imported %s days of the smart meter's history", result.days)
-                return
-            await asyncio.sleep(RETRY.total_seconds())
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        ids = self.statistic_ids(obj)
+        result = HistoryImport()
+        if ids:
+            self._progress(obj, 0, HISTORY_DAYS + 1)
+            try:
+                result = await async_import_history(
+                    self.hass,
+                    IpMeterHistory(controller, obj),
+                    ids,
+                    days=HISTORY_DAYS,
+                    progress=lambda done, total: self._progress(obj, done, total),
+                )
+            except EchonetError as err:
+                _LOGGER.info("The smart meter's history could not be read yet: %s", err)
+            finally:
+                async_clear_issue(self.hass, self.issue_id(obj))
+        if result.done:
+            self.results[key] = result
+            self.imported.add(key)
+            await self.store.async_save({"imported": sorted(self.imported)})
+            _LOGGER.info("Imported %s days of the smart meter's history", result.days)
+        elif self.attempts[key] < ATTEMPTS:
+
+            @callback
+            def _again(_now: datetime) -> None:
+                self.start(controller, obj)
+
+            self.unsubs.append(async_call_later(self.hass, RETRY, _again))
+
+    @callback
+    def start(self, controller: Controller, obj: EchonetObject) -> None:
+        """Import ``obj``'s history in the background (see :meth:`async_import`)."""
+        self.entry.async_create_background_task(
+            self.hass,
+            self.async_import(controller, obj),
+            f"hems meter history {object_identifier(obj)}",
+        )
 
     @callback
     def _progress(self, obj: EchonetObject, done: int, total: int) -> None:
