@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -26,12 +27,13 @@ from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy.backfill import history_rows
 from custom_components.hems.energy.meter_hours import floor_hour, hour_boundaries
 from custom_components.hems.meter import const as broute_const
+from custom_components.hems.statistics_backfill import async_import_history
 from custom_components.hems.wisun import HistorySlot
 from simulator.clock import SimClock
 from simulator.meter_model import MeterModel
 from tests.waiting import wait_for
 
-from .test_broute_backfill import EXPORT, HOUR, IMPORT, KWH_PER_COUNT, History, _read_rows
+from .test_broute_backfill import EXPORT, HOUR, IMPORT, KWH_PER_COUNT, History, _meta, _read_rows
 from .test_broute_support import DongleFactory, _fast_broute, broute_entry, make_dongle, sim_clock
 
 #: Fixtures of the support module that this module's tests use.
@@ -181,3 +183,39 @@ def test_history_rows_stop_at_a_gap_and_across_a_wrap() -> None:
     assert [r.sum for r in exports] == [-0.9, -0.9, -0.2, 0.0]
     # No value at the first live hour's start: nothing can meet the live statistics.
     assert history_rows("import", slots, 1.3, T0 + 5 * HOUR, count_kwh=0.1, modulus=None) == []
+
+
+async def test_sensors_with_their_own_past_keep_it(
+    recorder_mock: Recorder, hass: HomeAssistant, make_dongle: DongleFactory
+) -> None:
+    """A sensor whose statistics reach back before its first live hour is not imported into;
+    a sensor that has recorded no value yet makes the import wait (not done)."""
+    dongle = await make_dongle()
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    long_ago = floor_hour(dt_util.utcnow()) - timedelta(days=3)
+    async_import_statistics(hass, _meta(IMPORT), [{"start": long_ago, "state": 1.0, "sum": 1.0}])
+    await async_wait_recording_done(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    result = coordinator.last_history
+    assert result.done
+    assert result.skipped == [IMPORT]
+    assert set(result.rows) == {EXPORT}
+
+    # Nothing recorded yet (a first state that is no number does not count).
+    hass.states.async_set("sensor.new_counter", "unknown", {"unit_of_measurement": "kWh"})
+    await async_wait_recording_done(hass)
+    waiting = await async_import_history(
+        hass, coordinator.session, {"sensor.new_counter": "import"}, days=0
+    )
+    assert not waiting.done and waiting.days == 0
+    hass.states.async_set("sensor.new_counter", "12.5", {"unit_of_measurement": "kWh"})
+    await async_wait_recording_done(hass)
+    ready = await async_import_history(
+        hass, coordinator.session, {"sensor.new_counter": "import"}, days=0
+    )
+    assert ready.done and ready.days == 1  # today only
+    assert ready.as_dict()["done"] is True

@@ -21,6 +21,7 @@ from custom_components.hems.hub import meter_history
 from custom_components.hems.hub.devices import object_identifier
 from custom_components.hems.hub.meter_history import IpMeterHistory, offers_history
 from custom_components.hems.wisun import MeterRejectedError
+from custom_components.hems.wisun import meter as m
 from simulator.house import house_specs
 from tests.waiting import wait_for
 
@@ -107,3 +108,9 @@ async def test_a_day_the_meter_does_not_keep(
     assert len((await source.read_history_day(0)).slots) == 48
     with pytest.raises(MeterRejectedError):
         await source.read_history_day(30)
+
+
+def test_undecodable_values_are_none() -> None:
+    assert meter_history._decode(m.decode_unit, b"\x99") is None  # an unknown unit code
+    assert meter_history._decode(m.decode_unit, None) is None
+    assert meter_history._decode(m.decode_unit, b"\x01") == 0.1
