@@ -20,8 +20,7 @@ from custom_components.hems.energy.meter_hours import floor_hour, hour_boundarie
 from custom_components.hems.hub import meter_history
 from custom_components.hems.hub.devices import object_identifier
 from custom_components.hems.hub.meter_history import IpMeterHistory, offers_history
-from custom_components.hems.wisun import MeterRejectedError
-from custom_components.hems.wisun import meter as m
+from custom_components.hems.wisun import MeterRejectedError, meter as m
 from simulator.house import house_specs
 from tests.waiting import wait_for
 
