@@ -188,33 +188,36 @@ async def committed(ws: Socket, done: list[Imported], patience: float = 120.0) -
 
 async def grid_history_days(ws: Socket, patience: float = 180.0) -> int:
     """Wait until the integration's import of the smart meter's history is in the grid
-    sensor's statistics (its notice gone, the days there); the days with grid energy."""
+    sensors' statistics (its notice gone, 40 days or more in both directions); the days with
+    grid energy bought."""
     deadline = time.monotonic() + patience
     days = 0
     while time.monotonic() < deadline:
         issues = await ws.command("repairs/list_issues")
         importing = any(
-            i["domain"] == "hems" and i["translation_key"] == "broute_history_import"
+            i["domain"] == "hems" and i["translation_key"].endswith("history_import")
             for i in issues["issues"]
         )
         prefs = await ws.command("energy/get_prefs")
-        grid = [
-            flow["stat_energy_from"]
+        flows = [
+            (flow.get("stat_energy_from"), flow.get("stat_energy_to"))
             for source in prefs["energy_sources"]
             if source["type"] == "grid"
-            for flow in source.get("flow_from", [])
+            for flow in (*source.get("flow_from", []), *source.get("flow_to", []))
         ]
-        if grid and not importing:
+        bought = next((i for i, _ in flows if i), None)
+        ids = sorted({i for pair in flows for i in pair if i})
+        if ids and not importing:
             start = datetime.now(UTC) - timedelta(days=46)
             stats = await ws.command(
                 "recorder/statistics_during_period",
                 start_time=start.isoformat(),
-                statistic_ids=grid,
+                statistic_ids=ids,
                 period="day",
                 types=["change"],
             )
-            days = sum(1 for row in stats.get(grid[0], []) if (row.get("change") or 0) > 0)
-            if days >= 40:
-                return days
+            if all(len(stats.get(i, [])) >= 40 for i in ids):
+                rows = stats.get(bought or "", [])
+                return sum(1 for row in rows if (row.get("change") or 0) > 0)
         await asyncio.sleep(2)
     return days
