@@ -253,11 +253,5 @@ class EchonetHub(KindRuntime):
         for obj in enabled:
             if offers_history(obj):
                 if self.history is None:
-                    self.history = MeterHistoryImports(
-                        self.hass, self.entry.entry_id, self.entry.title
-                    )
-                self.entry.async_create_background_task(
-                    self.hass,
-                    self.history.async_import(self.controller, obj),
-                    f"hems meter history {obj.node.uid}",
-                )
+                    self.history = MeterHistoryImports(self.hass, self.entry)
+                self.history.start(self.controller, obj)
