@@ -44,6 +44,10 @@ EXEMPT_REASONS: dict[str, str] = {
     "simulator/helptext.py": "help text of the command lines (child process)",
 }
 EXEMPT = tuple(EXEMPT_REASONS)
+#: Modules still under the threshold when the check became the build's (issue 11 is not done
+#: until this is empty), each with the floor it may not fall below: the list may only shrink
+#: and the floors only rise.  A module not listed must reach the threshold.
+BELOW_THRESHOLD: dict[str, float] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"coverage: {len(under)} of {len(modules)} modules under {THRESHOLD:g} %")
     print(table(under))
+    failing = [m for m in under if m.percent < BELOW_THRESHOLD.get(m.path, THRESHOLD)]
+    if not failing:
+        print(f"(each at or above its floor in BELOW_THRESHOLD: {len(under)} still to raise)")
+        return 0
+    print("failing (under the threshold, or under their floor in BELOW_THRESHOLD):")
+    for m in failing:
+        print(f"  {m.path} {m.percent:.1f}% < {BELOW_THRESHOLD.get(m.path, THRESHOLD):g}%")
     return 0 if args.report_only else 1
 
 
