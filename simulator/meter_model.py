@@ -124,12 +124,24 @@ class MeterModel:
         self.start = clock.now().astimezone(JST)
         start_day = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
         self.origin = start_day - timedelta(days=history_days)
+        values = self._history_boundaries(initial_import_kwh, initial_export_kwh)
+        self._boundaries: list[tuple[float, float]] = values  # index k: origin + k * 30 min
+        self._live_t = self.start
+        self._live = (initial_import_kwh, initial_export_kwh)
+        self._fed_mode = False
+        self._origin_ts = self.origin.timestamp()
+        self._live_ts = self.start.timestamp()
+
+    def _history_boundaries(
+        self, import_kwh: float, export_kwh: float
+    ) -> list[tuple[float, float]]:
+        """The registers at every half-hour boundary from the origin to the start, integrated
+        backwards from the registers at the start."""
         last = floor_slot(self.start)
         count = round((last - self.origin).total_seconds() / SLOT_SECONDS)
-        # boundary values from the start backwards
         tail_imp, tail_exp = integrate(self._fn, last, self.start, self._history_step)
-        imp = initial_import_kwh - tail_imp
-        exp = initial_export_kwh - tail_exp
+        imp = import_kwh - tail_imp
+        exp = export_kwh - tail_exp
         values: list[tuple[float, float]] = [(imp, exp)]
         for k in range(count - 1, -1, -1):
             slot_imp, slot_exp = self._slot_energy(self.origin + SLOT * k)
@@ -139,12 +151,7 @@ class MeterModel:
         values.reverse()
         if values[0][0] < 0 or values[0][1] < 0:
             raise ValueError("initial counters too small for the synthetic history")
-        self._boundaries: list[tuple[float, float]] = values  # index k: origin + k * 30 min
-        self._live_t = self.start
-        self._live = (initial_import_kwh, initial_export_kwh)
-        self._fed_mode = False
-        self._origin_ts = self.origin.timestamp()
-        self._live_ts = self.start.timestamp()
+        return values
 
     @classmethod
     def fed(

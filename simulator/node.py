@@ -286,45 +286,9 @@ class SimNode:
         esv = frame.esv
         requested = [epc for epc, _ in frame.props]
         if esv == ESV.GET:
-            if quirks.drop_gets_above is not None and len(requested) > quirks.drop_gets_above:
-                return
-            if any(group <= set(requested) for group in quirks.drop_together):
-                return
-            if quirks.truncate_above is not None:
-                requested = requested[: quirks.truncate_above]
-            if quirks.busy:
-                self._reply(obj, [(ESV.GET_SNA, [(e, b"") for e in requested])], frame, addr)
-                return
-            props = [
-                (epc, b"" if epc in quirks.refuse_get else self._read(obj, epc))
-                for epc in requested
-            ]
-            if all(edt for _, edt in props) or quirks.pdc0_in_res:
-                self._reply(obj, [(ESV.GET_RES, props)], frame, addr)
-            elif quirks.split_sna and any(edt for _, edt in props):
-                ok: Props = [(e, d) for e, d in props if d]
-                bad: Props = [(e, d) for e, d in props if not d]
-                self._reply(obj, [(ESV.GET_RES, ok), (ESV.GET_SNA, bad)], frame, addr)
-            else:
-                self._reply(obj, [(ESV.GET_SNA, props)], frame, addr)
+            self._serve_get(obj, frame, addr, requested)
         elif esv in (ESV.SETC, ESV.SETI):
-            result, failed, infs = self._apply_sets(obj, frame.props)
-            answers: list[tuple[int, Props]] = []
-            if esv == ESV.SETC:
-                answers.append((ESV.SETC_SNA if failed else ESV.SET_RES, result))
-            elif failed:
-                answers.append((ESV.SETI_SNA, result))
-            if quirks.inf_before_set_res:
-                for data in infs:
-                    self.multicast_send(data)
-                self._reply(obj, answers, frame, addr)
-            else:
-                self._reply(obj, answers, frame, addr)
-                for data in infs:
-                    if quirks.delay > 0:
-                        self._send_later(data, (MULTICAST_GROUP_V4, self.port), quirks.delay, False)
-                    else:
-                        self.multicast_send(data)
+            self._serve_set(obj, frame, addr)
         elif esv == ESV.INF_REQ:
             props = [(e, self._read(obj, e)) for e in requested]
             if not all(edt for _, edt in props):
@@ -348,6 +312,54 @@ class SimNode:
             self._send_later(data, addr, quirks.delay, quirks.reply_port is not None)
             for inf in infs:
                 self.multicast_send(inf)
+
+    def _serve_get(
+        self, obj: SimObject, frame: Frame, addr: tuple[str, int], requested: list[int]
+    ) -> None:
+        """A Get, with the quirks of real stacks (drops, truncation, busy, refusals, splits)."""
+        quirks = self.quirks
+        if quirks.drop_gets_above is not None and len(requested) > quirks.drop_gets_above:
+            return
+        if any(group <= set(requested) for group in quirks.drop_together):
+            return
+        if quirks.truncate_above is not None:
+            requested = requested[: quirks.truncate_above]
+        if quirks.busy:
+            self._reply(obj, [(ESV.GET_SNA, [(e, b"") for e in requested])], frame, addr)
+            return
+        props = [
+            (epc, b"" if epc in quirks.refuse_get else self._read(obj, epc)) for epc in requested
+        ]
+        if all(edt for _, edt in props) or quirks.pdc0_in_res:
+            self._reply(obj, [(ESV.GET_RES, props)], frame, addr)
+        elif quirks.split_sna and any(edt for _, edt in props):
+            ok: Props = [(e, d) for e, d in props if d]
+            bad: Props = [(e, d) for e, d in props if not d]
+            self._reply(obj, [(ESV.GET_RES, ok), (ESV.GET_SNA, bad)], frame, addr)
+        else:
+            self._reply(obj, [(ESV.GET_SNA, props)], frame, addr)
+
+    def _serve_set(self, obj: SimObject, frame: Frame, addr: tuple[str, int]) -> None:
+        """A SetC or SetI, and the announcements of what changed."""
+        quirks = self.quirks
+        esv = frame.esv
+        result, failed, infs = self._apply_sets(obj, frame.props)
+        answers: list[tuple[int, Props]] = []
+        if esv == ESV.SETC:
+            answers.append((ESV.SETC_SNA if failed else ESV.SET_RES, result))
+        elif failed:
+            answers.append((ESV.SETI_SNA, result))
+        if quirks.inf_before_set_res:
+            for data in infs:
+                self.multicast_send(data)
+            self._reply(obj, answers, frame, addr)
+        else:
+            self._reply(obj, answers, frame, addr)
+            for data in infs:
+                if quirks.delay > 0:
+                    self._send_later(data, (MULTICAST_GROUP_V4, self.port), quirks.delay, False)
+                else:
+                    self.multicast_send(data)
 
     def _read(self, obj: SimObject, epc: int) -> bytes:
         if epc == 0x83 and self.quirks.no_identification:

@@ -266,9 +266,9 @@ async def async_import_history(
     progress: Callable[[int, int], None] | None = None,
 ) -> HistoryImport:
     """Import the meter's 30-minute history (today and up to ``days`` days before, 0xE2/0xE4,
-    one read per day) into the energy
-    sensors' statistics, before their first live hour (see :func:`.energy.backfill.history_rows`:
-    the rows meet the live ones without a step and without counting the first hour twice).
+    one read per day) into the energy sensors' statistics, before their first live hour (see
+    :func:`.energy.backfill.history_rows`: the rows meet the live ones without a step and
+    without counting the first hour twice).
 
     Only statistics that hold no hour before their first live one are written (a sensor that
     has history keeps it).  ``progress(days read, days)`` is called after every meter day.
@@ -295,17 +295,7 @@ async def async_import_history(
         return result
     info = await session.read_meter_info()
     count_kwh = info.unit_kwh * info.coefficient
-    slots: list[HistorySlot] = []
-    for days_ago in range(days + 1):  # today and the ``days`` before
-        try:
-            day = await session.read_history_day(days_ago)
-        except MeterRejectedError:
-            _LOGGER.debug("B-route: the meter keeps no history of %s days ago", days_ago)
-            break
-        slots.extend(day.slots)
-        result.days += 1
-        if progress is not None:
-            progress(days_ago + 1, days + 1)
+    slots = await _read_history_days(session, days, result, progress)
     for statistic_id, (when, zero_value, unit) in zeros.items():
         zero_kwh = float(EnergyConverter.convert(zero_value, unit, KWH))
         rows = history_rows(
@@ -322,6 +312,28 @@ async def async_import_history(
             result.first[statistic_id] = rows[0].start
     _LOGGER.debug("B-route history import: %s", result.as_dict())
     return result
+
+
+async def _read_history_days(
+    session: HistorySource,
+    days: int,
+    result: HistoryImport,
+    progress: Callable[[int, int], None] | None,
+) -> list[HistorySlot]:
+    """Today's and up to ``days`` earlier days' slots, one read a day (until the meter keeps
+    no more); counted in ``result.days``, reported to ``progress``."""
+    slots: list[HistorySlot] = []
+    for days_ago in range(days + 1):  # today and the ``days`` before
+        try:
+            day = await session.read_history_day(days_ago)
+        except MeterRejectedError:
+            _LOGGER.debug("B-route: the meter keeps no history of %s days ago", days_ago)
+            break
+        slots.extend(day.slots)
+        result.days += 1
+        if progress is not None:
+            progress(days_ago + 1, days + 1)
+    return slots
 
 
 def _zero_point(hass: HomeAssistant, statistic_id: str) -> tuple[datetime, float, str] | None:

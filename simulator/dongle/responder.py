@@ -8,6 +8,7 @@ INF_REQ for the meter's properties, keeps the 0xE5 / 0xED history selections, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import struct
@@ -15,7 +16,7 @@ from typing import Final
 
 from custom_components.hems.echonet.const import ESV
 from custom_components.hems.echonet.errors import FrameError
-from custom_components.hems.echonet.frame import EOJ, Property, build, decode_frame
+from custom_components.hems.echonet.frame import EOJ, Frame, Property, build, decode_frame
 
 from ..clock import JST
 from ..meter_model import MeterModel, floor_slot
@@ -119,8 +120,13 @@ class MeterResponder:
         return {EPC_LOCATION, 0xE5} | ({0xED} if self.history2 else set())
 
     def _meter_value(self, epc: int) -> bytes | None:
-        model = self.model
-        now = model.now()
+        """The meter object's value of ``epc`` (None: the meter does not have it)."""
+        found = self._identity_value(epc)
+        return found if found is not None else self._measurement(epc)
+
+    def _identity_value(self, epc: int) -> bytes | None:
+        """The superclass properties: status, location, maker, clock, property maps."""
+        now = self.model.now()
         if epc == EPC_OPERATION_STATUS:
             return b"\x30"
         if epc == EPC_LOCATION:
@@ -143,6 +149,11 @@ class MeterResponder:
             return encode_property_map(self.meter_set_epcs())
         if epc == EPC_GET_MAP:
             return encode_property_map(self.meter_get_epcs())
+        return None
+
+    def _measurement(self, epc: int) -> bytes | None:
+        """What the meter measures and keeps: coefficient, counters, history, power."""
+        model = self.model
         if epc == 0xD3:
             coefficient = model.reported_coefficient()
             return None if coefficient is None else coefficient.to_bytes(4, "big")
@@ -263,6 +274,16 @@ class MeterResponder:
             readable = {epc for epc in range(0x80, 0x100) if self._profile_value(epc) is not None}
         else:
             return []
+        return self._answer(frame, target, get_value, readable)
+
+    def _answer(
+        self,
+        frame: Frame,
+        target: EOJ,
+        get_value: Callable[[int], bytes | None],
+        readable: set[int],
+    ) -> list[bytes]:
+        """The answer of ``target`` to a Get/INF_REQ, a Set or a SetGet."""
         esv = frame.esv
         if esv in (ESV.GET, ESV.INF_REQ):
             if esv == ESV.GET:

@@ -270,21 +270,8 @@ class Ledger:
         return ledger
 
     @classmethod
-    def _from_dict_lenient(cls, data: Any, problems: list[str]) -> Ledger:
-        """Field-by-field :meth:`from_dict`.
-
-        * An unreadable time zone or retention falls back to the default.
-        * A slot with an unreadable start or value is left out: its half hour becomes unknown
-          (never zero, and the meter's history can fill it again); its day's stored summary,
-          computed when the slot was whole, is kept.
-        * An unreadable day summary is left out; it is computed again from the day's slots when
-          the ledger still has them.
-        * An unreadable eco record is left out (the others stay).
-        """
-        if not isinstance(data, dict):
-            raise LedgerError("stored ledger is not a mapping")
-        if data.get("version") != LEDGER_FORMAT_VERSION:
-            raise LedgerError(f"unsupported ledger format version {data.get('version')!r}")
+    def _lenient_settings(cls, data: dict[str, Any], problems: list[str]) -> Ledger:
+        """An empty ledger with the stored time zone and retentions (defaults where unreadable)."""
         timezone = data.get("timezone", DEFAULT_TIMEZONE)
         try:
             ledger = cls(timezone if isinstance(timezone, str) else "")
@@ -304,6 +291,25 @@ class Ledger:
             problems.append("day retention shorter than the slot retention (the defaults are used)")
             ledger.slot_retention_days = DEFAULT_SLOT_RETENTION_DAYS
             ledger.day_retention_days = DEFAULT_DAY_RETENTION_DAYS
+        return ledger
+
+    @classmethod
+    def _from_dict_lenient(cls, data: Any, problems: list[str]) -> Ledger:
+        """Field-by-field :meth:`from_dict`.
+
+        * An unreadable time zone or retention falls back to the default.
+        * A slot with an unreadable start or value is left out: its half hour becomes unknown
+          (never zero, and the meter's history can fill it again); its day's stored summary,
+          computed when the slot was whole, is kept.
+        * An unreadable day summary is left out; it is computed again from the day's slots when
+          the ledger still has them.
+        * An unreadable eco record is left out (the others stay).
+        """
+        if not isinstance(data, dict):
+            raise LedgerError("stored ledger is not a mapping")
+        if data.get("version") != LEDGER_FORMAT_VERSION:
+            raise LedgerError(f"unsupported ledger format version {data.get('version')!r}")
+        ledger = cls._lenient_settings(data, problems)
         for item in _items(data, "slots", problems):
             try:
                 ledger._store(Slot.from_list(item, ledger.tz), add=False, channels=CHANNELS)
