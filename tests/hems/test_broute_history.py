@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
@@ -29,7 +29,7 @@ from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy.backfill import history_rows
 from custom_components.hems.energy.meter_hours import floor_hour, hour_boundaries
 from custom_components.hems.meter import const as broute_const
-from custom_components.hems.statistics_backfill import async_import_history
+from custom_components.hems.statistics_backfill import _zero_point, async_import_history
 from custom_components.hems.wisun import HistorySlot
 from simulator.clock import SimClock
 from simulator.meter_model import MeterModel
@@ -114,8 +114,11 @@ async def test_first_setup_imports_the_meters_history(
     ]
 
     history = History(meter)
-    now = dt_util.utcnow()
-    live_hour = floor_hour(now)
+    # The first live hour is the hour of the sensor's first recorded value (where the import
+    # ends), not the hour the test happens to be in now (the test may cross an hour).
+    zero = await get_instance(hass).async_add_executor_job(_zero_point, hass, IMPORT)
+    assert zero is not None
+    live_hour = floor_hour(zero[0])
     first = floor_hour(meter.origin)
     rows = await _read_rows(hass, first - HOUR, live_hour)
     for channel, statistic_id in enumerate((IMPORT, EXPORT)):
