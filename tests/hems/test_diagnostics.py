@@ -29,6 +29,7 @@ from custom_components.hems.diagnostics import (
 )
 from custom_components.hems.echonet.controller import Controller
 from simulator.house import House
+from tests.waiting import wait_for
 
 from .conftest import HouseFactory, hub_entry, settle, setup_hub
 from .platform_helpers import START, discovery_of
@@ -159,7 +160,16 @@ async def test_diagnostics_of_an_entry_that_failed_to_set_up(
 ) -> None:
     """Port 3610 is busy: the entry waits to retry, and its diagnostics still download."""
     blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    blocker.bind(("127.0.0.1", 3610))
+
+    def _bound() -> bool:
+        # A previous test's controller may still be closing its socket on the port.
+        try:
+            blocker.bind(("127.0.0.1", 3610))
+        except OSError:
+            return False
+        return True
+
+    await wait_for(_bound, what="port 3610 free for the blocker")
     try:
         entry = hub_entry()
         entry.add_to_hass(hass)

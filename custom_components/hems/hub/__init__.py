@@ -109,13 +109,19 @@ class HubKind:
     async def async_setup(self, hass: HomeAssistant, entry: HemsConfigEntry) -> EchonetHub:
         """Open the controller, wait a moment for the devices, start the coordinators."""
         controller = await async_start_controller(hass, entry)
-        hub = EchonetHub(hass, entry, controller)
-        hub.async_watch_limits()
-        entry.async_on_unload(
-            hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop_hub(hub))
-        )
-        # Nodes found in the first seconds are added with the platforms; later ones dynamically.
-        await controller.async_discover(wait=SETUP_DISCOVERY_SECONDS)
+        try:
+            hub = EchonetHub(hass, entry, controller)
+            hub.async_watch_limits()
+            entry.async_on_unload(
+                hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop_hub(hub))
+            )
+            # Nodes found in the first seconds are added with the platforms; later ones
+            # dynamically.
+            await controller.async_discover(wait=SETUP_DISCOVERY_SECONDS)
+        except BaseException:
+            # Setup cancelled (Home Assistant stopping, a reload) or failed: free the port.
+            await controller.stop()
+            raise
         hub.async_start()
         return hub
 
