@@ -155,7 +155,12 @@ class MeterHistoryImports:
         """Import ``obj``'s history unless done before; while its sensors have recorded no
         value yet (or the meter does not answer), tried again later (a timer, not a task)."""
         started = asyncio.Event()
-        self.unsubs.append(async_at_started(self.hass, lambda _hass: started.set()))
+
+        @callback  # in the event loop (a plain function would run in a thread)
+        def _started(_hass: HomeAssistant) -> None:
+            started.set()
+
+        self.unsubs.append(async_at_started(self.hass, _started))
         await started.wait()
         if not recorder_available(self.hass):
             return  # no statistics to import into
