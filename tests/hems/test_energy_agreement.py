@@ -17,9 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from awesomeversion import AwesomeVersion
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.energy.data import async_get_manager
 from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
@@ -302,13 +304,24 @@ async def test_figures_agree_with_home_assistant(
         "self_sufficiency_month": month.self_sufficiency,
         "self_consumption_today": today.solar_consumed,
         "self_consumption_month": month.solar_consumed,
-        "purchase_cost_today": today_totals[f"{GRID_IN}_cost"],
-        "purchase_cost_month": month_totals[f"{GRID_IN}_cost"],
-        "sale_revenue_today": today_totals[f"{GRID_OUT}_compensation"],
-        "sale_revenue_month": month_totals[f"{GRID_OUT}_compensation"],
     }
+    # The cost and compensation: Home Assistant's own cost sensors, made from the grid sources'
+    # prices in the energy preferences written above.  Home Assistant 2026.10's energy
+    # integration ("unified grid format") does not make them from those preferences; there the
+    # money figures are compared on the 2026.2 lane only (noted in the README).
+    if f"{GRID_IN}_cost" in today_totals:
+        theirs |= {
+            "purchase_cost_today": today_totals[f"{GRID_IN}_cost"],
+            "purchase_cost_month": month_totals[f"{GRID_IN}_cost"],
+            "sale_revenue_today": today_totals[f"{GRID_OUT}_compensation"],
+            "sale_revenue_month": month_totals[f"{GRID_OUT}_compensation"],
+        }
+    else:
+        assert AwesomeVersion(HA_VERSION) >= AwesomeVersion("2026.3"), "cost sensors missing"
     report = {
-        key: (ours[key], round(theirs[key], 3), _off_by(ours[key], theirs[key])) for key in _KEYS
+        key: (ours[key], round(theirs[key], 3), _off_by(ours[key], theirs[key]))
+        for key in _KEYS
+        if key in theirs
     }
     print("agreement (ours, Home Assistant's, % off):")
     for key, row in report.items():
