@@ -47,7 +47,41 @@ EXEMPT = tuple(EXEMPT_REASONS)
 #: Modules still under the threshold when the check became the build's (issue 11 is not done
 #: until this is empty), each with the floor it may not fall below: the list may only shrink
 #: and the floors only rise.  A module not listed must reach the threshold.
-BELOW_THRESHOLD: dict[str, float] = {}
+BELOW_THRESHOLD: dict[str, float] = {
+    "custom_components/hems/echonet/controller.py": 89,
+    "custom_components/hems/echonet/definitions/datatypes.py": 90,
+    "custom_components/hems/echonet/node.py": 89,
+    "custom_components/hems/echonet/own_node.py": 89,
+    "custom_components/hems/echonet/transport.py": 83,
+    "custom_components/hems/home/notices.py": 92,
+    "custom_components/hems/home/options/charges.py": 93,
+    "custom_components/hems/hub/climate.py": 91,
+    "custom_components/hems/hub/cover.py": 93,
+    "custom_components/hems/meter/coordinator.py": 92,
+    "custom_components/hems/meter/entities.py": 93,
+    "custom_components/hems/wisun/connection.py": 89,
+    "custom_components/hems/wisun/credentials.py": 91,
+    "custom_components/hems/wisun/j11_modem.py": 88,
+    "custom_components/hems/wisun/meter.py": 92,
+    "custom_components/hems/wisun/modem.py": 88,
+    "custom_components/hems/wisun/requests.py": 91,
+    "custom_components/hems/wisun/serial_link.py": 90,
+    "custom_components/hems/wisun/session.py": 91,
+    "custom_components/hems/wisun/skstack.py": 88,
+    "simulator/behaviours/board.py": 91,
+    "simulator/behaviours/climate.py": 92,
+    "simulator/behaviours/generation.py": 92,
+    "simulator/behaviours/storage.py": 90,
+    "simulator/clock.py": 87,
+    "simulator/dongle/j11.py": 81,
+    "simulator/dongle/module.py": 91,
+    "simulator/dongle/pty.py": 60,
+    "simulator/dongle/responder.py": 85,
+    "simulator/dongle/skstack.py": 77,
+    "simulator/house.py": 93,
+    "simulator/meter_device.py": 83,
+    "simulator/node.py": 88,
+}
 
 
 @dataclass(frozen=True, slots=True)
