@@ -186,7 +186,7 @@ async def committed(ws: Socket, done: list[Imported], patience: float = 120.0) -
     return not waiting
 
 
-async def grid_history_days(ws: Socket, patience: float = 180.0) -> int:
+async def grid_history_days(ws: Socket, patience: float = 420.0) -> int:
     """Wait until the integration's import of the smart meter's history is in the grid
     sensors' statistics (its notice gone, 40 days or more in both directions); the days with
     grid energy bought."""
