@@ -9,17 +9,20 @@ imports nothing again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
@@ -241,3 +244,62 @@ async def test_sensors_with_their_own_past_keep_it(
     )
     assert ready.done and ready.days == 1  # today only
     assert ready.as_dict()["done"] is True
+
+
+@contextlib.contextmanager
+def _starting(hass: HomeAssistant) -> Iterator[None]:
+    """Home Assistant is starting (what waits for its start waits) until the block ends or
+    :func:`_start` is called; started at the end in any case (nothing left waiting)."""
+    hass.set_state(CoreState.starting)
+    try:
+        yield
+    finally:
+        _start(hass)
+
+
+def _start(hass: HomeAssistant) -> None:
+    if hass.state is not CoreState.running:
+        hass.set_state(CoreState.running)
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+
+
+async def test_a_reload_before_the_import_finished_imports_still(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_dongle: DongleFactory,
+) -> None:
+    """Home Assistant reloads the meter's entry when one of its entities is enabled (the
+    energy entry enables the half-hour values) or restarts before the import is done: the
+    live readings stored meanwhile do not make the history count as imported."""
+    dongle = await make_dongle()
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    history_key = f"hems.broute.{entry.entry_id}.history"
+    with _starting(hass):  # the import waits for Home Assistant's start
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data.coordinator
+        assert coordinator.last_live is not None and coordinator.last_history is None
+        assert hass_storage[history_key]["data"] == {"imported": False}
+
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        async_fire_time_changed(
+            hass, dt_util.utcnow() + timedelta(seconds=broute_const.STORE_SAVE_DELAY + 1)
+        )
+        await hass.async_block_till_done()
+        assert hass_storage[f"hems.broute.{entry.entry_id}"]["data"]["last_live"] is not None
+
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data.coordinator
+        assert not coordinator.history_imported
+        _start(hass)
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    result = coordinator.last_history
+    assert result.done and coordinator.history_imported
+    assert set(result.rows) == {IMPORT, EXPORT} and result.days > 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass_storage[history_key]["data"] == {"imported": True}

@@ -170,13 +170,23 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     async def async_load_stored(
         cls, hass: HomeAssistant, entry: ConfigEntry
     ) -> tuple[datetime | None, bool]:
-        """The last live reading (None: unknown) and whether the meter's history was imported
-        (an entry with a live reading from before the import existed counts as imported: its
-        statistics have their own past)."""
+        """The last live reading (None: unknown) and whether the meter's history was imported.
+
+        The first setup writes ``{"imported": false}`` before anything else, so a setup that
+        follows an unfinished import (Home Assistant reloads an entry when one of its entities
+        is enabled, a restart) imports still, although live readings were stored meanwhile.
+        Only an entry from before the import existed (a live reading and no marker) counts as
+        imported: its statistics have their own past.
+        """
         last_live = await cls.async_load_last_live(hass, entry)
-        data = await history_store(hass, entry).async_load()
-        imported = bool(isinstance(data, dict) and data.get("imported")) or last_live is not None
-        return last_live, imported
+        store = history_store(hass, entry)
+        data = await store.async_load()
+        if isinstance(data, dict) and isinstance(data.get("imported"), bool):
+            return last_live, data["imported"]
+        if last_live is not None:
+            return last_live, True
+        await store.async_save({"imported": False})
+        return last_live, False
 
     @callback
     def async_start(self) -> None:
