@@ -53,9 +53,12 @@ async def async_probe(
     *,
     interface: str = "",
     hosts: list[str] | None = None,
-    seconds: float = PROBE_SECONDS,
+    seconds: float | None = None,
 ) -> ProbeResult:
-    """Open a controller on ``address`` for a few seconds and report what answered."""
+    """Open a controller on ``address`` for a few seconds (``PROBE_SECONDS`` unless given)
+    and report what answered."""
+    if seconds is None:
+        seconds = PROBE_SECONDS
     controller = Controller(
         address, hosts=hosts or [], discovery_interval=3600, timeout=1.5, retries=1
     )
