@@ -188,3 +188,36 @@ async def test_default_watch_list_covers_every_way_in(
         | {CoverDeviceClass.SHUTTER}
     }
     assert len(watched_classes) == 5
+
+
+async def _cover(
+    house: House, hass: HomeAssistant, service: str, cover: str, expect: str
+) -> None:
+    await hass.services.async_call("cover", service, {"entity_id": cover}, blocking=True)
+    house.step(30)  # the shutter moves all the way
+    await _wait(hass, lambda: _state(hass, cover) == expect, f"{cover} -> {expect}")
+
+
+async def test_open_shutters_are_closed_on_arming_not_refused(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """A motorised shutter left open does not keep the alarm from being armed (the blueprint
+    closes it then, AiSEG2's 一括閉); opened while armed, it triggers the alarm."""
+    house = await make_house()
+    await setup_hub(hass)
+    entry = await setup_energy(hass)
+    watched = runtime_of(entry).alarm_entities()
+    shutter = next(
+        e
+        for e in watched
+        if e.startswith("cover.")
+        and hass.states.get(e).attributes.get("device_class") == CoverDeviceClass.SHUTTER
+    )
+    alarm = entity_id(hass, entry, "alarm", ALARM_DOMAIN)
+    await _cover(house, hass, "open_cover", shutter, "open")
+    await _service(hass, "alarm_arm_away", alarm)
+    assert _state(hass, alarm) == "armed_away"
+    await _cover(house, hass, "close_cover", shutter, "closed")
+    assert _state(hass, alarm) == "armed_away"  # closing is no way in
+    await _cover(house, hass, "open_cover", shutter, "open")
+    await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger on opening")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.alarm_control_panel import AlarmControlPanelEntity
@@ -10,7 +10,8 @@ from homeassistant.components.alarm_control_panel.const import (
     AlarmControlPanelEntityFeature,
     AlarmControlPanelState,
 )
-from homeassistant.core import Event, EventStateChangedData, callback
+from homeassistant.components.cover import CoverDeviceClass, CoverEntityFeature
+from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -22,6 +23,30 @@ from .runtime import EVENT_ALARM, HomeRuntime
 from .sources import friendly_names, is_insecure, is_lock_like
 
 ARMED = (AlarmControlPanelState.ARMED_AWAY, AlarmControlPanelState.TRIGGERED)
+#: Motorised covers closed together when the alarm is armed (AiSEG2's 一括閉; the blueprint
+#: "alarm_armed_all_off" does it): open, they do not keep the alarm from being armed; opened
+#: while it is armed, they trigger it.  Doors and gates that are open do keep it from arming.
+CLOSED_ON_ARMING: Final = frozenset(
+    {
+        CoverDeviceClass.SHUTTER,
+        CoverDeviceClass.WINDOW,
+        CoverDeviceClass.BLIND,
+        CoverDeviceClass.CURTAIN,
+        CoverDeviceClass.AWNING,
+        CoverDeviceClass.SHADE,
+    }
+)
+
+
+def closed_on_arming(state: State | None) -> bool:
+    """A motorised shutter, window, blind... that can be closed remotely (see above)."""
+    if state is None or state.domain != "cover":
+        return False
+    features = int(state.attributes.get("supported_features", 0))
+    return (
+        bool(features & CoverEntityFeature.CLOSE)
+        and state.attributes.get("device_class") in CLOSED_ON_ARMING
+    )
 
 
 class HomeAlarm(HomeEntity, AlarmControlPanelEntity, RestoreEntity):
@@ -67,12 +92,15 @@ class HomeAlarm(HomeEntity, AlarmControlPanelEntity, RestoreEntity):
         return [e for e in self._watched if is_insecure(self.hass.states.get(e))]
 
     async def async_alarm_arm_away(self, code: str | None = None) -> None:
-        """Arm, unless something is unlocked or open."""
+        """Arm, unless a lock is unlocked or a door/window is open (motorised shutters and
+        windows that are closed on arming excepted)."""
         if not self._watched:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="alarm_nothing_watched"
             )
-        insecure = self.open_entities()
+        insecure = [
+            e for e in self.open_entities() if not closed_on_arming(self.hass.states.get(e))
+        ]
         if insecure:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
