@@ -22,18 +22,20 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.hems.const import DOMAIN
+from custom_components.hems.const import CONF_ADDRESS, CONF_INTERFACE, DOMAIN
 from custom_components.hems.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
 )
 from custom_components.hems.echonet.controller import Controller
 from simulator.house import House
-from tests.waiting import wait_for
 
 from .conftest import HouseFactory, hub_entry, settle, setup_hub
 from .platform_helpers import START, discovery_of
 from .test_services import hems_device
+
+#: The failed entry's address: no other test binds it.
+OWN_ADDRESS = "127.0.0.61"
 
 
 async def _start(hass: HomeAssistant, make_house: HouseFactory) -> tuple[House, MockConfigEntry]:
@@ -158,20 +160,22 @@ async def test_diagnostics_redact_secrets(hass: HomeAssistant, make_house: House
 async def test_diagnostics_of_an_entry_that_failed_to_set_up(
     hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    """Port 3610 is busy: the entry waits to retry, and its diagnostics still download."""
+    """Port 3610 is busy: the entry waits to retry, and its diagnostics still download.
+
+    The entry is on an address of its own (an interface Home Assistant does not list falls
+    back to the stored address), which no other test binds: the port is busy because this
+    test holds it, never because another test's socket is still closing."""
     blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-
-    def _bound() -> bool:
-        # A previous test's controller may still be closing its socket on the port.
-        try:
-            blocker.bind(("127.0.0.1", 3610))
-        except OSError:
-            return False
-        return True
-
-    await wait_for(_bound, what="port 3610 free for the blocker")
+    blocker.bind((OWN_ADDRESS, 3610))
     try:
-        entry = hub_entry()
+        loopback = hub_entry()
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=loopback.title,
+            unique_id=loopback.unique_id,
+            data={**loopback.data, CONF_INTERFACE: "hems-gone0", CONF_ADDRESS: OWN_ADDRESS},
+            options=loopback.options,
+        )
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
