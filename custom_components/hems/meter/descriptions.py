@@ -135,12 +135,14 @@ def _amperes(
 
 
 def _fixed_energy(key: str, value: str, when: str, role: str) -> BrouteSensorDescription:
+    # Enabled: the energy entry takes its half-hour slots from them.  Enabling them later
+    # makes Home Assistant reload the meter's entry, which on a real meter drops the PANA
+    # session (a rejoin takes 10-40 s) and restarts a history import under way.
     return _kwh(
         key,
         role,
         value_fn=_fixed(value),
         attrs_fn=_fixed_time(when),
-        entity_registry_enabled_default=False,
         counter=f"fixed_{value.removesuffix('_kwh')}",
     )
 
