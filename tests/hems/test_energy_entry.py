@@ -60,7 +60,7 @@ async def test_stored_tariff_that_does_not_validate(hass: HomeAssistant) -> None
 async def test_half_hour_values_disabled_by_an_older_version_are_enabled(
     hass: HomeAssistant, make_dongle: DongleFactory
 ) -> None:
-    """Versions before 0.2 made the meter's half-hour values disabled: the energy entry,
+    """Version 0.1 made the meter's half-hour values disabled: the energy entry,
     which takes its half-hour slots from them, enables them (Home Assistant then reloads the
     meter's entry), unless the user disabled them."""
     registry = er.async_get(hass)

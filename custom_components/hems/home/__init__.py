@@ -63,7 +63,7 @@ class HomeKind:
             raise ENERGY_ERRORS.translate(Operation.SETTINGS, err, ConfigEntryError) from err
         runtime = HomeRuntime(hass, entry, settings)
         if settings.auto_sources:
-            # Versions before 0.2 made the smart meter's half-hour values disabled: the energy
+            # Version 0.1 made the smart meter's half-hour values disabled: the energy
             # entry needs them (Home Assistant reloads the meter's entry to add them).
             registry = er.async_get(hass)
             for entity_id in disabled_fixed_sources(hass, runtime.sources):

@@ -98,7 +98,7 @@ def detect_sources(hass: HomeAssistant, exclude_entry_id: str | None = None) -> 
 
 def disabled_fixed_sources(hass: HomeAssistant, sources: Sources) -> list[str]:
     """Fixed-time sensors chosen as sources that the registry has disabled by the integration
-    (versions before 0.2 made the smart meter's half-hour values disabled)."""
+    (version 0.1 made the smart meter's half-hour values disabled)."""
     registry = er.async_get(hass)
     out: list[str] = []
     for role in FIXED_ROLES:
