@@ -190,9 +190,7 @@ async def test_default_watch_list_covers_every_way_in(
     assert len(watched_classes) == 5
 
 
-async def _cover(
-    house: House, hass: HomeAssistant, service: str, cover: str, expect: str
-) -> None:
+async def _cover(house: House, hass: HomeAssistant, service: str, cover: str, expect: str) -> None:
     await hass.services.async_call("cover", service, {"entity_id": cover}, blocking=True)
     house.step(30)  # the shutter moves all the way
     await _wait(hass, lambda: _state(hass, cover) == expect, f"{cover} -> {expect}")
