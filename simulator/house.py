@@ -19,6 +19,7 @@ from typing import Final
 from custom_components.hems.echonet.frame import EOJ
 
 from .clock import SimClock
+from .behaviours import Solar
 from .device import SimObject
 from .history import HourlyCounters, fingerprint, history_origin, warm_up
 from .meter_device import attach_meter
@@ -93,7 +94,9 @@ class House:
 
     ``history_days``: days of past the physics runs before ``start`` (None: 45 for the default
     house, 0 for the others and for custom ``specs``).  ``seed`` picks the weather and the
-    family's rhythm.  ``life`` overrides the scenario's residents.
+    family's rhythm.  ``life`` overrides the scenario's residents.  ``full_feed_in``: the
+    solar plant sells all it generates through its own meter (全量買取), so the house's smart
+    meter counts everything the house uses and exports nothing of the solar.
     """
 
     def __init__(
@@ -113,6 +116,7 @@ class House:
         history_days: int | None = None,
         life: Life | None = None,
         max_step: float = 60.0,
+        full_feed_in: bool = False,
     ) -> None:
         custom = specs is not None
         specs = specs if specs is not None else _specs(scenario, count)
@@ -140,6 +144,10 @@ class House:
         if history_days is None:
             history_days = 45 if scenario == "house" and not custom else 0
         self.history_days = history_days
+        if full_feed_in:
+            for obj in self.objects():
+                if isinstance(obj.behaviour, Solar):
+                    obj.behaviour.full_feed_in = True
         self.hours = HourlyCounters()
         self._task: asyncio.Task[None] | None = None
         self.meter: MeterModel | None = None

@@ -15,7 +15,8 @@ The powers then hold until the next settle.  A command from the network first ad
 physics to the present and settles it right after (see :class:`~.device.World`), so turning a
 device off changes the house's and the grid's power at once.  Every power is a whole number of
 watts, so the balance is exact: grid = load - solar - battery discharge - vehicle discharge -
-fuel cell, and board main = the sum of its channels.
+fuel cell, and board main = the sum of its channels.  A solar plant under full feed-in
+(全量買取) has its own sale meter: its output is left out of the grid and the board.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ class Physics:
         for (obj, behaviour), circuit in zip(self._ordered, named, strict=True):
             if isinstance(behaviour, DistributionBoard) or obj.eoj.class_code == 0x0288:
                 continue
+            if behaviour.own_meter:
+                continue  # full feed-in: not wired through the house's board
             if behaviour.source:
                 self._duplex.append((behaviour, min(sources, max(0, duplex - 1))))
                 sources += 1
@@ -256,6 +259,8 @@ class Physics:
         env.grid_w = env.load_w
         for obj, behaviour in self._rest:
             behaviour.settle(obj, env)
+            if behaviour.own_meter:
+                continue  # full feed-in: sold through its own meter, never the house's
             env.grid_w += behaviour.power
             if behaviour.phase == PHASE_VEHICLE:
                 env.vehicle_w += behaviour.power

@@ -18,7 +18,11 @@ type HemsConfigEntry = ConfigEntry[KindRuntime]
 class EnergyRole:
     """What an entity is to the energy entry (see :mod:`.home.detect`): a source ``role``
     (``purchase``, ``generation``, ``temperature``, ``openings``...) and its ``rank`` among the
-    entities of that role, lower first (a role that takes one entity takes the lowest)."""
+    entities of that role, lower first (a role that takes one entity takes the lowest).
+
+    ``full_feed_in``: the role the entity takes as well under full feed-in (全量買取), where the
+    solar's own meter sells all it generates: its generation counter is then the sale."""
 
     role: str
     rank: int = 0
+    full_feed_in: str | None = None

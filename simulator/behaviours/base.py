@@ -82,6 +82,12 @@ class Base:
         return 0.0
 
     @property
+    def own_meter(self) -> bool:
+        """True for a source wired to the grid through its own sale meter (full feed-in,
+        全量買取): its power never passes the house's meter or board."""
+        return False
+
+    @property
     def gas_m3h(self) -> float:
         """Gas this device burns now (m³/h)."""
         return 0.0

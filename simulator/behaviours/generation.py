@@ -19,11 +19,16 @@ GAS_KWH_PER_M3: Final = 12.5
 
 @dataclass
 class Solar(Base):
-    """0x0279: AC output = plant size x the sunshine on the roof; sold = the house's export."""
+    """0x0279: AC output = plant size x the sunshine on the roof; sold = the house's export.
+
+    ``full_feed_in`` (全量買取): the plant is wired to the grid through its own sale meter, so
+    all it generates is sold and none of it reaches the house (its meter and board).
+    """
 
     peak_w: float = 4500.0
     generated_kwh: float = 8000.0
     sold_kwh: float = 5000.0
+    full_feed_in: bool = False
     #: The export to the grid held this interval (set once the balance is known), W.
     selling_w: int = 0
 
@@ -38,8 +43,12 @@ class Solar(Base):
     def settle(self, obj: SimObject, env: Env) -> None:
         self.power = -round(self.peak_w * env.sun) if obj.is_on else 0
 
+    @property
+    def own_meter(self) -> bool:
+        return self.full_feed_in
+
     def after_balance(self, obj: SimObject, env: Env) -> None:
-        self.selling_w = max(0, -env.grid_w)
+        self.selling_w = self.output_w if self.full_feed_in else max(0, -env.grid_w)
 
     def advance(self, obj: SimObject, env: Env, seconds: float) -> None:
         self.generated_kwh += self.output_w * seconds / 3_600_000

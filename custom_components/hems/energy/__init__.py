@@ -41,7 +41,15 @@ from .bill import (
     utility_cost,
 )
 from .calendar import BillingMonth, DayType, HolidayRules
-from .charges import BasicCharge, BasicKind, RoundingRules, SalePlan, SaleStage, UtilityRate
+from .charges import (
+    BasicCharge,
+    BasicKind,
+    RoundingRules,
+    SalePlan,
+    SaleScheme,
+    SaleStage,
+    UtilityRate,
+)
 from .co2 import Co2Balance, co2_balance
 from .demand import (
     AmpereLevel,
@@ -102,6 +110,7 @@ __all__ = [
     "SaleLine",
     "SalePlan",
     "SalePriceInfo",
+    "SaleScheme",
     "SaleStage",
     "SaleStatement",
     "Season",

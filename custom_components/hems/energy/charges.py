@@ -261,11 +261,28 @@ class SaleStage:
             raise TariffError(f"price {self.price} must not be negative", code="negative_price")
 
 
+class SaleScheme(StrEnum):
+    """What is sold: the surplus past the house (余剰買取) or every kWh generated (全量買取).
+
+    Under full feed-in (全量買取) the solar plant has its own sale meter and contract: all of
+    its generation is sold and the house buys everything it uses from the grid, so no solar is
+    ever used at home (self-consumption and, without other generation, self-sufficiency are 0
+    by contract).
+    """
+
+    SURPLUS = "surplus"
+    FULL = "full"
+
+
 @dataclass(frozen=True, slots=True)
 class SalePlan:
-    """Price paid for exported energy, in stages.  The first stage has ``start=None``."""
+    """Price paid for sold energy, in stages.  The first stage has ``start=None``.
+
+    ``scheme`` says what is sold (:class:`SaleScheme`; surplus unless said otherwise).
+    """
 
     stages: tuple[SaleStage, ...]
+    scheme: SaleScheme = SaleScheme.SURPLUS
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -285,10 +302,26 @@ class SalePlan:
                 )
             previous = stage.start
 
+    @property
+    def full_feed_in(self) -> bool:
+        """True under full feed-in (全量買取): all generation is sold, none used at home."""
+        return self.scheme is SaleScheme.FULL
+
     @classmethod
     def flat(cls, price: Number) -> SalePlan:
         """One fixed price (a FIT contract, or a retailer's post-FIT price)."""
         return cls((SaleStage(None, to_decimal(price)),))
+
+    @classmethod
+    def full(
+        cls, price: Number, *, end_date: date | None = None, after_price: Number | None = None
+    ) -> SalePlan:
+        """Full feed-in (全量買取) at one fixed price; optionally ``after_price`` from
+        ``end_date`` (end of the FIT period)."""
+        stages = [SaleStage(None, to_decimal(price))]
+        if end_date is not None:
+            stages.append(SaleStage(end_date, to_decimal(after_price or 0)))
+        return cls(tuple(stages), SaleScheme.FULL)
 
     @classmethod
     def two_stage(
@@ -319,8 +352,9 @@ class SalePlan:
         return index
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"stages": [{"from": null, "price": "24"}, {"from": "2029-10-01", ...}]}``."""
-        return {
+        """``{"stages": [{"from": null, "price": "24"}, {"from": "2029-10-01", ...}]}``, with
+        ``"scheme": "full"`` under full feed-in (surplus, the default, is left out)."""
+        data: dict[str, Any] = {
             "stages": [
                 {
                     "from": None if stage.start is None else stage.start.isoformat(),
@@ -329,16 +363,23 @@ class SalePlan:
                 for stage in self.stages
             ]
         }
+        if self.scheme is not SaleScheme.SURPLUS:
+            data["scheme"] = self.scheme.value
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> SalePlan:
         """Inverse of :meth:`to_dict`; ``{"price": p}`` is accepted for a flat plan."""
-        obj = mapping_of(data, "stages", "price")
+        obj = mapping_of(data, "stages", "price", "scheme")
+        scheme = SaleScheme.SURPLUS
+        if "scheme" in obj:
+            with at_path("scheme"):
+                scheme = enum_of(SaleScheme, obj["scheme"])
         if "price" in obj:
             if "stages" in obj:
                 raise TariffError("give either stages or price, not both", code="tiers_and_price")
             with at_path("price"):
-                return cls.flat(number_at(obj["price"], ""))
+                return cls((SaleStage(None, number_at(obj["price"], "")),), scheme)
 
         def stage(item: Any) -> SaleStage:
             entry = mapping_of(item, "from", "price", required=("price",))
@@ -349,7 +390,7 @@ class SalePlan:
             with at_path("price"):
                 return SaleStage(start, number_at(entry["price"], ""))
 
-        return cls(tuple(items_of(obj.get("stages"), "stages", stage)))
+        return cls(tuple(items_of(obj.get("stages"), "stages", stage)), scheme)
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,11 @@ class Tariff:
         """The tariff's time zone (day types, billing months and periods use local time)."""
         return zone(self.timezone)
 
+    @property
+    def full_feed_in(self) -> bool:
+        """True when the sale plan is full feed-in (全量買取, see :class:`.charges.SaleScheme`)."""
+        return self.sale is not None and self.sale.full_feed_in
+
     def local(self, when: datetime) -> datetime:
         """``when`` in the tariff's time zone (``when`` must be timezone-aware)."""
         return local_time(when, self.tz)

@@ -35,6 +35,9 @@ EVERY_RANK: Final = frozenset(
     | {"battery_discharge", "battery_charge_power", "battery_discharge_power", "locks"}
 )
 
+#: Roles that full feed-in gives to the solar instead (the meter's reverse direction).
+FULL_FEED_IN_REPLACED: Final = frozenset({"sale", "fixed_sale", "sale_power"})
+
 
 def _hub_roles() -> dict[tuple[str, int, str], EnergyRole]:
     """(platform, class code, description key) -> role, for the hub's descriptions."""
@@ -68,8 +71,16 @@ def energy_role(entity: er.RegistryEntry, from_meter: bool) -> EnergyRole | None
     return None if parsed is None else HUB_ROLES.get((entity.domain, *parsed))
 
 
-def detect_sources(hass: HomeAssistant, exclude_entry_id: str | None = None) -> Sources:
-    """Sources found among the hems entities of the entity registry."""
+def detect_sources(
+    hass: HomeAssistant, exclude_entry_id: str | None = None, *, full_feed_in: bool = False
+) -> Sources:
+    """Sources found among the hems entities of the entity registry.
+
+    Under full feed-in (全量買取) the sale is what the solar generates (its sale meter counts
+    exactly that): the sale roles take the entities whose role says so
+    (:attr:`~..models.EnergyRole.full_feed_in`, every one of them), never the house meter's
+    reverse direction, which sells nothing there.
+    """
     registry = er.async_get(hass)
     meter_entries = {
         entry.entry_id
@@ -77,12 +88,17 @@ def detect_sources(hass: HomeAssistant, exclude_entry_id: str | None = None) -> 
         if entry.data.get(CONF_KIND) == KIND_BROUTE
     }
     found: dict[str, list[tuple[int, str]]] = {}
+    sold: dict[str, list[str]] = {}
     for entity in registry.entities.values():
         if entity.platform != DOMAIN or entity.config_entry_id == exclude_entry_id:
             continue
         role = energy_role(entity, entity.config_entry_id in meter_entries)
-        if role is not None:
+        if role is None:
+            continue
+        if not (full_feed_in and role.role in FULL_FEED_IN_REPLACED):
             found.setdefault(role.role, []).append((role.rank, entity.entity_id))
+        if full_feed_in and role.full_feed_in is not None:
+            sold.setdefault(role.full_feed_in, []).append(entity.entity_id)
     roles: dict[str, tuple[str, ...]] = {}
     for role_name, candidates in found.items():
         candidates.sort()
@@ -93,6 +109,8 @@ def detect_sources(hass: HomeAssistant, exclude_entry_id: str | None = None) -> 
         if role_name in SINGLE_ROLES:
             chosen = chosen[:1]
         roles[role_name] = tuple(chosen)
+    for role_name, entity_ids in sold.items():
+        roles[role_name] = tuple(sorted(entity_ids))
     return Sources(roles)
 
 

@@ -28,6 +28,7 @@ from homeassistant.core import (
     EventStateChangedData,
     EventStateReportedData,
     HomeAssistant,
+    State,
     callback,
 )
 from homeassistant.helpers import entity_registry as er
@@ -148,7 +149,9 @@ class HomeRuntime(KindRuntime):
         self.coordinator = HomeCoordinator(hass, entry, self)
         self.live = _LiveState()
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._role_of: dict[str, str] = {}
+        #: Counter and fixed-time roles per entity (under full feed-in the solar's generation
+        #: counter is the sale too).
+        self._role_of: dict[str, list[str]] = {}
         self.planner = HomePlanner(self)
 
     # ------------------------------------------------------------------ sources
@@ -156,7 +159,9 @@ class HomeRuntime(KindRuntime):
     def _effective_sources(self) -> Sources:
         if not self.settings.auto_sources:
             return self.settings.sources
-        detected = detect_sources(self.hass, self.entry.entry_id)
+        detected = detect_sources(
+            self.hass, self.entry.entry_id, full_feed_in=self.tariff.full_feed_in
+        )
         # Explicit choices win over detection role by role.
         return Sources({**detected.roles, **self.settings.sources.roles})
 
@@ -178,7 +183,7 @@ class HomeRuntime(KindRuntime):
         await self._async_load()
         for role in (*COUNTER_ROLES, *FIXED_ROLES):
             for entity_id in self.sources.get(role):
-                self._role_of[entity_id] = role
+                self._role_of.setdefault(entity_id, []).append(role)
         now = dt_util.utcnow()
         for entity_id in self._role_of:
             self._take(entity_id, now)
@@ -256,10 +261,15 @@ class HomeRuntime(KindRuntime):
 
     def _take(self, entity_id: str, now: datetime) -> bool:
         """Read one source's state into the ledger; True when the ledger changed."""
-        role = self._role_of.get(entity_id)
         state = self.hass.states.get(entity_id)
-        if role is None or state is None:
+        if state is None:
             return False
+        changed = False
+        for role in self._role_of.get(entity_id, ()):
+            changed = self._take_role(entity_id, role, state, now) or changed
+        return changed
+
+    def _take_role(self, entity_id: str, role: str, state: State, now: datetime) -> bool:
         if role in FIXED_CHANNEL:
             reading = fixed_reading(state, self.ledger.tz)
             if reading is None:

@@ -52,7 +52,7 @@ from .model import (
 )
 from .optimizer import fallback_plan, plan, simulate
 from .plan import Action, ActionKind, Device, Plan, PlanSource, SlotPlan
-from .prices import TariffPrices
+from .prices import TariffPrices, solar_for_house
 from .reasons import LANGUAGES, Language, Reason, ReasonCode, render
 from .rules import AiSolarChargeRule, automatic, automatic_commands
 
@@ -99,5 +99,6 @@ __all__ = [
     "render",
     "simulate",
     "slot_commands",
+    "solar_for_house",
     "step",
 ]

@@ -9,6 +9,7 @@ horizon costs a few dictionary lookups once the month has been seen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from .. import BillingMonth, DayType, Tariff, price_at, sale_price_at
@@ -37,7 +38,11 @@ class TariffPrices:
         return price
 
     def sale_price(self, when: datetime) -> float:
-        """Yen per kWh sold in the slot starting at ``when`` (0 without a sale plan)."""
+        """Yen per kWh the house sells in the slot starting at ``when``: 0 without a sale plan,
+        and 0 under full feed-in (全量買取), where the solar is sold through its own meter and
+        nothing the house exports is paid for."""
+        if self.tariff.full_feed_in:
+            return 0.0
         day = self.tariff.local(when).date()
         price = self._sale.get(day)
         if price is None:
@@ -52,3 +57,15 @@ class TariffPrices:
             [self.purchase_price(when) for when in times],
             [self.sale_price(when) for when in times],
         )
+
+
+def solar_for_house(
+    tariff: Tariff, solar_kwh: Sequence[float] | None, slots: int
+) -> list[float] | None:
+    """The forecast solar the house itself can use, per slot (``None``: not known): all of it
+    under surplus sale, none (known: ``slots`` zeros) under full feed-in (全量買取), where every
+    kWh generated goes out through the sale meter.  A planner that shifted load onto that solar
+    would only buy more from the grid."""
+    if tariff.full_feed_in:
+        return [0.0] * slots
+    return None if solar_kwh is None else [float(value) for value in solar_kwh]

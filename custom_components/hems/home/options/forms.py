@@ -18,7 +18,7 @@ DAY_TYPES: Final = ("weekday", "saturday", "sunday", "holiday")
 ROUNDING_FIELDS: Final = ("subtotal", "surcharge", "sale", "line", "fuel_adjustment", "usage_kwh")
 ROUNDING_MODES: Final = ("none", "down", "floor", "half_up", "ceiling")
 BASIC_KINDS: Final = ("none", "fixed", "ampere", "per_10a", "per_kva", "minimum")
-SALE_KINDS: Final = ("none", "flat", "two_stage")
+SALE_KINDS: Final = ("none", "flat", "two_stage", "full")
 
 
 def _number(
@@ -121,7 +121,8 @@ def _period_from_form(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _sale_from_form(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The dict form of a sale plan from the ``sale`` step's answers."""
+    """The dict form of a sale plan from the ``sale`` step's answers (``full``: full feed-in,
+    全量買取, at the first price, with the price after ``end_date`` if given)."""
     if kind == "none":
         return None
     price = data.get("price")
@@ -129,10 +130,16 @@ def _sale_from_form(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None
         raise TariffError("price is required", code="missing_value")
     if kind == "flat":
         return SalePlan.flat(to_decimal(price)).to_dict()
+    end, after = data.get("end_date"), data.get("after_price")
+    if kind == "full":
+        return SalePlan.full(
+            to_decimal(price),
+            end_date=date.fromisoformat(str(end)) if end else None,
+            after_price=None if after in (None, "") else to_decimal(after),
+        ).to_dict()
     second, switch = data.get("second_price"), data.get("switch_date")
     if second in (None, "") or not switch:
         raise TariffError("the second price and its date are required", code="missing_value")
-    end, after = data.get("end_date"), data.get("after_price")
     plan = SalePlan.two_stage(
         to_decimal(price),
         to_decimal(second),
@@ -141,3 +148,24 @@ def _sale_from_form(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None
         after_price=None if after in (None, "") else to_decimal(after),
     )
     return plan.to_dict()
+
+
+def _sale_form_values(sale: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The ``sale`` step's kind and its prices and dates, from a sale plan's dict form."""
+    stages = list((sale or {}).get("stages", []))
+    if not stages:
+        return "none", {}
+    values: dict[str, Any] = {"price": stages[0].get("price")}
+    if (sale or {}).get("scheme") == "full":
+        after = stages[1] if len(stages) > 1 else {}
+        return "full", values | {"after_price": after.get("price"), "end_date": after.get("from")}
+    if len(stages) == 1:
+        return "flat", values
+    second = stages[1]
+    after = stages[2] if len(stages) > 2 else {}
+    return "two_stage", values | {
+        "second_price": second.get("price"),
+        "switch_date": second.get("from"),
+        "after_price": after.get("price"),
+        "end_date": after.get("from"),
+    }

@@ -10,16 +10,24 @@ import voluptuous as vol
 
 from ...energy import TariffError
 from .base import EnergyOptionsBase
-from .forms import SALE_KINDS, _choice, _dec, _float, _number, _sale_from_form, _suggest
+from .forms import (
+    SALE_KINDS,
+    _choice,
+    _dec,
+    _float,
+    _number,
+    _sale_form_values,
+    _sale_from_form,
+    _suggest,
+)
 
 
 class SaleSteps(EnergyOptionsBase):
     """Sale price, water and gas prices."""
 
     async def async_step_sale(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Sale price: none, flat (FIT), or the two-stage scheme with its switch date."""
-        sale = self.tariff.get("sale")
-        stages = (sale or {}).get("stages", [])
+        """Sale price: none, flat (FIT), the two-stage scheme with its switch date, or full
+        feed-in (全量買取: all generation sold at a flat price)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             kind = user_input["kind"]
@@ -30,34 +38,18 @@ class SaleSteps(EnergyOptionsBase):
             else:
                 if (done := await self._async_change(errors, sale=plan)) is not None:
                     return done
-        kind = "none" if not stages else "flat" if len(stages) == 1 else "two_stage"
-        first = stages[0] if stages else {}
-        second = stages[1] if len(stages) > 1 else {}
-        after = stages[2] if len(stages) > 2 else {}
-        return self.async_show_form(
-            step_id="sale",
-            data_schema=vol.Schema(
-                {
-                    vol.Required("kind", default=kind): _choice(list(SALE_KINDS), "sale_kind"),
-                    vol.Optional(
-                        "price", description=_suggest(_float(first.get("price")))
-                    ): _number(unit="JPY/kWh", minimum=0),
-                    vol.Optional(
-                        "second_price", description=_suggest(_float(second.get("price")))
-                    ): _number(unit="JPY/kWh", minimum=0),
-                    vol.Optional(
-                        "switch_date", description=_suggest(second.get("from"))
-                    ): selector.DateSelector(),
-                    vol.Optional(
-                        "after_price", description=_suggest(_float(after.get("price")))
-                    ): _number(unit="JPY/kWh", minimum=0),
-                    vol.Optional(
-                        "end_date", description=_suggest(after.get("from"))
-                    ): selector.DateSelector(),
-                }
-            ),
-            errors=errors,
-        )
+        kind, values = _sale_form_values(self.tariff.get("sale"))
+        fields: dict[Any, Any] = {
+            vol.Required("kind", default=kind): _choice(list(SALE_KINDS), "sale_kind")
+        }
+        for key in ("price", "second_price", "switch_date", "after_price", "end_date"):
+            if key.endswith("_date"):
+                marker = vol.Optional(key, description=_suggest(values.get(key)))
+                fields[marker] = selector.DateSelector()
+            else:
+                marker = vol.Optional(key, description=_suggest(_float(values.get(key))))
+                fields[marker] = _number(unit="JPY/kWh", minimum=0)
+        return self.async_show_form(step_id="sale", data_schema=vol.Schema(fields), errors=errors)
 
     async def async_step_utilities(
         self, user_input: dict[str, Any] | None = None

@@ -50,6 +50,8 @@ class SolarSource:
     PROVIDER = "provider"
     HISTORY = "history"
     NONE = "none"
+    #: Full feed-in (全量買取): all solar is sold, the house has none of it (known: zero).
+    FULL_FEED_IN = "full_feed_in"
 
 
 @dataclass(slots=True)

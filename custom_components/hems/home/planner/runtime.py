@@ -57,6 +57,7 @@ from ...energy.planner import (
     horizon_slots,
     plan,
     simulate,
+    solar_for_house,
 )
 from ...issues import async_clear_issue, async_raise_issue
 from .devices import (
@@ -345,14 +346,18 @@ class HomePlanner:
         solar: list[float] | None = None
         source = SolarSource.NONE
         details: dict[str, Any] = {}
-        if self.settings.solar_forecast:
+        if runtime.tariff.full_feed_in:
+            # all solar is sold (全量買取): the house has none of it, known, not unknown
+            solar = solar_for_house(runtime.tariff, None, len(starts))
+            source = SolarSource.FULL_FEED_IN
+        elif self.settings.solar_forecast:
             provided = await async_provider_solar(self.hass, self.settings.solar_forecast, starts)
             details["provider"] = self.settings.solar_forecast
             details["provider_answered"] = provided is not None
             if provided is not None:
                 source = SolarSource.PROVIDER
                 solar = [0.0 if value is None else value for value in provided]
-        if solar is None:
+        if solar is None and source == SolarSource.NONE:
             solar = history_solar(self.hass, runtime.ledger, starts, conditions)
             if solar is not None:
                 source = SolarSource.HISTORY

@@ -140,12 +140,12 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
         power(
             "solar_power",
             PvPowerGeneration.INSTANTANEOUS_ELECTRIC_POWER_GENERATION,
-            energy_role=EnergyRole("generation_power"),
+            energy_role=EnergyRole("generation_power", full_feed_in="sale_power"),
         ),
         energy(
             "solar_energy",
             PvPowerGeneration.CUMULATIVE_ELECTRIC_ENERGY_OF_GENERATION,
-            energy_role=EnergyRole("generation"),
+            energy_role=EnergyRole("generation", full_feed_in="sale"),
         ),
         energy("sold_energy", PvPowerGeneration.CUMULATIVE_ELECTRIC_ENERGY_SOLD),
     ),
