@@ -18,8 +18,8 @@ from typing import Final
 
 from custom_components.hems.echonet.frame import EOJ
 
-from .clock import SimClock
 from .behaviours import Solar
+from .clock import SimClock
 from .device import SimObject
 from .history import HourlyCounters, fingerprint, history_origin, warm_up
 from .meter_device import attach_meter

@@ -48,7 +48,7 @@ from .calendar import (
     DayType,
     HolidayRules,
 )
-from .charges import BasicCharge, BasicKind, RoundingRules, SalePlan, UtilityRate
+from .charges import BasicCharge, BasicKind, RoundingRules, SalePlan, SaleScheme, UtilityRate
 from .errors import TariffError
 from .parsing import (
     UTC_ZONE,
@@ -416,6 +416,8 @@ class SalePriceInfo:
     stage_index: int
     price_per_kwh: Decimal
     valid_until: datetime | None
+    #: What the price is paid for: the surplus exported, or every kWh generated (全量買取).
+    scheme: SaleScheme = SaleScheme.SURPLUS
 
 
 _LOOKAHEAD_SLOTS = 8 * SLOTS_PER_DAY
@@ -493,6 +495,7 @@ def sale_price_at(tariff: Tariff, when: datetime) -> SalePriceInfo | None:
         valid_until=(
             None if following is None else datetime.combine(following, time(), tzinfo=tariff.tz)
         ),
+        scheme=tariff.sale.scheme,
     )
 
 

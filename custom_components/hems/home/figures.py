@@ -406,7 +406,10 @@ SENSORS: tuple[HomeSensorDescription, ...] = (
         attrs_fn=lambda d: (
             None
             if d.snapshot.sale_price is None
-            else {"stage": d.snapshot.sale_price.stage_index + 1}
+            else {
+                "stage": d.snapshot.sale_price.stage_index + 1,
+                "scheme": d.snapshot.sale_price.scheme.value,
+            }
         ),
         exists_fn=_has_sale,
     ),

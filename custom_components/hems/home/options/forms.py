@@ -151,12 +151,17 @@ def _sale_from_form(kind: str, data: Mapping[str, Any]) -> dict[str, Any] | None
 
 
 def _sale_form_values(sale: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """The ``sale`` step's kind and its prices and dates, from a sale plan's dict form."""
-    stages = list((sale or {}).get("stages", []))
-    if not stages:
+    """The ``sale`` step's kind and its prices and dates, from a sale plan's dict form (any
+    form it may be stored in: ``{"price": p}`` too)."""
+    if not sale:
         return "none", {}
+    try:
+        plan = SalePlan.from_dict(sale)
+    except TariffError:
+        return "none", {}
+    stages: list[dict[str, Any]] = plan.to_dict()["stages"]
     values: dict[str, Any] = {"price": stages[0].get("price")}
-    if (sale or {}).get("scheme") == "full":
+    if plan.full_feed_in:
         after = stages[1] if len(stages) > 1 else {}
         return "full", values | {"after_price": after.get("price"), "end_date": after.get("from")}
     if len(stages) == 1:
