@@ -68,6 +68,12 @@ def add_house_arguments(parser: argparse.ArgumentParser) -> None:
         help="days of past the house lives through before it starts, kept by the smart meter "
         "(default 45 for the house scenario, else 0)",
     )
+    group.add_argument(
+        "--full-feed-in",
+        action="store_true",
+        help="全量買取: the solar sells all it generates through its own meter; the smart meter "
+        "counts everything the house uses (default: surplus sale, 余剰買取)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,6 +171,7 @@ def build_house(args: argparse.Namespace, **kwargs: Any) -> House:
         count=args.count,
         seed=args.seed,
         history_days=args.history_days,
+        full_feed_in=args.full_feed_in,
         **kwargs,
     )
 
