@@ -203,7 +203,8 @@ def _openings_and_hot_water() -> list[NodeSpec]:
                         0xC7: b"\x00",  # no daytime shift
                         0xCA: b"\x00",
                     },
-                    inf=(0x80, 0x88, 0xB0, 0xB2, 0xE3),
+                    # 給湯中 (0xC3) and the bath (0xEA) are announced, as the MRA requires
+                    inf=(0x80, 0x88, 0xB0, 0xB2, 0xC3, 0xE3, 0xEA),
                 )
             ],
             PANASONIC,

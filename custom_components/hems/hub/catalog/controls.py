@@ -28,7 +28,7 @@ from ..descriptions import (
     HemsSelectDescription,
     HemsSwitchDescription,
 )
-from .values import WH, settable
+from .values import WH, readable, settable
 
 # --------------------------------------------------------------------------- binary sensors
 
@@ -89,6 +89,14 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
             epcs=(EcoCute.WATER_HEATING_STATUS,),
             device_class=BinarySensorDeviceClass.RUNNING,
         ),
+        # hot water in use (給湯中), where the unit offers it
+        HemsBinarySensorDescription(
+            key="hot_water_supply",
+            translation_key="hot_water_supply",
+            epcs=(EcoCute.HOT_WATER_SUPPLY_STATUS,),
+            device_class=BinarySensorDeviceClass.RUNNING,
+            exists_fn=readable(EcoCute.HOT_WATER_SUPPLY_STATUS),
+        ),
     ),
     ElectricLock.CODE: (
         HemsBinarySensorDescription(
@@ -131,6 +139,21 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
             translation_key="bath_heating",
             epcs=(GasWaterHeater.BATH_WATER_HEATING_STATUS,),
             device_class=BinarySensorDeviceClass.RUNNING,
+        ),
+        # hot water in use at the shower and in the kitchen, where the unit offers them
+        HemsBinarySensorDescription(
+            key="shower_hot_water_supply",
+            translation_key="shower_hot_water_supply",
+            epcs=(GasWaterHeater.SHOWER_HOT_WATER_SUPPLY_STATUS,),
+            device_class=BinarySensorDeviceClass.RUNNING,
+            exists_fn=readable(GasWaterHeater.SHOWER_HOT_WATER_SUPPLY_STATUS),
+        ),
+        HemsBinarySensorDescription(
+            key="kitchen_hot_water_supply",
+            translation_key="kitchen_hot_water_supply",
+            epcs=(GasWaterHeater.KITCHEN_HOT_WATER_SUPPLY_STATUS,),
+            device_class=BinarySensorDeviceClass.RUNNING,
+            exists_fn=readable(GasWaterHeater.KITCHEN_HOT_WATER_SUPPLY_STATUS),
         ),
     ),
 }

@@ -133,6 +133,16 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             suggested_display_precision=0,  # whole litres
             entity_category=EntityCategory.DIAGNOSTIC,
         ),
+        # hot water it can supply now (給湯可能湯量) and the bath, where the unit offers them
+        sensor(
+            "available_hot_water",
+            EcoCute.REMAINING_WATER_VOLUME,
+            device_class=SensorDeviceClass.VOLUME_STORAGE,
+            native_unit_of_measurement=L,
+            suggested_display_precision=0,  # whole litres
+            state_class=MEASUREMENT,
+        ),
+        enum("bath_operation_status", EcoCute.BATH_OPERATION_STATUS_MONITOR),
     ),
     ElectricLock.CODE: (enum("alarm_status", ElectricLock.ALARM_STATUS),),
     GasWaterHeater.CODE: (enum("bath_operation_status", GasWaterHeater.BATH_OPERATION_STATUS),),
