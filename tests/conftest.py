@@ -3,15 +3,22 @@
 pytest-homeassistant-custom-component blocks sockets in every test.  Our tests use real UDP on
 loopback (127.0.0.0/8) and in network namespaces that the tests create themselves, never any
 other address, so sockets are enabled here for all tests.
+
+The same plugin sets SQLAlchemy's engine logger to INFO when it is imported (as Home
+Assistant core's own test configuration does), which logs every SQL statement of the recorder:
+thousands of lines in the log of any test with the recorder.  Warnings are enough here.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import logging
 
 import pytest
 
 from tests.houses import HouseFactory, house_factory
+
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)

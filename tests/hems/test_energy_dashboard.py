@@ -139,3 +139,15 @@ async def test_energy_dashboard_validation(
     ]
     assert issues == [], issues
     assert float(hass.states.get(ours("gas_cost_month")).state) == 18
+
+
+async def test_the_recorder_does_not_log_every_statement(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The test plugin turns SQLAlchemy's statement log on (INFO); tests/conftest.py turns it
+    off again, so the recorder's SQL does not flood the test logs."""
+    hass.states.async_set("sensor.anything", "1", GAS)
+    await async_wait_recording_done(hass)
+    records = [*caplog.get_records("setup"), *caplog.get_records("call")]
+    assert records  # the log is captured ...
+    assert not [r for r in records if r.name.startswith("sqlalchemy")]  # ... without SQL

@@ -15,7 +15,6 @@ from weakref import WeakKeyDictionary
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
-    CONCENTRATION_PARTS_PER_MILLION,
     DEGREE,
     LIGHT_LUX,
     PERCENTAGE,
@@ -43,6 +42,7 @@ from ..echonet.definitions.datatypes import (
 )
 from ..echonet.definitions.names import SuperClass
 from ..echonet.node import EchonetObject
+from ..units import PARTS_PER_MILLION
 from .catalog import claimed_epcs
 from .descriptions import (
     HemsButtonDescription,
@@ -87,7 +87,7 @@ UNITS: Final[dict[str, str]] = {
     "L": UnitOfVolume.LITERS,
     "m3": UnitOfVolume.CUBIC_METERS,
     "m3/h": UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR,
-    "ppm": CONCENTRATION_PARTS_PER_MILLION,
+    "ppm": PARTS_PER_MILLION,
     "lux": LIGHT_LUX,
     "second": UnitOfTime.SECONDS,
     "minute": UnitOfTime.MINUTES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.const import CONCENTRATION_PARTS_PER_MILLION, PERCENTAGE, EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory
 
 from ...echonet.board import EPC_ENERGY_LIST, EPC_POWER_LIST, channel_count, channel_epc
 from ...echonet.definitions.names import (
@@ -32,6 +32,7 @@ from ...echonet.definitions.names import (
 )
 from ...echonet.node import EchonetObject
 from ...models import EnergyRole
+from ...units import PARTS_PER_MILLION
 from ..descriptions import HemsCircuitDescription, HemsSensorDescription
 from .values import (
     KWH,
@@ -79,7 +80,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             "co2",
             Co2Sensor.VALUE,
             device_class=SensorDeviceClass.CO2,
-            native_unit_of_measurement=CONCENTRATION_PARTS_PER_MILLION,
+            native_unit_of_measurement=PARTS_PER_MILLION,
             state_class=MEASUREMENT,
         ),
     ),
@@ -103,7 +104,7 @@ SENSORS: Final[dict[int, tuple[HemsSensorDescription, ...]]] = {
             "co2",
             AirConditionerVentilationFan.CO2_CONCENTRATION,
             device_class=SensorDeviceClass.CO2,
-            native_unit_of_measurement=CONCENTRATION_PARTS_PER_MILLION,
+            native_unit_of_measurement=PARTS_PER_MILLION,
             state_class=MEASUREMENT,
         ),
         sensor(
