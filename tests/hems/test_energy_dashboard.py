@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.hems.home.settings import OPT_AUTO_SOURCES, OPT_SOURCES
 
 from .test_energy_costs import ENERGY, TOU
-from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
+from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy, value
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -151,3 +151,83 @@ async def test_the_recorder_does_not_log_every_statement(
     records = [*caplog.get_records("setup"), *caplog.get_records("call")]
     assert records  # the log is captured ...
     assert not [r for r in records if r.name.startswith("sqlalchemy")]  # ... without SQL
+
+
+async def test_full_feed_in_configuration_passes_validation(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Full feed-in (全量買取) as the README sets it up: grid return = the solar's counter at
+    the sale price entity, and the same counter as the solar source; Home Assistant's checks
+    accept it."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    start = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
+    freezer.move_to(start + timedelta(minutes=1))
+    hass.states.async_set("sensor.meter_import", "100", ENERGY)
+    hass.states.async_set("sensor.solar_energy", "500", ENERGY)
+    tariff = {**TOU, "sale": {"price": "40", "scheme": "full"}}
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            tariff,
+            **{
+                OPT_AUTO_SOURCES: False,
+                OPT_SOURCES: {
+                    "purchase": ["sensor.meter_import"],
+                    "sale": ["sensor.solar_energy"],
+                    "generation": ["sensor.solar_energy"],
+                },
+            },
+        ),
+    )
+    freezer.move_to(start + timedelta(minutes=3))
+    hass.states.async_set("sensor.meter_import", "101", ENERGY)
+    hass.states.async_set("sensor.solar_energy", "501", ENERGY)
+    await hass.async_block_till_done()
+    await runtime_of(entry).coordinator.async_refresh()
+    await async_wait_recording_done(hass)
+    freezer.move_to(start + timedelta(minutes=6))
+    do_adhoc_statistics(hass, start=start.astimezone(UTC))
+    await async_wait_recording_done(hass)
+    assert await async_setup_component(hass, "energy", {})
+    manager = await async_get_manager(hass)
+    await manager.async_update(
+        {
+            "energy_sources": [
+                {
+                    "type": "grid",
+                    "flow_from": [
+                        {
+                            "stat_energy_from": "sensor.meter_import",
+                            "stat_cost": None,
+                            "entity_energy_price": entity_id(hass, entry, "electricity_price"),
+                            "number_energy_price": None,
+                        }
+                    ],
+                    "flow_to": [
+                        {
+                            "stat_energy_to": "sensor.solar_energy",
+                            "stat_compensation": None,
+                            "entity_energy_price": entity_id(hass, entry, "sale_price"),
+                            "number_energy_price": None,
+                        }
+                    ],
+                    "cost_adjustment_day": 0,
+                },
+                {
+                    "type": "solar",
+                    "stat_energy_from": "sensor.solar_energy",
+                    "config_entry_solar_forecast": None,
+                },
+            ],
+            "device_consumption": [],
+        }
+    )
+    await hass.async_block_till_done()
+    freezer.move_to(start + timedelta(minutes=11))
+    do_adhoc_statistics(hass, start=(start + timedelta(minutes=5)).astimezone(UTC))
+    await async_wait_recording_done(hass)
+    result = (await async_validate(hass)).as_dict()
+    issues = [issue for source in result["energy_sources"] for issue in source]
+    assert issues == [], issues
+    assert value(hass, entity_id(hass, entry, "sale_energy_today")) == 1
+    assert value(hass, entity_id(hass, entry, "sale_revenue_today")) == 40
