@@ -21,12 +21,14 @@ import pytest
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.echonet.controller import Controller
+from custom_components.hems.energy import SalePlan
 from custom_components.hems.home.dashboard import SERVICE_CREATE_DASHBOARD, _collection
 from custom_components.hems.home.dashboard.text import TEXT
+from custom_components.hems.home.settings import default_tariff
 
 from .conftest import HouseFactory, settle, setup_hub
 from .platform_helpers import START, discovery_of
-from .test_energy_support import setup_energy
+from .test_energy_support import energy_entry, setup_energy
 
 SCREENS = ["home", "flow", "graph", "control", "security", "air", "meter", "notices"]
 
@@ -206,3 +208,23 @@ async def test_offered_by_the_config_flow(hass: HomeAssistant, make_house: House
     assert (
         len([i for i in _collection(hass).async_items() if i["url_path"].startswith("hems")]) == 1
     )
+
+
+async def test_full_feed_in_flow(hass: HomeAssistant, make_house: HouseFactory) -> None:
+    """Under full feed-in (全量買取) the power-flow card has no solar flowing to the house; the
+    solar's power is still a tile of the flow view."""
+    assert await async_setup_component(hass, "lovelace", {})
+    house = await make_house(start=START, speed=1e-9, full_feed_in=True)
+    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
+        await setup_hub(hass)
+    tariff = default_tariff().to_dict() | {"sale": SalePlan.full(40).to_dict()}
+    await setup_energy(hass, energy_entry(tariff))
+    await settle(hass)
+    await _create(hass)
+    config = await _config(hass, "hems")
+    flow = next(c for c in _cards(config) if c["type"] == "custom:hems-power-flow-card")
+    assert "solar" not in flow["entities"]
+    assert {"grid", "battery", "fuel_cell", "house"} <= flow["entities"].keys()
+    view = next(v for v in config["views"] if v["path"] == "flow")
+    tiles = [e for card in _cards(view) if card is not flow for e in _entities(card)]
+    assert "sensor.solar_power_solar_power" in tiles

@@ -20,6 +20,7 @@ from homeassistant.helpers import (
 )
 
 from ...const import DOMAIN
+from ..runtime import HomeRuntime
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Inventory:
     """The integration's usable entities, in registry order."""
 
     items: tuple[Item, ...] = field(default_factory=tuple)
+    full_feed_in: bool = False
+    """The energy entry sells under full feed-in (全量買取): no solar reaches the house."""
 
     def find(self, domain: str, *keys: str) -> list[Item]:
         """Every entity of ``domain`` with one of ``keys`` (all of the domain without keys)."""
@@ -112,7 +115,15 @@ def collect(hass: HomeAssistant) -> Inventory:
                 statistics="state_class" in state.attributes,
             )
         )
-    return Inventory(tuple(items))
+    return Inventory(tuple(items), full_feed_in=_full_feed_in(hass))
+
+
+def _full_feed_in(hass: HomeAssistant) -> bool:
+    """Whether the loaded energy entry sells under full feed-in (全量買取)."""
+    return any(
+        isinstance(entry.runtime_data, HomeRuntime) and entry.runtime_data.tariff.full_feed_in
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+    )
 
 
 def _own_name(friendly: str, device: str) -> str | None:

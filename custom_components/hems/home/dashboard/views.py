@@ -110,11 +110,14 @@ def _first_each(inv: Inventory, domain: str, keys: Sequence[str]) -> list[str]:
 
 
 def power_flow_card(inv: Inventory, title: str) -> Card | None:
-    """The live power-flow card, or None without any source of power."""
+    """The live power-flow card, or None without any source of power.  Under full feed-in
+    (全量買取) the solar is left out: it never flows to the house (its power is still a tile of
+    the flow view)."""
     entities = {
         node: found
         for node, keys in FLOW_NODES.items()
         if (found := inv.first("sensor", *keys)) is not None
+        and not (inv.full_feed_in and node == "solar")
     }
     if not entities.keys() & {"grid", "solar", "fuel_cell", "battery", "v2h"}:
         return None
