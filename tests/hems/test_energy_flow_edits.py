@@ -19,7 +19,7 @@ from custom_components.hems.home.settings import (
     OPT_TARIFF,
 )
 
-from .test_energy_flow import OptionsDriver, _flat
+from .test_energy_flow import OptionsDriver, _default, _flat
 from .test_energy_support import energy_entry, setup_energy
 
 GENERAL = {
@@ -178,3 +178,59 @@ async def test_setup_refuses_answers_that_make_no_valid_tariff(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "bad_timezone"}
     assert not hass.config_entries.async_entries("hems")
+
+
+def _suggested(form: dict[str, Any], field: str) -> Any:
+    for key in form["data_schema"].schema:
+        if str(key) == field:
+            return (key.description or {}).get("suggested_value")
+    raise AssertionError(field)
+
+
+async def test_the_sale_form_shows_a_two_stage_plan(hass: HomeAssistant) -> None:
+    """卒FIT in two stages: the form offers its kind, both prices and both dates."""
+    tariff = _flat() | {
+        "sale": {
+            "stages": [
+                {"price": "16"},
+                {"price": "8.5", "from": "2027-04-01"},
+                {"price": "7", "from": "2030-04-01"},
+            ]
+        }
+    }
+    _entry, flow = await _options(hass, tariff)
+    form = await flow.open("sale")
+    assert _default(form, "kind") == "two_stage"
+    assert [_suggested(form, f) for f in ("price", "second_price", "after_price")] == [16, 8.5, 7]
+    assert _suggested(form, "switch_date") == "2027-04-01"
+    assert _suggested(form, "end_date") == "2030-04-01"
+
+
+async def test_a_stored_sale_plan_that_no_longer_validates(hass: HomeAssistant) -> None:
+    """The entry cannot start (its tariff is refused); its sale form starts from "none", and
+    saving a valid plan lets it start again."""
+    entry = energy_entry({**_flat(), "sale": {"stages": "sixteen"}})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    form = await flow.open("sale")
+    assert _default(form, "kind") == "none"
+    await flow.submit({"kind": "flat", "price": 9})
+    assert (await _save(entry, flow)).sale is not None
+
+
+async def test_utilities_wait_while_another_part_is_not_valid(hass: HomeAssistant) -> None:
+    """A night period without the day's windows makes the tariff invalid: the water form
+    says so and keeps the water price out of the working tariff."""
+    entry, flow = await _options(hass)
+    await flow.open("seasons")
+    await flow.submit({"season": "0", "action": "periods"})
+    await flow.submit({"period": "0", "action": "add"})
+    await flow.submit({"key": "night", "price_1": 20, "start_1": "01:00:00", "end_1": "05:00:00"})
+    await flow.submit({"period": "0", "action": "done"})
+    await flow.open("utilities")
+    result = await flow.submit({"water_unit_price": 250})
+    assert result["step_id"] == "utilities"
+    assert result["errors"] == {"base": "period_without_windows"}
+    assert Tariff.from_dict(entry.options[OPT_TARIFF]).water is None
