@@ -21,12 +21,20 @@ import errno
 import logging
 import socket
 import struct
+import sys
 
 from .const import ECHONET_PORT, MULTICAST_GROUP_V4
 from .errors import AddressInUseError, FrameError, TransportError
 from .frame import Frame, decode_frame
 
 _LOGGER = logging.getLogger(__name__)
+
+#: Linux's SO_RCVBUFFORCE (asm-generic/socket.h): Python's socket module does not name it.
+_SO_RCVBUFFORCE: int | None = getattr(
+    socket, "SO_RCVBUFFORCE", 33 if sys.platform.startswith("linux") else None
+)
+#: Receive buffer asked for on both endpoints (bytes).
+RECEIVE_BUFFER = 4 << 20
 
 Address = tuple[str, int]
 FrameHandler = Callable[[Frame, Address], None]
@@ -69,23 +77,22 @@ def _unicast_socket(address: str, port: int) -> socket.socket:
     return sock
 
 
-def _enlarge_receive_buffer(sock: socket.socket) -> None:
+def _enlarge_receive_buffer(sock: socket.socket, size: int = RECEIVE_BUFFER) -> None:
     """Room for the burst of answers to a multicast discovery (best effort).
 
     Hundreds of nodes answer a discovery within milliseconds; the default buffer (about 200
     datagrams) would drop the late ones.  SO_RCVBUFFORCE works past the system limit where we
     may (root, as Home Assistant often runs); SO_RCVBUF up to the limit otherwise.
     """
-    force = getattr(socket, "SO_RCVBUFFORCE", None)
-    if force is not None:
+    if _SO_RCVBUFFORCE is not None:
         try:
-            sock.setsockopt(socket.SOL_SOCKET, force, 4 << 20)
+            sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, size)
         except OSError:
             pass
         else:
             return
     with contextlib.suppress(OSError):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 def _multicast_socket(address: str, group: str, port: int) -> socket.socket:
@@ -93,9 +100,8 @@ def _multicast_socket(address: str, group: str, port: int) -> socket.socket:
     try:
         sock.setblocking(False)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if hasattr(socket, "SO_REUSEPORT"):
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        with contextlib.suppress(AttributeError, OSError):  # no SO_REUSEPORT on Windows
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         _enlarge_receive_buffer(sock)
         sock.bind((group, port))
         mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(address))
@@ -158,8 +164,11 @@ class EchonetTransport:
             except TransportError:
                 self.close()
                 raise
-            mtransport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=msock)
+            mtransport, mprotocol = await loop.create_datagram_endpoint(
+                lambda: _Protocol(self), sock=msock
+            )
             self._mcast = mtransport
+            self._protocols.append(mprotocol)
 
     def close(self) -> None:
         """Close the endpoints (idempotent)."""
