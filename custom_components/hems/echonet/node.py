@@ -187,11 +187,6 @@ class EchonetObject:
         return self.eoj.class_code
 
     @property
-    def key(self) -> str:
-        """Stable identity: node identification number and EOJ."""
-        return f"{self.node.uid}-{self.eoj}"
-
-    @property
     def pollable_epcs(self) -> list[int]:
         """Readable properties that change (maps and identity excluded), in EPC order."""
         return sorted(
@@ -252,12 +247,6 @@ class Node:
         if self.profile is not None and eoj == self.profile.eoj:
             return self.profile
         return self.objects.get(eoj)
-
-    def all_objects(self) -> Iterable[EchonetObject]:
-        """Node profile first, then the device objects."""
-        if self.profile is not None:
-            yield self.profile
-        yield from self.objects.values()
 
     @property
     def timeout_scale(self) -> float:
