@@ -345,6 +345,8 @@ class SimNode:
         esv = frame.esv
         result, failed, infs = self._apply_sets(obj, frame.props)
         answers: list[tuple[int, Props]] = []
+        if failed and quirks.sna_without_edt:
+            result = [(epc, b"") for epc, _ in result]
         if esv == ESV.SETC:
             answers.append((ESV.SETC_SNA if failed else ESV.SET_RES, result))
         elif failed:

@@ -66,6 +66,10 @@ class Quirks:
         default=False,
         metadata=_doc("1", "before the real answer, send one carrying a stale TID (TID - 1)"),
     )
+    sna_without_edt: bool = field(
+        default=False,
+        metadata=_doc("1", "SetC_SNA with PDC 0 everywhere: the refused EPCs are not told apart"),
+    )
     refuse_set: set[int] = field(
         default_factory=set,
         metadata=_doc("B0", "refuse Sets of these EPCs (SetC_SNA), whatever the value"),

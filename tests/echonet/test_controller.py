@@ -496,6 +496,21 @@ async def test_set_refused_raises(controller: Controller, make_house: HouseFacto
         await controller.set(obj, {0xBB: b"\x10"})  # not settable at all
 
 
+async def test_a_refusal_that_names_nothing_blames_every_value(
+    controller: Controller, make_house: HouseFactory
+) -> None:
+    """SetC_SNA with PDC 0 everywhere (some stacks): what was asked for is reported refused."""
+    await make_house(specs=[ac_spec(quirks=Quirks(sna_without_edt=True))])
+    await discover_all(controller, 1)
+    obj = next(controller.objects())
+    sent = controller.transport.frames_sent
+    assert await controller.set(obj, {}) == {}
+    assert controller.transport.frames_sent == sent  # nothing to set: nothing sent
+    with pytest.raises(DeviceRejectedError, match="refused to set 0xB3") as err:
+        await controller.set(obj, {0xB3: bytes((40,))})
+    assert err.value.rejected == {0xB3: bytes((40,))}
+
+
 async def test_set_timeout_raises(controller: Controller, make_house: HouseFactory) -> None:
     house = await make_house(specs=[ac_spec()])
     await discover_all(controller, 1)

@@ -363,3 +363,25 @@ async def test_an_unknown_object_of_a_known_node_rereads_its_list_once_a_minute(
     assert list(node.objects) == [AC]
     # One reread: the identification number, then the rest of the node profile.
     assert sim.requests_received - asked == 2
+
+
+async def test_garbage_from_a_known_device_is_counted_against_it(
+    controller: Controller, make_house: HouseFactory
+) -> None:
+    """A malformed datagram and a format 2 frame from a device's address: counted for that
+    device (diagnostics show who sends them), dropped, and the device is still read."""
+    house = await make_house(specs=[ac_spec()])
+    await discover_all(controller, 1)
+    node = controller.nodes[house.node("ac").uid.hex()]
+    sock = rogue_socket(node.address, 0)  # the device's host, another port
+    try:
+        sock.sendto(b"\x10\x81\x00", ("127.0.0.1", 3610))  # cut off after the TID's first byte
+        sock.sendto(b"\x10\x82\x00\x01vendor payload", ("127.0.0.1", 3610))  # format 2
+        await wait_for(
+            lambda: (node.stats.malformed_frames, node.stats.ignored_frames) == (1, 1),
+            what=lambda: f"both counted (stats {node.stats.as_dict()})",
+        )
+    finally:
+        sock.close()
+    assert (controller.malformed_frames, controller.ignored_frames) == (1, 1)
+    assert await controller.get(node.objects[AC], [0x80]) == {0x80: b"\x31"}
