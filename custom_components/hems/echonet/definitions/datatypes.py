@@ -225,13 +225,11 @@ class DataType:
     def levels(self) -> int | None:
         return None
 
-    def _check_size(self, edt: bytes) -> None:
-        n = len(edt)
-        if self.size is not None:
-            if n != self.size:
-                raise _length_error(n, self.size)
-        elif not self.min_size <= n <= self.max_size:
-            raise _length_error(n, f"{self.min_size}..{self.max_size}")
+    def _size_error(self, n: int) -> DecodeError:
+        """The error for an EDT of ``n`` bytes, which this type's size does not allow."""
+        return _length_error(
+            n, self.size if self.size is not None else f"{self.min_size}..{self.max_size}"
+        )
 
 
 class BitType(DataType):
@@ -406,19 +404,18 @@ class NumberType(DataType):
     def _compute_factor(self, related: Mapping[int, Buffer]) -> tuple[float, int]:
         factor: float = 1
         places = 0
-        if related:
-            for epc, ctype in self._coef_types:
-                edt = related.get(epc)
-                if not edt:  # absent, or PDC 0 (not available): factor 1
-                    continue
-                try:
-                    value = ctype.decode(bytes(edt), None)
-                except DecodeError as err:
-                    raise DecodeError(f"coefficient 0x{epc:02X}: {err.reason}") from None
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise DecodeError(f"coefficient 0x{epc:02X} is {value!r}, not a number")
-                factor *= value
-                places += _decimals(value)
+        for epc, ctype in self._coef_types:
+            edt = related.get(epc)
+            if not edt:  # absent, or PDC 0 (not available): factor 1
+                continue
+            try:
+                value = ctype.decode(bytes(edt), None)
+            except DecodeError as err:
+                raise DecodeError(f"coefficient 0x{epc:02X}: {err.reason}") from None
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise DecodeError(f"coefficient 0x{epc:02X} is {value!r}, not a number")
+            factor *= value
+            places += _decimals(value)
         return factor, places
 
     def _value(self, raw: int, related: Related) -> int | float:
@@ -877,7 +874,7 @@ class RawType(DataType):
     def decode(self, edt: bytes, related: Related) -> Any:
         n = len(edt)
         if n < self.min_size or n > self.max_size:
-            self._check_size(edt)
+            raise self._size_error(n)
         return edt
 
     def encode(self, value: Any, related: Related = None) -> bytes:
@@ -991,7 +988,7 @@ class ObjectType(DataType):
     def decode(self, edt: bytes, related: Related) -> Any:
         n = len(edt)
         if n != self.size and (self.size is not None or not self.min_size <= n <= self.max_size):
-            self._check_size(edt)
+            raise self._size_error(n)
         out: dict[str, Any] = {}
         for key, decode, start, end in self._layout:
             try:
