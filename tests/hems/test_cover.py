@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 from typing import Any
 
 from homeassistant.components.cover import CoverEntityFeature, CoverState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
@@ -17,6 +18,7 @@ from custom_components.hems.hub.catalog import PLATFORM_EPCS
 from custom_components.hems.hub.cover import COVERS
 from simulator import behaviours as b
 from simulator.house import NodeSpec, _obj
+from simulator.quirks import Quirks
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
@@ -186,3 +188,37 @@ async def test_covers_with_only_open_close_operation(
     await _call(hass, "close_cover", shutter_entity)
     house.step(20)
     await wait_for_state(hass, shutter_entity, lambda s: s.state == CoverState.CLOSED)
+
+
+async def test_a_cover_operated_only_on_site_is_shown_not_offered(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Neither operation nor degree of opening settable over the network: a state, no
+    buttons.  A status it lists but refuses to give is unknown, not guessed."""
+    gate = _obj(0x026401, b.Cover(position=0.0), omit=(0xE1,), values={0xEA: b"\x42"})
+    gate.set_map.difference_update({0xE0, 0xE1})
+    gate._refresh_maps()
+    window = _obj(WINDOW, b.Cover(position=0.0), omit=(0xE1,), values={0xE0: b"\x42"})
+    spec = NodeSpec("outside", [gate, window], quirks=Quirks(refuse_get={0xEA}))
+    await start(hass, make_house, [spec])
+    state = state_of(hass, entity_id(hass, "cover", gate, "cover"))
+    assert state.attributes["supported_features"] == 0
+    state = state_of(hass, entity_id(hass, "cover", window, "cover"))
+    assert state.state == STATE_UNKNOWN  # 0xEA listed, never given: not "closed" from 0xE0
+
+
+async def test_a_command_stands_when_reading_the_cover_after_it_fails(
+    hass: HomeAssistant, make_house: HouseFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The window takes the command (its operation cannot be read back), then answers no
+    Get: the command is not reported as failed (it was done); the failed read is logged."""
+    window = _obj(WINDOW, b.Cover(position=0.0), values={0xEA: b"\x42"}, inf=(0x80,))
+    window.get_map.discard(0xE0)
+    window._refresh_maps()
+    house, _entry = await start(hass, make_house, [NodeSpec("window", [window])])
+    entity = entity_id(hass, "cover", window, "cover")
+    caplog.set_level(logging.DEBUG, logger="custom_components.hems.hub.cover")
+    house.node("window").quirks.drop_gets_above = 0
+    await _call(hass, "open_cover", entity)
+    assert window.values[0xE0] == b"\x41"
+    assert any("after a command failed" in r.getMessage() for r in caplog.records)

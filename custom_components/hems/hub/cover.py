@@ -48,6 +48,12 @@ POSITION: Final = ElectricRainDoor.DEGREE_OF_OPENING
 STATUS: Final = ElectricRainDoor.OPEN_CLOSE_STATUS
 #: Properties that show where the cover is (read back after a command unless announced).
 STATUS_EPCS: Final = (POSITION, STATUS)
+#: What each settable operation (0xE0) lets the user do.
+_OPERATION_FEATURES: Final = {
+    "open": CoverEntityFeature.OPEN,
+    "close": CoverEntityFeature.CLOSE,
+    "stop": CoverEntityFeature.STOP,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,13 +103,8 @@ class HemsCover(HemsEchonetEntity, CoverEntity):
         features = CoverEntityFeature(0)
         if OPERATION in obj.set_map:
             settable = {o.key for o in obj.prop(OPERATION).options if not o.read_only}
-            for key, feature in (
-                ("open", CoverEntityFeature.OPEN),
-                ("close", CoverEntityFeature.CLOSE),
-                ("stop", CoverEntityFeature.STOP),
-            ):
-                if key in settable:
-                    features |= feature
+            for key in settable & _OPERATION_FEATURES.keys():
+                features |= _OPERATION_FEATURES[key]
         if POSITION in obj.set_map:
             features |= CoverEntityFeature.SET_POSITION
         self._attr_supported_features = features
