@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.climate import ClimateEntityFeature, HVACMode
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
@@ -13,6 +13,8 @@ import pytest
 from custom_components.hems.hub.catalog import PLATFORM_EPCS
 from custom_components.hems.hub.climate import AIR_CONDITIONER, FLOOR_HEATER
 from simulator import behaviours as b
+from simulator.house import NodeSpec, _obj
+from simulator.quirks import Quirks
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
@@ -20,6 +22,7 @@ from .platform_helpers import (
     device_name,
     entity_id,
     obj_spec,
+    read_only,
     snapshot_view,
     start,
     state_of,
@@ -208,3 +211,35 @@ async def test_floor_heater_with_levels_uses_presets(
     assert state_of(hass, entity).attributes["preset_mode"] == "auto"
     heater.update({0xE1: b"\x32"})
     await wait_for_state(hass, entity, lambda s: s.attributes["preset_mode"] == "level_2")
+
+
+async def test_an_air_conditioner_that_only_reports(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """Network control switched off at the unit: its state is shown, no control offered.
+    One that will not give its operation status: the mode is unknown, not guessed."""
+    watched = _obj(0x013001, b.AirConditioner(), values={0x80: b.ON, 0xB0: b"\x42"})
+    read_only(watched, *set(watched.set_map))
+    hidden = _obj(0x013001, b.AirConditioner(), values={0x80: b.ON, 0xB0: b"\x42"})
+    specs = [
+        NodeSpec("watched", [watched]),
+        NodeSpec("hidden", [hidden], quirks=Quirks(refuse_get={0x80})),
+    ]
+    await start(hass, make_house, specs)
+    state = state_of(hass, entity_id(hass, "climate", watched, "climate"))
+    assert state.state == HVACMode.COOL
+    assert state.attributes["supported_features"] == 0
+    assert state.attributes["hvac_modes"] == []
+    assert "fan_modes" not in state.attributes and "swing_modes" not in state.attributes
+    assert state_of(hass, entity_id(hass, "climate", hidden, "climate")).state == STATE_UNKNOWN
+
+
+async def test_a_floor_heater_level_it_cannot_read_is_no_preset(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    heater = _obj(0x027B01, b.FloorHeater(), omit=(0xE0,), values={0x80: b.ON, 0xE1: b"\x35"})
+    spec = NodeSpec("level-heater", [heater], quirks=Quirks(wrong_length={0xE1}))
+    await start(hass, make_house, [spec])
+    state = state_of(hass, entity_id(hass, "climate", heater, "climate"))
+    assert state.attributes["supported_features"] & ClimateEntityFeature.PRESET_MODE
+    assert state.attributes["preset_mode"] is None  # a malformed level is not "level_5"

@@ -22,7 +22,15 @@ from simulator.quirks import Quirks
 from tests.golden import assert_golden
 
 from .conftest import HouseFactory
-from .platform_helpers import device_name, entity_id, snapshot_view, start, state_of, wait_for_state
+from .platform_helpers import (
+    device_name,
+    entity_id,
+    read_only,
+    snapshot_view,
+    start,
+    state_of,
+    wait_for_state,
+)
 
 SHUTTER = 0x026301
 WINDOW = 0x026501
@@ -196,8 +204,7 @@ async def test_a_cover_operated_only_on_site_is_shown_not_offered(
     """Neither operation nor degree of opening settable over the network: a state, no
     buttons.  A status it lists but refuses to give is unknown, not guessed."""
     gate = _obj(0x026401, b.Cover(position=0.0), omit=(0xE1,), values={0xEA: b"\x42"})
-    gate.set_map.difference_update({0xE0, 0xE1})
-    gate._refresh_maps()
+    read_only(gate, 0xE0, 0xE1)
     window = _obj(WINDOW, b.Cover(position=0.0), omit=(0xE1,), values={0xE0: b"\x42"})
     spec = NodeSpec("outside", [gate, window], quirks=Quirks(refuse_get={0xEA}))
     await start(hass, make_house, [spec])

@@ -238,13 +238,11 @@ class HemsAirConditioner(HemsClimate):
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Set the target temperature (and the mode, when given), in one Set."""
-        values: dict[int, Any] = {}
-        if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
-            values.update(self._mode_values(mode))
-        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-            values[AC.TARGET_TEMPERATURE] = round(temperature)
-        if values:
-            await self._async_set(values)
+        mode = kwargs.get(ATTR_HVAC_MODE)
+        values = self._mode_values(mode) if mode is not None else {}
+        # Home Assistant's action always gives a temperature to entities without a range.
+        values[AC.TARGET_TEMPERATURE] = round(kwargs[ATTR_TEMPERATURE])
+        await self._async_set(values)
 
     async def async_set_fan_mode(self, fan_mode: str) -> None:
         """Set the air flow rate: "auto" or a level."""
@@ -326,10 +324,9 @@ class HemsFloorHeater(HemsClimate):
         values: dict[int, Any] = {}
         if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
             values[FH.OPERATION_STATUS] = OFF if mode == HVACMode.OFF else ON
-        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-            values[FH.TARGET_TEMPERATURE1] = round(temperature)
-        if values:
-            await self._async_set(values)
+        # Home Assistant's action always gives a temperature to entities without a range.
+        values[FH.TARGET_TEMPERATURE1] = round(kwargs[ATTR_TEMPERATURE])
+        await self._async_set(values)
 
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Set the level (0xE1): "auto" or "level_N"."""
