@@ -9,9 +9,12 @@ notify action registered as the mobile app registers its own.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant import config_entries
 from homeassistant.components.notify import DOMAIN as NOTIFY, NotifyEntity
 from homeassistant.config_entries import ConfigEntry
@@ -40,10 +43,11 @@ from custom_components.hems.home.notices import (
 from tests.waiting import wait_for
 
 from .conftest import HouseFactory, settle, setup_hub
-from .test_energy_support import energy_entry, entity_id, setup_energy
+from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
 
 FAULT, NO_FAULT = b"\x41", b"\x42"
 MODE = "select.storage_battery_operation_mode"
+ENERGY = {"device_class": "energy", "unit_of_measurement": "kWh", "state_class": "total_increasing"}
 
 
 class _TestFlow(config_entries.ConfigFlow):
@@ -250,3 +254,52 @@ async def test_a_failing_target_does_not_stop_the_others(
     hass.states.async_set("sensor.current_r", "29", {"unit_of_measurement": "A"})
     await _until(hass, lambda: phone.sent, "the warning")
     assert "Notice not sent through notify.broken" in caplog.text
+
+
+async def test_target_notices_in_the_users_words_once_per_quiet_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The month's electricity use nears its target: one notice, with the resource named in
+    the user's language and the figures in kWh; passing the target within the quiet time is
+    held back.  Only the notify action is chosen: no entity is sent anything."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    hass.config.language = "ja"
+    freezer.move_to(datetime(2026, 6, 10, 6, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
+    phone, calls = await _targets(hass)
+    hass.states.async_set("sensor.meter_import", "100", ENERGY)
+    entry = await setup_energy(
+        hass,
+        energy_entry(
+            auto_sources=False,
+            sources={"purchase": ["sensor.meter_import"]},
+            target_electricity_kwh=10,
+            **{OPT_NOTIFY_SERVICES: ["notify.mobile_app_my_phone"]},
+        ),
+    )
+    caplog.set_level(logging.DEBUG, logger="custom_components.hems.home.notices")
+    runtime = runtime_of(entry)
+    for reading in ("109.5", "111"):  # 95 % of the target (a warning), then past it
+        freezer.tick(timedelta(hours=3))
+        hass.states.async_set("sensor.meter_import", reading, ENERGY)
+        await hass.async_block_till_done()
+        await runtime.coordinator.async_refresh()
+        await _until(hass, lambda: calls, "the target warning")
+    assert len(calls) == 1 and phone.sent == []
+    message = calls[0]["message"]
+    assert "電気" in message and "9.5 kWh" in message and "10 kWh" in message
+    assert "Notice notice_target_exceeded about electricity held back" in caplog.text
+
+
+async def test_records_and_unknown_events_are_not_pushed(hass: HomeAssistant) -> None:
+    """An eco record is shown in the notices view, never pushed to the phone."""
+    phone, calls = await _targets(hass)
+    await setup_energy(hass, energy_entry(**{OPT_NOTIFY_ENTITIES: ["notify.phone"]}))
+    hass.bus.async_fire("hems_notice", {"type": "eco_record", "record": "lowest_purchase"})
+    hass.bus.async_fire(
+        "hems_notice", {"type": "contract_current_over", "current": 33.0, "contract": 30}
+    )
+    await _until(hass, lambda: phone.sent, "the contract current notice")
+    assert phone.sent == [
+        ("HEMS", "The current is 33 A, over the contract's 30 A: the breaker may trip.")
+    ]
+    assert calls == []

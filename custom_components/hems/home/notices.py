@@ -134,7 +134,6 @@ class Notifier:
         self.runtime = runtime
         self.settings = settings
         self.sent: dict[tuple[str, str], datetime] = {}
-        self.count = 0
         self._fired: dict[tuple[str, str], datetime] = {}
         self._watched: dict[str, str] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -204,9 +203,8 @@ class Notifier:
         placeholders = {key: _text(value) for key, value in data.items() if key != "entry_id"}
         if "target" in data:  # the figures with their unit (kWh, m³)
             unit = "kWh" if data["target"] == "electricity" else "m³"
-            for figure in ("used", "projected", "limit"):
-                if figure in placeholders:
-                    placeholders[figure] = f"{placeholders[figure]} {unit}"
+            for figure in ("used", "projected", "limit"):  # both target notices carry all
+                placeholders[figure] = f"{placeholders[figure]} {unit}"
         self._send(Notice(category, subject, f"notice_{kind}", placeholders))
 
     @callback
@@ -279,16 +277,6 @@ class Notifier:
                 await self.hass.services.async_call("notify", service, data, blocking=True)
             except (HomeAssistantError, vol.Invalid) as err:  # one target failing: the rest go
                 _LOGGER.warning("Notice not sent through notify.%s: %s", service, err)
-        self.count += 1
-
-    def diagnostics(self) -> dict[str, Any]:
-        """Where notices go, which, and how many were sent."""
-        return {
-            "entities": list(self.settings.entities),
-            "services": list(self.settings.services),
-            "categories": sorted(self.settings.categories),
-            "sent": self.count,
-        }
 
 
 def _went_offline(key: str, old: str, new: str, attributes: Mapping[str, Any]) -> bool:
