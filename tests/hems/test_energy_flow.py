@@ -405,3 +405,62 @@ def test_initial_tariff_from_the_answers() -> None:
     assert tariff["basic"] == preset["basic"]
     tariff = build_initial_tariff({"preset": "tiered_b", OPT_CONTRACT_AMPERES: 40}, "en")
     assert tariff["basic"]["contract_amperes"] == 40
+
+
+async def test_options_basic_charge_kinds_and_clearing_rates(hass: HomeAssistant) -> None:
+    """Each kind of basic charge asks for its own amounts; a month's or a year's rate left
+    empty is removed; a change while another part of the tariff is wrong names that part."""
+    tariff = {**_flat(), "fuel_adjustment": {"2026-06": "-1.2"}}
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(tariff).to_dict()))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    for kind, amounts in (
+        ("fixed", {"amount": 1100}),
+        ("minimum", {"amount": 500, "included_kwh": 15}),
+        ("per_kva", {"unit_price": 286, "contract_kva": 6}),
+    ):
+        await flow.open("basic")
+        result = await flow.submit({"kind": kind, "half_if_no_usage": False})
+        assert set(map(str, result["data_schema"].schema)) == set(amounts), kind
+        result = await flow.submit(amounts)
+        assert result["type"] is FlowResultType.MENU, result
+    await flow.edit("fuel_adjustment", {"month": "2026-06"})  # no rate: removed
+    await flow.edit("surcharge", {"fiscal_year": 2025})
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    saved = entry.options[OPT_TARIFF]
+    assert saved["basic"]["kind"] == "per_kva"
+    assert Tariff.from_dict(saved).basic.contract_kva == 6
+    assert not saved.get("fuel_adjustment") and not saved.get("renewable_surcharge")
+
+
+async def _flow_with_a_wrong_period(hass: HomeAssistant, entry_id: str) -> OptionsDriver:
+    """An options flow whose working tariff has a second period without time windows."""
+    result = await hass.config_entries.options.async_init(entry_id)
+    flow = OptionsDriver(hass, result["flow_id"])
+    await flow.open("seasons")
+    await flow.submit({"season": "0", "action": "periods"})
+    await flow.submit({"period": "0", "action": "add"})
+    await flow.submit({"key": "night", "price_1": 20, "start_1": "01:00:00", "end_1": "05:00:00"})
+    await flow.submit({"period": "0", "action": "done"})
+    return flow
+
+
+async def test_options_a_charge_change_names_the_wrong_part_of_the_tariff(
+    hass: HomeAssistant,
+) -> None:
+    """The charge itself is fine, the tariff is not: the form stays, with the tariff's error."""
+    entry = await setup_energy(hass, energy_entry(Tariff.from_dict(_flat()).to_dict()))
+    for step, answers in (
+        ("fuel_adjustment", [{"month": "2026-06", "rate": 1.5}]),
+        ("surcharge", [{"fiscal_year": 2026, "rate": 3.5}]),
+        ("basic", [{"kind": "fixed", "half_if_no_usage": False}, {"amount": 1100}]),
+    ):
+        flow = await _flow_with_a_wrong_period(hass, entry.entry_id)
+        await flow.open(step)
+        for answer in answers:
+            result = await flow.submit(answer)
+        assert result["type"] is FlowResultType.FORM, result
+        assert result["errors"] == {"base": "period_without_windows"}, step
+        hass.config_entries.options.async_abort(flow.flow_id)
+    assert entry.options[OPT_TARIFF] == Tariff.from_dict(_flat()).to_dict()  # nothing stored
