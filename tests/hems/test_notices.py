@@ -43,10 +43,12 @@ from custom_components.hems.home.notices import (
 from tests.waiting import wait_for
 
 from .conftest import HouseFactory, settle, setup_hub
+from .test_broute_support import DongleFactory, _fast_broute, make_dongle, setup_broute, sim_clock
 from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
 
 FAULT, NO_FAULT = b"\x41", b"\x42"
 MODE = "select.storage_battery_operation_mode"
+FIXTURES = (_fast_broute, make_dongle, sim_clock)  # the B-route meter's, used here
 ENERGY = {"device_class": "energy", "unit_of_measurement": "kWh", "state_class": "total_increasing"}
 
 
@@ -303,3 +305,18 @@ async def test_records_and_unknown_events_are_not_pushed(hass: HomeAssistant) ->
         ("HEMS", "The current is 33 A, over the contract's 30 A: the breaker may trip.")
     ]
     assert calls == []
+
+
+async def test_the_meters_link_going_down_is_a_notice(
+    hass: HomeAssistant, make_dongle: DongleFactory
+) -> None:
+    """The Wi-SUN dongle is pulled out: the meter's link goes down, the phone is told once."""
+    phone, _ = await _targets(hass)
+    dongle = await make_dongle("c0")
+    await setup_broute(hass, dongle)
+    await setup_energy(
+        hass, energy_entry(auto_sources=False, **{OPT_NOTIFY_ENTITIES: ["notify.phone"]})
+    )
+    await dongle.unplug()
+    await _until(hass, lambda: phone.sent, "the offline notice")
+    assert phone.sent == [("HEMS", "Smart meter does not answer.")]
