@@ -31,6 +31,13 @@ import coverage
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 95.0
 CHECKED = ("custom_components/hems/*", "simulator/*")
+#: Modules that must be covered completely: the config and options flows (the quality scale's
+#: Bronze rule config-flow-test-coverage asks 100 % of them).
+FULL = (
+    "custom_components/hems/config_flow.py",
+    "custom_components/hems/*/flow.py",
+    "custom_components/hems/home/options/*",
+)
 #: Modules not checked, and why.  Only the simulator's command lines may be here: a person runs
 #: them, and their tests (tests/simulator/test_cli.py, tests/wisun/test_dongle.py) run them as a
 #: person does, as a child process (``python -m simulator ...``, commands on its standard
@@ -87,11 +94,16 @@ class Module:
     missing_branches: int
 
     @property
+    def required(self) -> float:
+        """The percentage this module must reach (100 for the flows)."""
+        return 100.0 if any(fnmatch.fnmatch(self.path, p) for p in FULL) else THRESHOLD
+
+    @property
     def short(self) -> int:
-        """Lines + branches that would have to be covered to reach the threshold."""
+        """Lines + branches that would have to be covered to reach the requirement."""
         total = self.statements + self.branches
         covered = total - self.missing_lines - self.missing_branches
-        needed = -(-THRESHOLD * total // 100)  # ceiling
+        needed = -(-self.required * total // 100)  # ceiling
         return max(0, int(needed - covered))
 
 
@@ -137,10 +149,15 @@ def table(modules: list[Module]) -> str:
     ]
     for m in sorted(modules, key=lambda m: m.percent):
         lines.append(
-            f"{m.path:<58} {m.percent:>6.1f}% {THRESHOLD - m.percent:>5.1f}% "
+            f"{m.path:<58} {m.percent:>6.1f}% {m.required - m.percent:>5.1f}% "
             f"{m.missing_lines:>10} {m.missing_branches:>13} {m.short:>8}"
         )
     return "\n".join(lines)
+
+
+def failing_modules(modules: list[Module]) -> list[Module]:
+    """Modules under their requirement, or under their floor in :data:`BELOW_THRESHOLD`."""
+    return [m for m in modules if m.percent < BELOW_THRESHOLD.get(m.path, m.required)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,19 +173,19 @@ def main(argv: list[str] | None = None) -> int:
     if not modules:
         print("the coverage data holds no checked module", file=sys.stderr)
         return 2
-    under = [m for m in modules if m.percent < THRESHOLD]
+    under = [m for m in modules if m.percent < m.required]
     if not under:
-        print(f"coverage: all {len(modules)} modules at {THRESHOLD:g} % or more")
+        print(f"coverage: all {len(modules)} modules at {THRESHOLD:g} % or more (flows 100 %)")
         return 0
-    print(f"coverage: {len(under)} of {len(modules)} modules under {THRESHOLD:g} %")
+    print(f"coverage: {len(under)} of {len(modules)} modules under {THRESHOLD:g} % (flows: 100 %)")
     print(table(under))
-    failing = [m for m in under if m.percent < BELOW_THRESHOLD.get(m.path, THRESHOLD)]
+    failing = failing_modules(under)
     if not failing:
         print(f"(each at or above its floor in BELOW_THRESHOLD: {len(under)} still to raise)")
         return 0
     print("failing (under the threshold, or under their floor in BELOW_THRESHOLD):")
     for m in failing:
-        print(f"  {m.path} {m.percent:.1f}% < {BELOW_THRESHOLD.get(m.path, THRESHOLD):g}%")
+        print(f"  {m.path} {m.percent:.1f}% < {BELOW_THRESHOLD.get(m.path, m.required):g}%")
     return 0 if args.report_only else 1
 
 
