@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-import importlib.util
+import importlib
 import json
 from pathlib import Path
 import re
@@ -99,11 +99,10 @@ def test_generator_rejects_a_broken_mra(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_generator_snake_case() -> None:
-    spec = importlib.util.spec_from_file_location("generate_definitions", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+def test_generator_snake_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command runs with scripts/ first on sys.path, which is how it finds its package.
+    monkeypatch.syspath_prepend(str(GENERATOR.parent))
+    gen = importlib.import_module("mra.common")
     assert gen.snake("homeAirConditioner") == "home_air_conditioner"
     assert gen.snake("multipleInputPCS") == "multiple_input_pcs"
     assert gen.snake("co2Sensor") == "co2_sensor"
