@@ -28,92 +28,45 @@ from typing import Any
 from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.frame import EOJ, decode_frame
 from custom_components.hems.echonet.node import STATIC_EPCS
+from simulator.device import SimObject
 from simulator.house import House
 
+from .lan import discovered_controller, pychonet_client, quiet_house
+
 BASE = "127.0.100.10"
-PYCHONET_BATCH = 10
-
-
-def _quiet_house(**kwargs: Any) -> House:
-    house = House(tick_interval=0, **kwargs)
-    for node in house.nodes.values():
-        node.quirks.reset()
-    return house
 
 
 async def _hems_refresh(house: House) -> dict[str, float]:
-    controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)
-    await controller.start(discover=False)
-    try:
-        await controller.async_discover(wait=1.0)
+    async with discovered_controller(house) as controller:
         objects = sum(len(n.objects) for n in controller.nodes.values())
-        expected = sum(len(n.objects) for n in house.nodes.values())
-        assert objects == expected, f"hems found {objects} of {expected} objects"
         sent = controller.transport.frames_sent
         start = time.perf_counter()
         await asyncio.gather(*(controller.refresh_node(n) for n in controller.nodes.values()))
         seconds = time.perf_counter() - start
         frames = controller.transport.frames_sent - sent
         epcs = sum(len(o.pollable_epcs) for o in controller.objects())
-    finally:
-        await controller.stop()
     return {"frames": frames, "seconds": seconds, "epcs": epcs, "objects": objects}
 
 
+def _refreshed_epcs(obj: SimObject) -> list[int]:
+    """The same properties hems refreshes: readable ones, maps and identity aside."""
+    return sorted(e for e in obj.get_map if e not in STATIC_EPCS)
+
+
 async def _pychonet_refresh(house: House) -> dict[str, float]:
-    from pychonet import ECHONETAPIClient
-    from pychonet.lib.const import GET
-    from pychonet.lib.udpserver import UDPServer
-
-    loop = asyncio.get_running_loop()
-    server = UDPServer(local_ip="127.0.0.1")
-    server.run("127.0.0.1", 3610, loop=loop)
-    api = ECHONETAPIClient(server)
-    api.configure(message_timeout=30, logger=lambda *_a, **_k: None)  # 3 s, as ours
-    sent = 0
-    original_send = server.send
-
-    def counting_send(data: bytes, addr: tuple[str, int]) -> None:
-        nonlocal sent
-        sent += 1
-        original_send(data, addr)
-
-    server.send = counting_send  # type: ignore[method-assign]
-    try:
+    async with pychonet_client() as client:
         # Discovery and property maps as pychonet does them (not counted).
-        work: dict[str, list[tuple[EOJ, list[int]]]] = {}
-        for node in house.nodes.values():
-            await api.discover(node.address)
-            for eoj, obj in node.objects.items():
-                await api.getAllPropertyMaps(node.address, eoj.group, eoj.code, eoj.instance)
-                # The same properties hems refreshes: readable ones, maps and identity aside.
-                flags = sorted(e for e in obj.get_map if e not in STATIC_EPCS)
-                work.setdefault(node.address, []).append((eoj, flags))
+        work = await client.discover(house, _refreshed_epcs)
         epcs = sum(len(f) for items in work.values() for _e, f in items)
 
         async def refresh_host(host: str, items: list[tuple[EOJ, list[int]]]) -> None:
-            # EchonetInstance.update(batch) minus its decoding, batches of 10 as the HA
-            # integration sends them; one host's requests wait for each other in pychonet.
-            for eoj, flags in items:
-                for i in range(0, len(flags), PYCHONET_BATCH):
-                    opc = [{"EPC": e} for e in flags[i : i + PYCHONET_BATCH]]
-                    ok = await api.echonetMessage(host, eoj.group, eoj.code, eoj.instance, GET, opc)
-                    assert ok, f"pychonet got no answer from {host} {eoj}"
+            assert await client.read_host(host, items), f"pychonet got no answer from {host}"
 
-        before = sent
+        before = client.sent
         start = time.perf_counter()
         await asyncio.gather(*(refresh_host(h, items) for h, items in work.items()))
         seconds = time.perf_counter() - start
-        frames = sent - before
-    finally:
-        # pychonet's UDPServer.close() leaves its reader registered on the socket's file
-        # descriptor; the next socket that gets the same number (a simulated node of the next
-        # benchmark) would have its datagrams swallowed.  Unregister it first.
-        fd = server._sock.fileno()
-        loop.remove_reader(fd)
-        loop.remove_writer(fd)
-        server.close()
-        await asyncio.sleep(0.05)
+        frames = client.sent - before
     return {
         "frames": frames,
         "seconds": seconds,
@@ -124,7 +77,7 @@ async def _pychonet_refresh(house: House) -> dict[str, float]:
 
 async def refresh_benchmark() -> dict[str, Any]:
     """Frames and seconds for one full refresh of the house, hems and pychonet."""
-    house = _quiet_house(base_address=BASE)
+    house = quiet_house(base_address=BASE)
     await house.start(announce=False)
     try:
         hems = await _hems_refresh(house)
@@ -150,7 +103,7 @@ async def refresh_benchmark() -> dict[str, Any]:
 async def capture_traffic() -> list[bytes]:
     """Every frame our controller receives while it discovers the house, refreshes it once
     and follows it for ten simulated minutes (INF pushes included): a real traffic mix."""
-    house = _quiet_house(base_address=BASE, speed=60)
+    house = quiet_house(base_address=BASE, speed=60)
     await house.start(announce=False)
     frames: list[bytes] = []
     controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)

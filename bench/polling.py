@@ -30,7 +30,6 @@ from datetime import datetime
 import selectors
 from typing import Any
 
-from custom_components.hems.echonet.controller import Controller
 from custom_components.hems.echonet.definitions import preload
 from custom_components.hems.echonet.frame import EOJ
 from custom_components.hems.echonet.node import STATIC_EPCS
@@ -41,10 +40,11 @@ from simulator.device import SimObject
 from simulator.house import House
 from simulator.node import SimNode
 
+from .lan import discovered_controller, pychonet_client, quiet_house
+
 BASE = "127.0.103.10"
 MINUTES = 10
 PYCHONET_INTERVAL = 30.0
-PYCHONET_BATCH = 10
 #: The physics moves in steps of this many simulated seconds.
 STEP = 1.0
 START = datetime(2026, 7, 15, 13, 0, tzinfo=JST)
@@ -144,10 +144,7 @@ class _Ages:
 
 
 def _house() -> House:
-    house = House(base_address=BASE, tick_interval=0, speed=1e-9, start=START, history_days=0)
-    for node in house.nodes.values():
-        node.quirks.reset()
-    return house
+    return quiet_house(base_address=BASE, speed=1e-9, start=START, history_days=0)
 
 
 async def _run_physics(house: House, until: float) -> None:
@@ -159,81 +156,53 @@ async def _run_physics(house: House, until: float) -> None:
 
 async def _hems(house: House) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    controller = Controller("127.0.0.1", timeout=2.0, discovery_interval=3600)
-    await controller.start(discover=False)
     pollers: list[NodePoller] = []
-    try:
-        await controller.async_discover(wait=1.0)
-        objects = sum(len(n.objects) for n in controller.nodes.values())
-        assert objects == sum(len(n.objects) for n in house.nodes.values())
-        for node in controller.nodes.values():
-            poller = NodePoller(controller, node, DEFAULT_FRESHNESS)
-            poller.track_all(loop.time())
-            pollers.append(poller)
-        ages = _Ages(house, loop.time)
-        ages.recording = True
-        sent = controller.transport.frames_sent
-        end = loop.time() + MINUTES * 60
+    async with discovered_controller(house) as controller:
+        try:
+            for node in controller.nodes.values():
+                poller = NodePoller(controller, node, DEFAULT_FRESHNESS)
+                poller.track_all(loop.time())
+                pollers.append(poller)
+            ages = _Ages(house, loop.time)
+            ages.recording = True
+            sent = controller.transport.frames_sent
+            end = loop.time() + MINUTES * 60
 
-        async def run(poller: NodePoller) -> None:
-            while True:
-                wake = poller.next_wake()
-                assert wake is not None
-                await asyncio.sleep(max(1.0, wake - loop.time()))
-                if loop.time() >= end:
-                    return
-                await poller.poll(loop.time())
+            async def run(poller: NodePoller) -> None:
+                while True:
+                    wake = poller.next_wake()
+                    assert wake is not None
+                    await asyncio.sleep(max(1.0, wake - loop.time()))
+                    if loop.time() >= end:
+                        return
+                    await poller.poll(loop.time())
 
-        await asyncio.gather(_run_physics(house, end), *(run(p) for p in pollers))
-        frames = controller.transport.frames_sent - sent
-        return {"frames": frames, "ages": ages.finish()}
-    finally:
-        for poller in pollers:
-            poller.close()
-        await controller.stop()
+            await asyncio.gather(_run_physics(house, end), *(run(p) for p in pollers))
+            frames = controller.transport.frames_sent - sent
+            return {"frames": frames, "ages": ages.finish()}
+        finally:
+            for poller in pollers:
+                poller.close()
+
+
+def _unannounced_epcs(obj: SimObject) -> list[int]:
+    """What the integration polls: readable properties it expects no announcement for."""
+    return sorted(e for e in obj.get_map if e not in STATIC_EPCS and e not in obj.inf_map)
 
 
 async def _pychonet(house: House) -> dict[str, Any]:
-    from pychonet import ECHONETAPIClient
-    from pychonet.lib.const import GET
-    from pychonet.lib.udpserver import UDPServer
-
     loop = asyncio.get_running_loop()
-    server = UDPServer(local_ip="127.0.0.1")
-    server.run("127.0.0.1", 3610, loop=loop)
-    api = ECHONETAPIClient(server)
-    api.configure(message_timeout=30, logger=lambda *_a, **_k: None)
-    sent = 0
-    original_send = server.send
+    async with pychonet_client() as client:
+        work = await client.discover(house, _unannounced_epcs)
 
-    def counting_send(data: bytes, addr: tuple[str, int]) -> None:
-        nonlocal sent
-        sent += 1
-        original_send(data, addr)
-
-    server.send = counting_send  # type: ignore[method-assign]
-    try:
-        work: dict[str, list[tuple[EOJ, list[int]]]] = {}
-        for node in house.nodes.values():
-            await api.discover(node.address)
-            for eoj, obj in node.objects.items():
-                await api.getAllPropertyMaps(node.address, eoj.group, eoj.code, eoj.instance)
-                flags = sorted(
-                    e for e in obj.get_map if e not in STATIC_EPCS and e not in obj.inf_map
-                )
-                work.setdefault(node.address, []).append((eoj, flags))
-
-        async def update_host(host: str, items: list[tuple[EOJ, list[int]]]) -> None:
-            for eoj, flags in items:
-                for i in range(0, len(flags), PYCHONET_BATCH):
-                    opc = [{"EPC": e} for e in flags[i : i + PYCHONET_BATCH]]
-                    await api.echonetMessage(host, eoj.group, eoj.code, eoj.instance, GET, opc)
+        async def update_all() -> None:
+            await asyncio.gather(*(client.read_host(h, items) for h, items in work.items()))
 
         # The first complete read (as at the integration's setup) is not counted.
-        await asyncio.gather(*(update_host(h, items) for h, items in work.items()))
+        await update_all()
         ages = _Ages(house, loop.time)
         ages.recording = True
-        before = sent
+        before = client.sent
         end = loop.time() + MINUTES * 60
 
         async def poll() -> None:
@@ -241,16 +210,10 @@ async def _pychonet(house: House) -> dict[str, Any]:
                 await asyncio.sleep(PYCHONET_INTERVAL)
                 if loop.time() >= end:
                     return
-                await asyncio.gather(*(update_host(h, items) for h, items in work.items()))
+                await update_all()
 
         await asyncio.gather(_run_physics(house, end), poll())
-        return {"frames": sent - before, "ages": ages.finish()}
-    finally:
-        fd = server._sock.fileno()
-        loop.remove_reader(fd)
-        loop.remove_writer(fd)
-        server.close()
-        await asyncio.sleep(0.05)
+        return {"frames": client.sent - before, "ages": ages.finish()}
 
 
 async def _side(which: str) -> dict[str, Any]:
