@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component import common, plugins
@@ -50,6 +52,19 @@ def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """On loopback every simulated device answers within milliseconds: wait less."""
     monkeypatch.setattr("custom_components.hems.hub.SETUP_DISCOVERY_SECONDS", 0.3)
     monkeypatch.setattr("custom_components.hems.hub.discovery.PROBE_SECONDS", 0.3)
+
+
+@pytest.fixture
+async def imports_finish(hass: HomeAssistant) -> AsyncIterator[None]:
+    """For tests with the recorder (requested after ``recorder_mock``): after the test, let
+    the history imports and backfills finish their database reads and unload the entries,
+    before the recorder closes its (in-memory) database under them."""
+    yield
+    await hass.async_block_till_done(wait_background_tasks=True)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def hub_entry(**options: Any) -> MockConfigEntry:

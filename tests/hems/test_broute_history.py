@@ -9,14 +9,13 @@ imports nothing again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.statistics import async_import_statistics
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -32,7 +31,11 @@ from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy.backfill import history_rows
 from custom_components.hems.energy.meter_hours import floor_hour, hour_boundaries
 from custom_components.hems.meter import const as broute_const
-from custom_components.hems.statistics_backfill import _zero_point, async_import_history
+from custom_components.hems.statistics_backfill import (
+    HistoryImport,
+    _zero_point,
+    async_import_history,
+)
 from custom_components.hems.wisun import HistorySlot
 from simulator.clock import SimClock
 from simulator.meter_model import MeterModel
@@ -44,21 +47,6 @@ from .test_broute_support import DongleFactory, _fast_broute, broute_entry, make
 #: Fixtures of the support module that this module's tests use.
 FIXTURES = (_fast_broute, make_dongle, sim_clock)
 DAYS = 45
-
-
-@pytest.fixture
-async def imports_finish(
-    hass: HomeAssistant,
-) -> AsyncIterator[None]:
-    """(Requested after ``recorder_mock``.) After the test, let the history imports and
-    backfills finish their database reads and unload the entries, before the recorder closes
-    its (in-memory) database under them."""
-    yield
-    await hass.async_block_till_done(wait_background_tasks=True)
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED:
-            await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.fixture(autouse=True)
@@ -85,15 +73,7 @@ async def test_first_setup_imports_the_meters_history(
     """45 days of hours, each the meter's own; the first live hour continues them exactly."""
     meter = MeterModel(sim_clock, history_days=DAYS)
     dongle = await make_dongle(meter=meter)
-    notices: list[dict[str, Any]] = []
-
-    @callback  # in the loop, when the issue is still there (a thread would find it gone)
-    def _notice(event: Event[Any]) -> None:
-        issue = ir.async_get(hass).async_get_issue(DOMAIN, event.data["issue_id"])
-        if issue is not None and issue.translation_key == "broute_history_import":
-            notices.append(dict(issue.translation_placeholders or {}))
-
-    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _notice)
+    notices = _import_notices(hass)
     entry = broute_entry(dongle.path or "")
     entry.add_to_hass(hass)
     started = _five_minutes(dt_util.utcnow())
@@ -122,7 +102,42 @@ async def test_first_setup_imports_the_meters_history(
     zero = await get_instance(hass).async_add_executor_job(_zero_point, hass, IMPORT)
     assert zero is not None
     live_hour = floor_hour(zero[0])
-    first = floor_hour(meter.origin)
+    await _assert_hours_are_the_meters(hass, history, result, floor_hour(meter.origin), live_hour)
+    await _assert_live_hour_continues(hass, history, started, live_hour)
+
+    # The next setup imports nothing again.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"]
+    assert stored["imported"] is True
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.coordinator.history_imported
+    assert entry.runtime_data.coordinator.last_history is None
+
+
+def _import_notices(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """The placeholders of the history import's notice, each time it is updated."""
+    notices: list[dict[str, Any]] = []
+
+    @callback  # in the loop, when the issue is still there (a thread would find it gone)
+    def _notice(event: Event[Any]) -> None:
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, event.data["issue_id"])
+        if issue is not None and issue.translation_key == "broute_history_import":
+            notices.append(dict(issue.translation_placeholders or {}))
+
+    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _notice)
+    return notices
+
+
+async def _assert_hours_are_the_meters(
+    hass: HomeAssistant,
+    history: History,
+    result: HistoryImport,
+    first: datetime,
+    live_hour: datetime,
+) -> None:
+    """Every imported hour, from the meter's first to the live one, is the meter's own."""
     rows = await _read_rows(hass, first - HOUR, live_hour)
     for channel, statistic_id in enumerate((IMPORT, EXPORT)):
         by_start = {datetime.fromtimestamp(r["start"], UTC): r for r in rows[statistic_id]}
@@ -141,7 +156,11 @@ async def test_first_setup_imports_the_meters_history(
         expected = history.kwh(live_hour, channel) - history.kwh(hours[0] + HOUR, channel)
         assert total == pytest.approx(expected, abs=1e-6)
 
-    # The recorder compiles the live sensor's hour: it shows the meter's energy of that hour.
+
+async def _assert_live_hour_continues(
+    hass: HomeAssistant, history: History, started: datetime, live_hour: datetime
+) -> None:
+    """The recorder compiles the live sensor's hour: it shows the meter's energy of that hour."""
     period = started
     while period <= _five_minutes(dt_util.utcnow()):
         do_adhoc_statistics(hass, start=period)
@@ -155,16 +174,6 @@ async def test_first_setup_imports_the_meters_history(
         change = by_start[live_hour]["sum"] - by_start[live_hour - HOUR]["sum"]
         live = float(hass.states.get(statistic_id).state)
         assert change == pytest.approx(live - history.kwh(live_hour, channel), abs=1e-6)
-
-    # The next setup imports nothing again.
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    stored = hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"]
-    assert stored["imported"] is True
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.runtime_data.coordinator.history_imported
-    assert entry.runtime_data.coordinator.last_history is None
 
 
 def _five_minutes(moment: datetime) -> datetime:

@@ -3,12 +3,10 @@ a smart meter it finds (the virtual house's meter on loopback, recorder in the t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -28,22 +26,6 @@ from tests.waiting import wait_for
 
 from .conftest import HouseFactory, setup_hub
 from .test_broute_backfill import HOUR, History, _rows
-
-
-@pytest.fixture
-async def imports_finish(
-    hass: HomeAssistant,
-) -> AsyncIterator[None]:
-    """(Requested after ``recorder_mock``.) After the test, let the history imports and
-    backfills finish their database reads and unload the entries, before the recorder closes
-    its (in-memory) database under them."""
-    yield
-    await hass.async_block_till_done(wait_background_tasks=True)
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED:
-            await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
 
 DAYS = 3
 
