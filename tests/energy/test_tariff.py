@@ -411,99 +411,107 @@ def _months(data: dict[str, Any], extra: int) -> None:
     data["seasons"][0]["months"] = [*range(1, 13), extra]
 
 
+#: (preset, change to its dict, error code, where the path points): values of the wrong type
+#: or form.
+_MALFORMED: list[tuple[str, Any, str, str]] = [
+    (
+        "smart_life",
+        lambda d: d["seasons"][0]["periods"][0]["windows"][0].update(start=600),
+        "bad_time",
+        "seasons[0].periods[0].windows[0].start",
+    ),
+    ("tiered_b", lambda d: d.update(seasons="all"), "bad_type", "seasons"),
+    ("tiered_b", lambda d: d["seasons"].__setitem__(0, 5), "bad_type", "seasons[0]"),
+    ("tiered_b", lambda d: d["seasons"][0].pop("periods"), "missing_value", "periods"),
+    ("tiered_b", lambda d: d.update(billing_start_day=True), "bad_number", "billing"),
+    ("tiered_b", lambda d: d.update(billing_start_day="first"), "bad_number", "billing"),
+    ("tiered_b", lambda d: d.update(billing_start_day="1.5"), "bad_number", "billing"),
+    ("tiered_b", lambda d: d["holidays"].update(public="yes"), "bad_type", "holidays.public"),
+    ("tiered_b", lambda d: d["holidays"].update(extra=["x"]), "bad_date", "holidays.extra[0]"),
+    ("tiered_b", lambda d: d["basic"].update(kind="watts"), "bad_choice", "basic.kind"),
+    ("tiered_b", lambda d: d["basic"].update(table=[]), "empty_ampere_table", "basic"),
+    ("tiered_b", lambda d: d.update(fuel_adjustment=["1.2"]), "bad_type", ""),
+    (
+        "tiered_b",
+        lambda d: d.update(sale={"stages": [{"from": "autumn", "price": "24"}]}),
+        "bad_date",
+        "sale.stages[0].from",
+    ),
+    (
+        "tiered_b",
+        lambda d: d.update(sale={"stages": [{"from": 2025, "price": "24"}]}),
+        "bad_date",
+        "sale.stages[0].from",
+    ),
+]
+#: Seasons, periods, windows and tiers missing, empty or in conflict.
+_INCOMPLETE: list[tuple[str, Any, str, str]] = [
+    ("smart_life", lambda d: _window(d).update(days=[]), "no_day_types", "windows[0].days"),
+    ("tiered_b", lambda d: _period(d).update(tiers=[]), "no_tiers", "periods[0].tiers"),
+    ("tiered_b", lambda d: _period(d).update(price="30"), "tiers_and_price", "periods[0]"),
+    ("tiered_b", lambda d: d["seasons"][0].update(months=[]), "no_months", "seasons[0]"),
+    ("tiered_b", lambda d: _months(d, 13), "bad_month", "seasons[0]"),
+    ("tiered_b", lambda d: _months(d, 1), "duplicate_month", "seasons[0]"),
+    ("tiered_b", lambda d: d["seasons"][0].update(periods=[]), "no_periods", "seasons[0]"),
+    (
+        "smart_life",
+        lambda d: d["seasons"][0]["periods"][1].update(key="day"),
+        "duplicate_key",
+        "seasons[0]",
+    ),
+    ("tiered_b", _two_seasons_named_alike, "duplicate_key", "seasons[1].key"),
+    ("tiered_b", lambda d: d.update(seasons=[]), "no_seasons", "seasons"),
+    ("tiered_b", lambda d: d.pop("name"), "missing_value", "name"),
+]
+#: Negative prices, missing contracts, a sale that cannot be read.
+_PRICES_AND_CONTRACTS: list[tuple[str, Any, str, str]] = [
+    (
+        "tiered_b",
+        lambda d: d.update(renewable_surcharge={"2025": "-1"}),
+        "negative_price",
+        "renewable_surcharge.2025",
+    ),
+    ("tiered_b", lambda d: d.update(emission_factor="-0.1"), "negative_price", "emission"),
+    (
+        "tiered_b",
+        lambda d: d.update(basic={"kind": "per_10a", "unit_price": "300", "contract_amperes": 0}),
+        "missing_contract",
+        "basic.contract_amperes",
+    ),
+    (
+        "tiered_b",
+        lambda d: _basic(d, kind="per_kva", unit_price="300", contract_kva="0"),
+        "missing_contract",
+        "basic.contract_kva",
+    ),
+    (
+        "tiered_b",
+        lambda d: d.update(basic={"kind": "fixed", "amount": "-1"}),
+        "negative_price",
+        "basic",
+    ),
+    ("tiered_b", lambda d: d["basic"].update(table={"30": "-1"}), "negative_price", "basic"),
+    ("tiered_b", lambda d: d["basic"].update(table="x"), "bad_type", "basic.table"),
+    ("tiered_b", lambda d: d.update(sale={"price": "-1"}), "negative_price", "sale.price"),
+    ("tiered_b", lambda d: d.update(sale={"stages": []}), "no_stages", "sale"),
+    (
+        "tiered_b",
+        lambda d: d.update(sale={"stages": [{"price": "24"}, {"price": "8"}]}),
+        "stage_without_date",
+        "sale",
+    ),
+    (
+        "tiered_b",
+        lambda d: d.update(sale={"stages": [{"price": "24"}], "price": "8"}),
+        "tiers_and_price",
+        "sale",
+    ),
+    ("tiered_b", lambda d: d.update(water={"unit_price": "-1"}), "negative_price", "water"),
+]
+
+
 @pytest.mark.parametrize(
-    ("preset", "mutate", "code", "path"),
-    [
-        (
-            "smart_life",
-            lambda d: d["seasons"][0]["periods"][0]["windows"][0].update(start=600),
-            "bad_time",
-            "seasons[0].periods[0].windows[0].start",
-        ),
-        ("tiered_b", lambda d: d.update(seasons="all"), "bad_type", "seasons"),
-        ("tiered_b", lambda d: d["seasons"].__setitem__(0, 5), "bad_type", "seasons[0]"),
-        ("tiered_b", lambda d: d["seasons"][0].pop("periods"), "missing_value", "periods"),
-        ("tiered_b", lambda d: d.update(billing_start_day=True), "bad_number", "billing"),
-        ("tiered_b", lambda d: d.update(billing_start_day="first"), "bad_number", "billing"),
-        ("tiered_b", lambda d: d.update(billing_start_day="1.5"), "bad_number", "billing"),
-        ("tiered_b", lambda d: d["holidays"].update(public="yes"), "bad_type", "holidays.public"),
-        ("tiered_b", lambda d: d["holidays"].update(extra=["x"]), "bad_date", "holidays.extra[0]"),
-        ("tiered_b", lambda d: d["basic"].update(kind="watts"), "bad_choice", "basic.kind"),
-        ("tiered_b", lambda d: d["basic"].update(table=[]), "empty_ampere_table", "basic"),
-        ("tiered_b", lambda d: d.update(fuel_adjustment=["1.2"]), "bad_type", ""),
-        (
-            "tiered_b",
-            lambda d: d.update(sale={"stages": [{"from": "autumn", "price": "24"}]}),
-            "bad_date",
-            "sale.stages[0].from",
-        ),
-        (
-            "tiered_b",
-            lambda d: d.update(sale={"stages": [{"from": 2025, "price": "24"}]}),
-            "bad_date",
-            "sale.stages[0].from",
-        ),
-        ("smart_life", lambda d: _window(d).update(days=[]), "no_day_types", "windows[0].days"),
-        ("tiered_b", lambda d: _period(d).update(tiers=[]), "no_tiers", "periods[0].tiers"),
-        ("tiered_b", lambda d: _period(d).update(price="30"), "tiers_and_price", "periods[0]"),
-        ("tiered_b", lambda d: d["seasons"][0].update(months=[]), "no_months", "seasons[0]"),
-        ("tiered_b", lambda d: _months(d, 13), "bad_month", "seasons[0]"),
-        ("tiered_b", lambda d: _months(d, 1), "duplicate_month", "seasons[0]"),
-        ("tiered_b", lambda d: d["seasons"][0].update(periods=[]), "no_periods", "seasons[0]"),
-        (
-            "smart_life",
-            lambda d: d["seasons"][0]["periods"][1].update(key="day"),
-            "duplicate_key",
-            "seasons[0]",
-        ),
-        ("tiered_b", _two_seasons_named_alike, "duplicate_key", "seasons[1].key"),
-        ("tiered_b", lambda d: d.update(seasons=[]), "no_seasons", "seasons"),
-        ("tiered_b", lambda d: d.pop("name"), "missing_value", "name"),
-        (
-            "tiered_b",
-            lambda d: d.update(renewable_surcharge={"2025": "-1"}),
-            "negative_price",
-            "renewable_surcharge.2025",
-        ),
-        ("tiered_b", lambda d: d.update(emission_factor="-0.1"), "negative_price", "emission"),
-        (
-            "tiered_b",
-            lambda d: d.update(
-                basic={"kind": "per_10a", "unit_price": "300", "contract_amperes": 0}
-            ),
-            "missing_contract",
-            "basic.contract_amperes",
-        ),
-        (
-            "tiered_b",
-            lambda d: _basic(d, kind="per_kva", unit_price="300", contract_kva="0"),
-            "missing_contract",
-            "basic.contract_kva",
-        ),
-        (
-            "tiered_b",
-            lambda d: d.update(basic={"kind": "fixed", "amount": "-1"}),
-            "negative_price",
-            "basic",
-        ),
-        ("tiered_b", lambda d: d["basic"].update(table={"30": "-1"}), "negative_price", "basic"),
-        ("tiered_b", lambda d: d["basic"].update(table="x"), "bad_type", "basic.table"),
-        ("tiered_b", lambda d: d.update(sale={"price": "-1"}), "negative_price", "sale.price"),
-        ("tiered_b", lambda d: d.update(sale={"stages": []}), "no_stages", "sale"),
-        (
-            "tiered_b",
-            lambda d: d.update(sale={"stages": [{"price": "24"}, {"price": "8"}]}),
-            "stage_without_date",
-            "sale",
-        ),
-        (
-            "tiered_b",
-            lambda d: d.update(sale={"stages": [{"price": "24"}], "price": "8"}),
-            "tiers_and_price",
-            "sale",
-        ),
-        ("tiered_b", lambda d: d.update(water={"unit_price": "-1"}), "negative_price", "water"),
-    ],
+    ("preset", "mutate", "code", "path"), [*_MALFORMED, *_INCOMPLETE, *_PRICES_AND_CONTRACTS]
 )
 def test_every_kind_of_bad_value_names_its_place(
     preset: str, mutate: Any, code: str, path: str
