@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.alarm_control_panel import DOMAIN as ALARM_DOMAIN
@@ -11,6 +12,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.hub.cover import COVERS
@@ -49,6 +51,42 @@ async def _service(hass: HomeAssistant, service: str, alarm: str) -> None:
     await hass.services.async_call(ALARM_DOMAIN, service, {"entity_id": alarm}, blocking=True)
 
 
+@dataclass
+class _AlarmWatch:
+    """The ``hems_alarm`` events and the alarm's persistent notification as they come."""
+
+    events: list[Event] = field(default_factory=list)
+    notifications: dict[str, persistent_notification.Notification] = field(default_factory=dict)
+    notification_id: str = ""
+
+    @property
+    def message(self) -> str:
+        return str(self.notifications[self.notification_id]["message"])
+
+    @property
+    def notified(self) -> bool:
+        return self.notification_id in self.notifications
+
+
+def _watch_alarm(hass: HomeAssistant, entry: MockConfigEntry) -> _AlarmWatch:
+    watch = _AlarmWatch(notification_id=f"{DOMAIN}_alarm_{entry.entry_id}")
+    hass.bus.async_listen("hems_alarm", watch.events.append)
+
+    @callback
+    def _seen(
+        update: persistent_notification.UpdateType,
+        changed: dict[str, persistent_notification.Notification],
+    ) -> None:
+        if update is persistent_notification.UpdateType.REMOVED:
+            for notification in changed:
+                watch.notifications.pop(notification, None)
+        else:
+            watch.notifications.update(changed)
+
+    persistent_notification.async_register_callback(hass, _seen)
+    return watch
+
+
 async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None:
     """Arm, refusal while open, trigger on door open and on unlock, notification, disarm."""
     house = await make_house()
@@ -59,23 +97,7 @@ async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None
     door = next(e for e in watched if e.startswith("binary_sensor.") and e.endswith("_door"))
     locks = [e for e in watched if e.startswith("lock.")]
     alarm = entity_id(hass, entry, "alarm", ALARM_DOMAIN)
-    alarm_events: list[Event] = []
-    hass.bus.async_listen("hems_alarm", alarm_events.append)
-    notifications: dict[str, persistent_notification.Notification] = {}
-
-    @callback
-    def _seen(
-        update: persistent_notification.UpdateType,
-        changed: dict[str, persistent_notification.Notification],
-    ) -> None:
-        if update is persistent_notification.UpdateType.REMOVED:
-            for notification in changed:
-                notifications.pop(notification, None)
-        else:
-            notifications.update(changed)
-
-    persistent_notification.async_register_callback(hass, _seen)
-    notification_id = f"{DOMAIN}_alarm_{entry.entry_id}"
+    watch = _watch_alarm(hass, entry)
     assert _state(hass, alarm) == "disarmed"
     assert _state(hass, door) == "off"
 
@@ -97,42 +119,52 @@ async def test_alarm_mode(hass: HomeAssistant, make_house: HouseFactory) -> None
     await _set_lock(house, hass, 0xE3, OPEN, door, "on")
     await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger")
     await hass.async_block_till_done()
-    triggered = [e for e in alarm_events if e.data["type"] == "triggered"]
+    triggered = [e for e in watch.events if e.data["type"] == "triggered"]
     assert triggered[-1].data["entity_id"] == door
     assert triggered[-1].data["change"] == "opened"
-    await _wait(hass, lambda: notification_id in notifications, "notification")
-    assert door_name in notifications[notification_id]["message"]
-    assert "opened" in notifications[notification_id]["message"]
+    await _wait(hass, lambda: watch.notified, "notification")
+    assert door_name in watch.message
+    assert "opened" in watch.message
 
     # Disarm clears the notification.
     await _service(hass, "alarm_disarm", alarm)
     assert _state(hass, alarm) == "disarmed"
-    assert notification_id not in notifications
+    assert not watch.notified
     await _set_lock(house, hass, 0xE3, CLOSED, door, "off")
 
-    # Unlocking while armed triggers too (message in Japanese when HA is in Japanese).
     if locks:
-        lock = locks[0]
-        assert _state(hass, lock) == "locked"
-        assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "on"
-        await _service(hass, "alarm_arm_away", alarm)
-        hass.config.language = "ja"
-        await _set_lock(house, hass, 0xE0, UNLOCKED, lock, "unlocked")
-        await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger on unlock")
-        await hass.async_block_till_done()
-        unlocked = [e for e in alarm_events if e.data.get("change") == "unlocked"]
-        assert unlocked[-1].data["entity_id"] == lock
-        await _wait(hass, lambda: notification_id in notifications, "notification")
-        assert "解錠" in notifications[notification_id]["message"]
-        assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "off"
-        await _service(hass, "alarm_disarm", alarm)
+        await _unlocking_triggers(hass, house, entry, alarm, locks[0], watch)
 
     # Disarmed: changes are ignored.
     await hass.async_block_till_done()
-    count = len(alarm_events)
+    count = len(watch.events)
     await _set_lock(house, hass, 0xE3, OPEN, door, "on")
     assert _state(hass, alarm) == "disarmed"
-    assert [e.data["type"] for e in alarm_events[count:]] == []
+    assert [e.data["type"] for e in watch.events[count:]] == []
+
+
+async def _unlocking_triggers(
+    hass: HomeAssistant,
+    house: House,
+    entry: MockConfigEntry,
+    alarm: str,
+    lock: str,
+    watch: _AlarmWatch,
+) -> None:
+    """Unlocking while armed triggers too (message in Japanese when HA is in Japanese)."""
+    assert _state(hass, lock) == "locked"
+    assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "on"
+    await _service(hass, "alarm_arm_away", alarm)
+    hass.config.language = "ja"
+    await _set_lock(house, hass, 0xE0, UNLOCKED, lock, "unlocked")
+    await _wait(hass, lambda: _state(hass, alarm) == "triggered", "trigger on unlock")
+    await hass.async_block_till_done()
+    unlocked = [e for e in watch.events if e.data.get("change") == "unlocked"]
+    assert unlocked[-1].data["entity_id"] == lock
+    await _wait(hass, lambda: watch.notified, "notification")
+    assert "解錠" in watch.message
+    assert _state(hass, entity_id(hass, entry, "all_locked", "binary_sensor")) == "off"
+    await _service(hass, "alarm_disarm", alarm)
 
 
 async def test_alarm_restores_armed_state(hass: HomeAssistant, make_house: HouseFactory) -> None:

@@ -15,6 +15,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.hems.const import DOMAIN
@@ -171,26 +172,7 @@ async def test_single_object_node_devices_are_migrated(
     entry = hub_entry()
     entry.add_to_hass(hass)
     registry = dr.async_get(hass)
-    old_node = registry.async_get_or_create(
-        config_entry_id=entry.entry_id, identifiers={(DOMAIN, uid)}, name="Panasonic HEMS-SIM"
-    )
-    old_object = registry.async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, f"{uid}-0x001101")},
-        name="Temperature sensor",
-    )
-    old_object = (
-        registry.async_update_device(old_object.id, via_device_id=old_node.id) or old_object
-    )
-    entity = er.async_get(hass).async_get_or_create(
-        "sensor",
-        DOMAIN,
-        f"{uid}-0x001101-temperature",
-        device_id=old_object.id,
-        config_entry=entry,
-        suggested_object_id="temperature_sensor_temperature",
-    )
-    assert old_object.via_device_id == old_node.id
+    old_node, old_object, entity = _devices_from_before(hass, entry, uid)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     devices = _devices(hass, entry.entry_id)
@@ -222,6 +204,35 @@ async def test_single_object_node_devices_are_migrated(
     parent = devices[uid].id
     assert devices[f"{uid}-0x001101"].via_device_id == parent
     assert devices[f"{uid}-0x001201"].via_device_id == parent
+
+
+def _devices_from_before(
+    hass: HomeAssistant, entry: MockConfigEntry, uid: str
+) -> tuple[dr.DeviceEntry, dr.DeviceEntry, er.RegistryEntry]:
+    """The registry as an installation from before left it: an empty node device above the
+    single object's device, and the object's temperature entity."""
+    registry = dr.async_get(hass)
+    old_node = registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, uid)}, name="Panasonic HEMS-SIM"
+    )
+    old_object = registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, f"{uid}-0x001101")},
+        name="Temperature sensor",
+    )
+    old_object = (
+        registry.async_update_device(old_object.id, via_device_id=old_node.id) or old_object
+    )
+    entity = er.async_get(hass).async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{uid}-0x001101-temperature",
+        device_id=old_object.id,
+        config_entry=entry,
+        suggested_object_id="temperature_sensor_temperature",
+    )
+    assert old_object.via_device_id == old_node.id
+    return old_node, old_object, entity
 
 
 def _two_of_a_kind() -> list[NodeSpec]:
