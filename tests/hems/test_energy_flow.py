@@ -10,6 +10,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.energy import Tariff, preset_tariff
@@ -103,6 +104,22 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     assert result["menu_options"] == MENU
     flow = OptionsDriver(hass, result["flow_id"])
 
+    await _edit_general(flow)
+    await _edit_time_of_use(flow)
+    await _edit_basic_charge(flow)
+    await _edit_adjustments_and_sale(flow)
+    await _edit_targets_alarm_and_sources(flow)
+    await _edit_as_json(flow)
+
+    result = await flow.submit({"next_step_id": "save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    _assert_every_part_saved(entry)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def _edit_general(flow: OptionsDriver) -> None:
+    """Name, billing day, holidays, rounding and emission factor."""
     await flow.edit(
         "general",
         {
@@ -119,7 +136,10 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
             "emission_factor": 0.42,
         },
     )
-    # Time of use: add a night period; until the day period has windows the season is flagged.
+
+
+async def _edit_time_of_use(flow: OptionsDriver) -> None:
+    """Time of use: add a night period; until the day period has windows the season is flagged."""
     await flow.open("seasons")
     result = await flow.submit({"season": "0", "action": "periods"})
     assert result["step_id"] == "periods"
@@ -168,7 +188,10 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     assert result["step_id"] == "season"
     result = await flow.submit({"key": "summer", "name": "夏季", "months": ["7", "8"]})
     assert result["type"] is FlowResultType.MENU
-    # Basic charge: an amperage missing from the table is refused, per 10 A works.
+
+
+async def _edit_basic_charge(flow: OptionsDriver) -> None:
+    """Basic charge: an amperage missing from the table is refused, per 10 A works."""
     await flow.open("basic")
     result = await flow.submit({"kind": "ampere", "half_if_no_usage": True})
     assert result["step_id"] == "basic_amounts"
@@ -180,7 +203,10 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     await flow.submit({"kind": "per_10a", "half_if_no_usage": False})
     result = await flow.submit({"contract_amperes": 40, "unit_price": 311.75})
     assert result["type"] is FlowResultType.MENU
-    # Fuel cost adjustment (negative) and renewable surcharge.
+
+
+async def _edit_adjustments_and_sale(flow: OptionsDriver) -> None:
+    """Fuel cost adjustment (negative) and renewable surcharge, the sale, water and gas."""
     await flow.open("fuel_adjustment")
     result = await flow.submit({"month": "2026-13", "rate": 1})
     assert result["errors"] == {"month": "bad_month"}
@@ -197,6 +223,10 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.MENU
     await flow.edit("utilities", {"water_unit_price": 250, "gas_unit_price": 180.5})
+
+
+async def _edit_targets_alarm_and_sources(flow: OptionsDriver) -> None:
+    """Monthly target and contract, the alarm's watch list, sources chosen by hand."""
     await flow.edit(
         "targets",
         {
@@ -210,7 +240,10 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     await flow.edit(
         "sources", {OPT_AUTO_SOURCES: False, "purchase": "sensor.meter_import", "generation": []}
     )
-    # JSON: bad text and a bad tariff are refused with translated errors.
+
+
+async def _edit_as_json(flow: OptionsDriver) -> None:
+    """JSON: bad text and a bad tariff are refused with translated errors."""
     await flow.open("tariff_json")
     result = await flow.submit({"tariff": "{nope"})
     assert result["errors"] == {"base": "invalid_json"}
@@ -223,9 +256,9 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     result = await flow.submit({"tariff": result["data_schema"]({})["tariff"]})
     assert result["type"] is FlowResultType.MENU
 
-    result = await flow.submit({"next_step_id": "save"})
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    await hass.async_block_till_done()
+
+def _assert_every_part_saved(entry: MockConfigEntry) -> None:
+    """The saved options hold every part as edited."""
     tariff = Tariff.from_dict(entry.options[OPT_TARIFF])
     assert tariff.name == "My plan"
     assert tariff.billing_start_day == 5
@@ -247,7 +280,6 @@ async def test_options_edit_every_part(hass: HomeAssistant) -> None:
     assert tariff.gas is not None and str(tariff.gas.unit_price) == "180.5"
     assert entry.options[OPT_TARGET_ELECTRICITY] == 300
     assert entry.options[OPT_SOURCES] == {"purchase": ["sensor.meter_import"]}
-    assert entry.state is ConfigEntryState.LOADED
 
 
 async def test_options_refuse_saving_an_invalid_tariff(hass: HomeAssistant) -> None:
