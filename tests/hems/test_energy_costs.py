@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hems.home.settings import (
     OPT_AUTO_SOURCES,
@@ -54,6 +55,48 @@ def _at(hour: int, minute: int, second: int = 0) -> datetime:
     return datetime(2026, 6, 10, hour, minute, second, tzinfo=JST)
 
 
+def _meters_at_six(hass: HomeAssistant) -> None:
+    """06:00: the counters, the meter's fixed half-hour value, current and power."""
+    hass.states.async_set("sensor.meter_import", "100", ENERGY)
+    hass.states.async_set("sensor.meter_export", "50", ENERGY)
+    hass.states.async_set(
+        "sensor.meter_fixed_import", "100", {**ENERGY, "measured_at": "2026-06-10T06:00:00"}
+    )
+    hass.states.async_set("sensor.meter_current", "10", {"unit_of_measurement": "A"})
+    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+
+
+async def _assert_target_exceeded_once(
+    hass: HomeAssistant, entry: MockConfigEntry, notices: list[Event]
+) -> None:
+    """Target: 3.2 kWh used of 3 -> exceeded, announced once."""
+    exceeded = [e for e in notices if e.data["type"] == "target_exceeded"]
+    assert len(exceeded) == 1 and exceeded[0].data["target"] == "electricity"
+    await runtime_of(entry).coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len([e for e in notices if e.data["type"] == "target_exceeded"]) == 1
+    assert value(hass, entity_id(hass, entry, "electricity_target")) == pytest.approx(
+        3.2 / 3 * 100, abs=0.1
+    )
+
+
+async def _assert_contract_current_alerts(
+    hass: HomeAssistant, entry: MockConfigEntry, notices: list[Event]
+) -> None:
+    """Contract current: 80 % warns, above the contract is over."""
+    alert = entity_id(hass, entry, "contract_current", "binary_sensor")
+    assert hass.states.get(alert).state == "off"
+    hass.states.async_set("sensor.meter_current", "25", {"unit_of_measurement": "A"})
+    await hass.async_block_till_done()
+    assert hass.states.get(alert).state == "on"
+    hass.states.async_set("sensor.meter_current", "31", {"unit_of_measurement": "A"})
+    await hass.async_block_till_done()
+    kinds = [e.data["type"] for e in notices if e.data["type"].startswith("contract")]
+    assert kinds == ["contract_current_warning", "contract_current_over"]
+    notice_entity = hass.states.get(entity_id(hass, entry, "notice_event", "event"))
+    assert notice_entity.attributes["event_type"] == "contract_current_over"
+
+
 async def test_costs_without_double_counting(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -62,13 +105,7 @@ async def test_costs_without_double_counting(
     notices: list[Event] = []
     hass.bus.async_listen("hems_notice", notices.append)
     freezer.move_to(_at(6, 0))
-    hass.states.async_set("sensor.meter_import", "100", ENERGY)
-    hass.states.async_set("sensor.meter_export", "50", ENERGY)
-    hass.states.async_set(
-        "sensor.meter_fixed_import", "100", {**ENERGY, "measured_at": "2026-06-10T06:00:00"}
-    )
-    hass.states.async_set("sensor.meter_current", "10", {"unit_of_measurement": "A"})
-    hass.states.async_set("sensor.meter_power", "2000", {"unit_of_measurement": "W"})
+    _meters_at_six(hass)
     entry = await setup_energy(
         hass,
         energy_entry(
@@ -114,25 +151,8 @@ async def test_costs_without_double_counting(
     bill = hass.states.get(entity_id(hass, entry, "projected_bill"))
     # basic + day 1 x 30 + night 2.2 x 20 - fuel 3.2 x 1, rounded down; surcharge separately.
     assert bill.attributes["so_far"] == 1000 + int(30 + 2.2 * 20 - 3.2) + int(3.2 * 4)
-    # Target: 3.2 kWh used of 3 -> exceeded, announced once.
-    exceeded = [e for e in notices if e.data["type"] == "target_exceeded"]
-    assert len(exceeded) == 1 and exceeded[0].data["target"] == "electricity"
-    await runtime.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert len([e for e in notices if e.data["type"] == "target_exceeded"]) == 1
-    assert sensor("electricity_target") == pytest.approx(3.2 / 3 * 100, abs=0.1)
-    # Contract current: 80 % warns, above the contract is over.
-    alert = entity_id(hass, entry, "contract_current", "binary_sensor")
-    assert hass.states.get(alert).state == "off"
-    hass.states.async_set("sensor.meter_current", "25", {"unit_of_measurement": "A"})
-    await hass.async_block_till_done()
-    assert hass.states.get(alert).state == "on"
-    hass.states.async_set("sensor.meter_current", "31", {"unit_of_measurement": "A"})
-    await hass.async_block_till_done()
-    kinds = [e.data["type"] for e in notices if e.data["type"].startswith("contract")]
-    assert kinds == ["contract_current_warning", "contract_current_over"]
-    notice_entity = hass.states.get(entity_id(hass, entry, "notice_event", "event"))
-    assert notice_entity.attributes["event_type"] == "contract_current_over"
+    await _assert_target_exceeded_once(hass, entry, notices)
+    await _assert_contract_current_alerts(hass, entry, notices)
     # The ledger survives a reload (Store).
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
@@ -35,6 +37,72 @@ GAS = {"device_class": "gas", "unit_of_measurement": "m³", "state_class": "tota
 WATER = {"device_class": "water", "unit_of_measurement": "m³", "state_class": "total_increasing"}
 
 
+#: The meters the energy entry is given by hand.
+SOURCES = {
+    "purchase": ["sensor.meter_import"],
+    "sale": ["sensor.meter_export"],
+    "gas": ["sensor.gas_meter"],
+    "water": ["sensor.water_meter"],
+}
+
+
+def _read_meters(hass: HomeAssistant, imported: str, exported: str, gas: str, water: str) -> None:
+    """The grid meter's two counters, the gas and the water meter read these values."""
+    hass.states.async_set("sensor.meter_import", imported, ENERGY)
+    hass.states.async_set("sensor.meter_export", exported, ENERGY)
+    hass.states.async_set("sensor.gas_meter", gas, GAS)
+    hass.states.async_set("sensor.water_meter", water, WATER)
+
+
+def _preferences(ours: Callable[[str], str]) -> dict[str, Any]:
+    """Energy dashboard settings that use the entry's prices, costs and consumption."""
+    return {
+        "energy_sources": [
+            {
+                "type": "grid",
+                "flow_from": [
+                    {
+                        "stat_energy_from": "sensor.meter_import",
+                        "stat_cost": None,
+                        "entity_energy_price": ours("electricity_price"),
+                        "number_energy_price": None,
+                    },
+                    {
+                        "stat_energy_from": ours("house_energy_today"),
+                        "stat_cost": ours("purchase_cost_today"),
+                        "entity_energy_price": None,
+                        "number_energy_price": None,
+                    },
+                ],
+                "flow_to": [
+                    {
+                        "stat_energy_to": "sensor.meter_export",
+                        "stat_compensation": None,
+                        "entity_energy_price": ours("sale_price"),
+                        "number_energy_price": None,
+                    }
+                ],
+                "cost_adjustment_day": 0,
+            },
+            {
+                "type": "gas",
+                "stat_energy_from": "sensor.gas_meter",
+                "stat_cost": ours("gas_cost_month"),
+                "entity_energy_price": None,
+                "number_energy_price": None,
+            },
+            {
+                "type": "water",
+                "stat_energy_from": "sensor.water_meter",
+                "stat_cost": ours("water_cost_month"),
+                "entity_energy_price": None,
+                "number_energy_price": None,
+            },
+        ],
+        "device_consumption": [{"stat_consumption": ours("house_energy_month")}],
+    }
+
+
 async def test_energy_dashboard_validation(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -42,31 +110,17 @@ async def test_energy_dashboard_validation(
     await hass.config.async_set_time_zone("Asia/Tokyo")
     start = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
     freezer.move_to(start + timedelta(minutes=1))
-    hass.states.async_set("sensor.meter_import", "100", ENERGY)
-    hass.states.async_set("sensor.meter_export", "50", ENERGY)
-    hass.states.async_set("sensor.gas_meter", "10", GAS)
-    hass.states.async_set("sensor.water_meter", "20", WATER)
+    _read_meters(hass, "100", "50", "10", "20")
     tariff = {**TOU, "water": {"unit_price": "250"}, "gas": {"unit_price": "180"}}
     entry = await setup_energy(
         hass,
         energy_entry(
             tariff,
-            **{
-                OPT_AUTO_SOURCES: False,
-                OPT_SOURCES: {
-                    "purchase": ["sensor.meter_import"],
-                    "sale": ["sensor.meter_export"],
-                    "gas": ["sensor.gas_meter"],
-                    "water": ["sensor.water_meter"],
-                },
-            },
+            **{OPT_AUTO_SOURCES: False, OPT_SOURCES: SOURCES},
         ),
     )
     freezer.move_to(start + timedelta(minutes=3))
-    hass.states.async_set("sensor.meter_import", "101", ENERGY)
-    hass.states.async_set("sensor.meter_export", "50.5", ENERGY)
-    hass.states.async_set("sensor.gas_meter", "10.1", GAS)
-    hass.states.async_set("sensor.water_meter", "20.2", WATER)
+    _read_meters(hass, "101", "50.5", "10.1", "20.2")
     await hass.async_block_till_done()
     await runtime_of(entry).coordinator.async_refresh()
     await async_wait_recording_done(hass)
@@ -79,53 +133,7 @@ async def test_energy_dashboard_validation(
 
     assert await async_setup_component(hass, "energy", {})
     manager = await async_get_manager(hass)
-    await manager.async_update(
-        {
-            "energy_sources": [
-                {
-                    "type": "grid",
-                    "flow_from": [
-                        {
-                            "stat_energy_from": "sensor.meter_import",
-                            "stat_cost": None,
-                            "entity_energy_price": ours("electricity_price"),
-                            "number_energy_price": None,
-                        },
-                        {
-                            "stat_energy_from": ours("house_energy_today"),
-                            "stat_cost": ours("purchase_cost_today"),
-                            "entity_energy_price": None,
-                            "number_energy_price": None,
-                        },
-                    ],
-                    "flow_to": [
-                        {
-                            "stat_energy_to": "sensor.meter_export",
-                            "stat_compensation": None,
-                            "entity_energy_price": ours("sale_price"),
-                            "number_energy_price": None,
-                        }
-                    ],
-                    "cost_adjustment_day": 0,
-                },
-                {
-                    "type": "gas",
-                    "stat_energy_from": "sensor.gas_meter",
-                    "stat_cost": ours("gas_cost_month"),
-                    "entity_energy_price": None,
-                    "number_energy_price": None,
-                },
-                {
-                    "type": "water",
-                    "stat_energy_from": "sensor.water_meter",
-                    "stat_cost": ours("water_cost_month"),
-                    "entity_energy_price": None,
-                    "number_energy_price": None,
-                },
-            ],
-            "device_consumption": [{"stat_consumption": ours("house_energy_month")}],
-        }
-    )
+    await manager.async_update(_preferences(ours))
     await hass.async_block_till_done()
     freezer.move_to(start + timedelta(minutes=11))
     do_adhoc_statistics(hass, start=(start + timedelta(minutes=5)).astimezone(UTC))
