@@ -12,35 +12,20 @@ the comparison).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
-import json
-from types import SimpleNamespace
-from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
-from freezegun import freeze_time
-from freezegun.api import FrozenDateTimeFactory, real_monotonic
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockModule,
-    mock_integration,
-    mock_platform,
-)
 
 from custom_components.hems.const import DOMAIN
 from custom_components.hems.echonet.controller import Controller
-from custom_components.hems.energy import SalePlan, Slot, preset_tariff
+from custom_components.hems.energy import Slot
 from custom_components.hems.energy.planner import SLOT, TariffPrices
-from custom_components.hems.home.planner.runtime import HomePlanner, PlannerMode
+from custom_components.hems.home.planner.runtime import PlannerMode
 from custom_components.hems.home.settings import (
     OPT_BATTERY_RESERVE,
     OPT_SOLAR_FORECAST,
@@ -48,157 +33,45 @@ from custom_components.hems.home.settings import (
 )
 from custom_components.hems.hub import KIND as HUB
 from custom_components.hems.kinds import runtime_of as kind_runtime
-from simulator.behaviours import Battery, EvCharger, WaterHeater
 from simulator.house import House
-from simulator.weather import Weather
 
 from .conftest import HouseFactory, setup_hub
+from .planner_setup import (
+    DAY,
+    TARIFF,
+    Provider,
+    Setup,
+    add_provider,
+    day_cost,
+    frozen,
+    run_slot,
+    setup,
+    start_house_args,
+    stored_kwh,
+)
 from .platform_helpers import discovery_of
 from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy
 
-JST = ZoneInfo("Asia/Tokyo")
-#: A sunny day in May: 29 kWh of sun on the 4.5 kW roof.
-DAY = datetime(2026, 5, 22, tzinfo=JST)
-TARIFF = replace(preset_tariff("smart_life"), sale=SalePlan.flat(8))
-"""Night-cheap time of use (01:00-06:00 at 31.8 yen/kWh, 39.7 otherwise), 卒FIT 8 yen/kWh."""
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def solar_forecast(weather: Weather, peak_w: float, start: datetime, hours: int) -> dict[str, Any]:
-    """Wh per hour of the simulated roof: the simulator's own weather (a perfect forecast),
-    in the shape every energy platform gives (``wh_hours``)."""
-    out: dict[str, float] = {}
-    for hour in range(hours):
-        begin = start + timedelta(hours=hour)
-        ts = begin.timestamp()
-        out[begin.isoformat()] = sum(peak_w * weather.sun(ts + 60 * m + 30) for m in range(60)) / 60
-    return {"wh_hours": out}
-
-
-@dataclass
-class Provider:
-    """A solar forecast provider (an integration with an energy platform), in the test."""
-
-    house: House | None = None
-    lost: bool = False
-    calls: int = 0
-    fixed: dict[str, Any] | None = None
-
-    async def async_get_solar_forecast(
-        self, hass: HomeAssistant, config_entry_id: str
-    ) -> dict[str, Any] | None:
-        self.calls += 1
-        if self.fixed is not None:
-            return self.fixed
-        if self.lost or self.house is None:
-            return None
-        peak = self.house.obj("solar").behaviour
-        now = self.house.clock.now().replace(minute=0, second=0, microsecond=0)
-        return solar_forecast(self.house.weather, peak.peak_w, now, 50)  # type: ignore[union-attr]
-
-
-async def add_provider(
-    hass: HomeAssistant, provider: Provider, domain: str = "sim_solar"
-) -> MockConfigEntry:
-    """Install the provider as the integration ``domain`` and add its config entry."""
-    mock_integration(hass, MockModule(domain))
-    mock_platform(
-        hass,
-        f"{domain}.energy",
-        SimpleNamespace(async_get_solar_forecast=provider.async_get_solar_forecast),
-    )
-    assert await async_setup_component(hass, domain, {})
-    entry = MockConfigEntry(domain=domain, title="Simulated roof")
-    entry.add_to_hass(hass)
-    return entry
-
-
-def day_cost(house: House, start: datetime, end: datetime) -> float:
-    """Purchases minus sales of ``[start, end)`` measured by the smart meter, in yen."""
-    assert house.meter is not None
-    prices = TariffPrices(TARIFF)
-    total = 0.0
-    when = start
-    while when < end:
-        first, last = house.meter.boundary_kwh(when), house.meter.boundary_kwh(when + SLOT)
-        assert first is not None and last is not None, when
-        bought, sold = last[0] - first[0], last[1] - first[1]
-        total += bought * prices.purchase_price(when) - sold * prices.sale_price(when)
-        when += SLOT
-    return total
-
-
-def stored_kwh(house: House) -> dict[str, float]:
-    """Energy kept in the battery, the car and the tank (electric kWh for the tank)."""
-    battery = house.obj("battery").behaviour
-    car = house.obj("v2h").behaviour
-    tank = house.obj("ecocute").behaviour
-    assert isinstance(battery, Battery)
-    assert isinstance(car, EvCharger)
-    assert isinstance(tank, WaterHeater)
-    return {
-        "battery": battery.soc / 100 * battery.capacity_wh / 1000,
-        "car": car.car_kwh,
-        "tank": tank.heat_kwh / WaterHeater.cop(20.0),
-    }
-
-
-def _start_house_args() -> dict[str, Any]:
-    return {"start": DAY, "speed": 1e-9}
-
-
-@pytest.fixture
-async def frozen(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FrozenDateTimeFactory]:
-    """Home Assistant's clock at the start of the day, moved only by the test; the event loop
-    keeps real time (UDP timeouts stay real)."""
-    monkeypatch.setattr(asyncio.get_running_loop(), "time", real_monotonic)
-    with freeze_time(DAY + timedelta(seconds=5)) as freezer:
-        yield freezer
-
-
-@dataclass
-class Setup:
-    house: House
-    hub: MockConfigEntry
-    energy: MockConfigEntry
-    planner: HomePlanner
-    provider: Provider
-
-
-@pytest.fixture
-async def setup(
-    hass: HomeAssistant, make_house: HouseFactory, frozen: FrozenDateTimeFactory
-) -> AsyncIterator[Setup]:
-    """The house, a hub for it, the provider and the energy entry (dry run)."""
-    await hass.config.async_set_time_zone("Asia/Tokyo")
-    house = await make_house(**_start_house_args())
-    with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
-        hub = await setup_hub(hass)
-    kind_runtime(hub, HUB).controller.timeout = 0.5
-    provider = Provider(house)
-    solar = await add_provider(hass, provider)
-    energy = await setup_energy(
-        hass,
-        energy_entry(
-            TARIFF.to_dict(),
-            **{OPT_SOLAR_FORECAST: solar.entry_id, OPT_BATTERY_RESERVE: 30},
-        ),
-    )
-    yield Setup(house, hub, energy, runtime_of(energy).planner, provider)
-
-
-async def run_slot(hass: HomeAssistant, setup: Setup, freezer: FrozenDateTimeFactory) -> None:
-    """Plan at the start of the slot, then let the house live its 30 minutes."""
-    await setup.planner.async_replan("slot")
-    for _ in range(3):
-        freezer.tick(600)
-        setup.house.step(600)
-        await hass.async_block_till_done()
+#: Fixtures of the setup module that this module's tests use.
+FIXTURES = (frozen, setup)
 
 
 # ----------------------------------------------------------------------------- the day
+
+
+async def _the_day_without_the_planner() -> tuple[dict[str, float], float, dict[str, float]]:
+    """The same house stepped through the day by itself, every device in its own automatic
+    mode: the energy stored before, the day's cost, the energy stored after."""
+    baseline = House("house", start=DAY, speed=1e-9, tick_interval=0)
+    await baseline.start(announce=False, serve=False)
+    try:
+        stored_before = stored_kwh(baseline)
+        for _ in range(48 * 3):
+            baseline.step(600)
+        end = DAY + timedelta(days=1)
+        return stored_before, day_cost(baseline, DAY, end), stored_kwh(baseline)
+    finally:
+        await baseline.stop()
 
 
 async def test_a_day_with_the_planner_is_cheaper(
@@ -211,17 +84,7 @@ async def test_a_day_with_the_planner_is_cheaper(
     the battery, the car and the tank; it is valued at the night price (what refilling it
     would cost), so that charging for tomorrow is not counted as a saving today.
     """
-    baseline = House("house", start=DAY, speed=1e-9, tick_interval=0)
-    await baseline.start(announce=False, serve=False)
-    try:
-        stored_before = stored_kwh(baseline)
-        for _ in range(48 * 3):
-            baseline.step(600)
-        end = DAY + timedelta(days=1)
-        cost_without = day_cost(baseline, DAY, end)
-        stored_without = stored_kwh(baseline)
-    finally:
-        await baseline.stop()
+    stored_before, cost_without, stored_without = await _the_day_without_the_planner()
     assert stored_kwh(setup.house) == pytest.approx(stored_before)
 
     await hass.services.async_call(
@@ -372,7 +235,7 @@ async def test_keep_full_and_warning_sensor(
 ) -> None:
     """The weather-warning reserve: the switch by hand, or the chosen binary sensor."""
     await hass.config.async_set_time_zone("Asia/Tokyo")
-    house = await make_house(**_start_house_args())
+    house = await make_house(**start_house_args())
     with patch.object(Controller, "async_discover", discovery_of(len(house.nodes))):
         await setup_hub(hass)
     provider = Provider(house)
@@ -454,295 +317,6 @@ async def test_options_step(hass: HomeAssistant, frozen: FrozenDateTimeFactory) 
     planner = runtime_of(entry).planner
     assert planner.settings.battery_reserve == 0.25
     assert planner.settings.weather == "weather.home"
-
-
-# ----------------------------------------------------------------------------- forecasts
-
-
-async def test_forecast_from_history_and_weather(
-    hass: HomeAssistant, frozen: FrozenDateTimeFactory
-) -> None:
-    """Without a provider: the house's generation history and the weather entity's hourly
-    forecast; the load learned from the ledger; a provider that fails is a forecast loss."""
-    from custom_components.hems.home.planner import forecasts
-
-    await hass.config.async_set_time_zone("Asia/Tokyo")
-    hass.config.latitude, hass.config.longitude = 35.68, 139.69
-    start = DAY + timedelta(hours=6)
-    starts = [start + i * SLOT for i in range(96)]
-    # A weather entity without the forecast action: the weather now for today, no more.
-    hass.states.async_set("weather.home", "cloudy", {"temperature": 12.0})
-    conditions, temperatures = await forecasts.async_weather(hass, "weather.home", starts)
-    assert conditions[0] == "cloudy" and conditions[-1] is None
-    assert temperatures == [12.0] * 96
-    # The weather entity (the demo integration's kind: a template-free test entity).
-    hours = [
-        {
-            "datetime": (start + timedelta(hours=2 + h)).isoformat(),
-            "condition": "rainy" if h < 12 else "sunny",
-            "temperature": 10.0 + h % 10,
-        }
-        for h in range(40)
-    ]
-
-    async def get_forecasts(call: Any) -> dict[str, Any]:
-        entity = call.data["entity_id"]
-        return {entity if isinstance(entity, str) else entity[0]: {"forecast": hours}}
-
-    from homeassistant.core import SupportsResponse
-
-    hass.services.async_register(
-        "weather", "get_forecasts", get_forecasts, supports_response=SupportsResponse.ONLY
-    )
-    hass.states.async_set("weather.home", "cloudy", {"temperature": 12.0})
-    conditions, temperatures = await forecasts.async_weather(hass, "weather.home", starts)
-    # Before the forecast's first hour: the weather now (today only); after its last: unknown.
-    assert conditions[0] == "cloudy" and conditions[4] == "rainy" and conditions[-1] is None
-    assert temperatures[0] == 12.0 and temperatures[4] == 10.0 and temperatures[-1] == 12.0
-    assert await forecasts.async_weather(hass, None, starts) == ([None] * 96, [None] * 96)
-    assert await forecasts.async_weather(hass, "weather.gone", starts) == (
-        [None] * 96,
-        [None] * 96,
-    )
-    # A ledger with three sunny days of generation and consumption.
-    from custom_components.hems.energy import Ledger
-
-    ledger = Ledger("Asia/Tokyo")
-    assert forecasts.history_solar(hass, ledger, starts, conditions) is None
-    assert forecasts.load_forecast(ledger, starts, [15.0] * 96)[1] == "typical"
-    # A few slots: their mean; a complete day without generation: no solar forecast.
-    for index in range(48):
-        ledger.add_slot(Slot.make(DAY - timedelta(days=5) + index * SLOT, purchase=0.5))
-    assert forecasts.history_solar(hass, ledger, starts, conditions) is None
-    partial = Ledger("Asia/Tokyo")
-    partial.add_slot(Slot.make(DAY - timedelta(days=5), purchase=0.5))
-    assert forecasts.load_forecast(partial, starts, [15.0] * 96) == ([0.5] * 96, "recent")
-    weather = Weather(1)
-    for day in range(4):
-        for index in range(48):
-            when = DAY - timedelta(days=4 - day) + index * SLOT
-            sun = sum(4500 * weather.sun(when.timestamp() + 60 * m) for m in range(30)) / 60000
-            ledger.add_slot(Slot.make(when, purchase=0.4, generation=round(sun, 3), sale=0))
-    solar = forecasts.history_solar(hass, ledger, starts, conditions)
-    assert solar is not None
-    assert sum(solar[:24]) < sum(solar[48:72])  # rain in the morning, sun tomorrow
-    load, source = forecasts.load_forecast(ledger, starts, [15.0] * 96)
-    assert source == "learned" and load[0] > 0
-    # A provider that raises, one without energy platform, a config entry that is gone.
-    mock_integration(hass, MockModule("broken_solar"))
-
-    async def broken(hass: HomeAssistant, entry_id: str) -> None:
-        raise RuntimeError("cloud down")
-
-    mock_platform(hass, "broken_solar.energy", SimpleNamespace(async_get_solar_forecast=broken))
-    assert await async_setup_component(hass, "broken_solar", {})
-    entry = MockConfigEntry(domain="broken_solar")
-    entry.add_to_hass(hass)
-    other = MockConfigEntry(domain="hems_not_a_provider")
-    other.add_to_hass(hass)
-    assert await forecasts.async_provider_solar(hass, entry.entry_id, starts) is None
-    assert await forecasts.async_provider_solar(hass, other.entry_id, starts) is None
-    assert await forecasts.async_provider_solar(hass, "gone", starts) is None
-    # A provider whose values are all unusable (no time, negative, not a number) or far away.
-    odd = Provider()
-    odd_entry = await add_provider(hass, odd, "odd_solar")
-    odd.fixed = {"wh_hours": {"noon": 5, start.isoformat(): -1, "2026-05-22T12:00:00": "x"}}
-    assert await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts) is None
-    odd.fixed = {"wh_hours": {"2020-01-01T12:00:00": 100}}
-    assert await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts) is None
-    odd.fixed = {"wh_hours": {(start + timedelta(hours=1)).replace(tzinfo=None).isoformat(): 800}}
-    slots = await forecasts.async_provider_solar(hass, odd_entry.entry_id, starts)
-    assert slots is not None and slots[2] == pytest.approx(0.4) and slots[0] is None
-    # Odd periods: an empty span, values that are not numbers, naive times (local).
-    spread = forecasts.spread_hours(
-        {start: 1000.0, start + timedelta(hours=1): 500.0}, [start, start + SLOT * 3]
-    )
-    assert spread == [pytest.approx(0.5), pytest.approx(0.25)]
-
-
-# ----------------------------------------------------------------------------- devices
-
-
-async def test_devices_read_and_commanded_within_limits(
-    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
-) -> None:
-    """The devices' values as the planner sees them, and commands clamped to their ranges."""
-    from custom_components.hems.energy.planner import BatteryMode, Commands
-    from custom_components.hems.home.planner import devices as dv
-
-    found = dv.DeviceSet.find(hass)
-    assert found.battery is not None and found.water_heater is not None and found.ev is not None
-    for handle in found.handles:
-        await handle.async_refresh()
-    battery = dv.battery_model(found.battery, reserve=0.3, keep_full=False)
-    assert battery is not None
-    assert battery.capacity_kwh == pytest.approx(9.8)
-    assert battery.max_charge_kw == pytest.approx(3.0)
-    assert battery.reserve == pytest.approx(0.3)
-    heater = dv.water_heater_model(found.water_heater, DAY)
-    assert heater is not None and heater.max_input_kw == pytest.approx(4.5 / 3.2, abs=0.01)
-    winter = dv.heat_pump_kw(found.water_heater.obj, DAY.replace(month=1))
-    summer = dv.heat_pump_kw(found.water_heater.obj, DAY.replace(month=8))
-    assert winter > summer
-    ev = dv.ev_model(found.ev)
-    assert ev is not None and ev.plugged and ev.capacity_kwh == pytest.approx(60, abs=1)
-    # Charge: at most what the slot and the room allow; the power within the device's range.
-    values = dv.battery_values(
-        found.battery, battery, Commands(BatteryMode.CHARGE, battery_kwh=100.0)
-    )
-    assert int.from_bytes(values[0xE7], "big") == 1500
-    assert int.from_bytes(values[0xEB], "big") == 3000
-    assert values[0xDA] == b"\x42"
-    values = dv.battery_values(found.battery, battery, Commands(BatteryMode.DISCHARGE, 0.4))
-    assert int.from_bytes(values[0xE8], "big") == 400
-    assert int.from_bytes(values[0xEC], "big") == 800
-    empty = replace(battery, soc=0.3)
-    assert dv.battery_values(found.battery, empty, Commands(BatteryMode.DISCHARGE, 1))[
-        0xDA
-    ] == bytes((0x44,))  # nothing above the reserve: hold
-    full = replace(battery, soc=1.0)
-    assert dv.battery_values(found.battery, full, Commands(BatteryMode.CHARGE, 1))[0xDA] == (
-        b"\x44"
-    )
-    assert dv.ev_values(found.ev, ev, Commands(ev_charge_kwh=5.0))[0xE7] == (1500).to_bytes(
-        4, "big"
-    )
-    assert dv.ev_values(found.ev, ev, Commands(ev_follow_surplus=True)) == {0xDA: b"\x49"}
-    assert dv.ev_values(found.ev, replace(ev, plugged=False), Commands(ev_charge_kwh=1)) == {}
-    # Missing or odd values: derived, defaulted, or no model at all.
-    obj = found.battery.obj
-    saved = dict(obj.values)
-    try:
-        del obj.values[0xE4]
-        obj.values[0xC8] = b"\x00" * 8
-        obj.values[0xA6] = b"\xff"
-        derived = dv.battery_model(found.battery, reserve=0.2, keep_full=True)
-        assert derived is not None and derived.keep_full
-        assert derived.soc == pytest.approx(int.from_bytes(saved[0xE2], "big") / 9800)
-        assert derived.max_charge_kw == 3.0 and derived.max_soc == 1.0
-        del obj.values[0xD0], obj.values[0xA0]
-        assert dv.battery_model(found.battery, reserve=0.2, keep_full=False) is None
-    finally:
-        obj.values.clear()
-        obj.values.update(saved)
-    tank = found.water_heater.obj
-    saved = dict(tank.values)
-    try:
-        tank.values[0xB3] = b"\x10"
-        tank.values[0xDC] = b"\x00\x01"
-        assert dv.boil_temperature(tank) == 65.0
-        assert dv.heat_pump_kw(tank, DAY) == 1.5
-        del tank.values[0xE2]
-        assert dv.water_heater_model(found.water_heater, DAY) is None
-    finally:
-        tank.values.clear()
-        tank.values.update(saved)
-    car = found.ev.obj
-    saved = dict(car.values)
-    try:
-        car.values[0xE4] = b"\x00"
-        del car.values[0xC8]
-        assert dv.ev_model(found.ev).capacity_kwh == 40.0  # type: ignore[union-attr]
-        car.values[0xE4] = b"\xff"
-        assert dv.ev_model(found.ev) is None
-    finally:
-        car.values.clear()
-        car.values.update(saved)
-
-
-async def test_a_device_that_ignores_a_command(
-    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
-) -> None:
-    """A Set that the device answers but does not carry out (read back differs) or does not
-    answer at all counts as refused; the same goes back to automatic."""
-    from custom_components.hems.home.planner import devices as dv
-
-    found = dv.DeviceSet.find(hass)
-    assert found.battery is not None
-    node = setup.house.node("battery")
-    node.quirks.set(ignore_set={0xDA})
-    with pytest.raises(dv.CommandRefusedError, match="another value for 0xDA"):
-        await found.battery.async_set({0xDA: b"\x44"})
-    node.quirks.set(ignore_set=set(), silent=True)
-    with pytest.raises(dv.CommandRefusedError) as err:
-        await found.battery.async_set({0xDA: b"\x44"})
-    assert err.value.device.value == "battery"
-    await found.battery.async_refresh()  # silent: the cached values stay
-    node.quirks.set(silent=False)
-
-
-async def test_mode_changes_and_material_changes(
-    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
-) -> None:
-    """Off plans nothing; leaving active mode hands the devices back; a device far from the
-    plan, the car plugged or unplugged and the weather re-plan; diagnostics hold the plan."""
-    from custom_components.hems.echonet.events import PropertiesUpdated
-
-    planner = setup.planner
-    await planner.async_set_mode(PlannerMode.ACTIVE)
-    assert setup.house.obj("ecocute").values[0xC7] == b"\x01"  # the daytime shift
-    await planner.async_set_mode(PlannerMode.OFF)
-    assert planner.state.plan is None
-    controller = kind_runtime(setup.hub, HUB).controller
-    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
-    assert not planner.material(PropertiesUpdated(battery, {0xE4: b"\x01"}, "get"))
-    assert setup.house.obj("ecocute").values[0xC7] == b"\x00"  # back to automatic
-    assert await planner.async_replan() is None
-    state = hass.states.get(entity_id(hass, setup.energy, "planner_next_action"))
-    assert state is not None and state.state == "unknown"
-    select = entity_id(hass, setup.energy, "planner_mode", "select")
-    assert hass.states.get(select).state == "off"
-    await planner.async_set_mode(PlannerMode.DRY_RUN)
-    plan = planner.state.plan
-    assert plan is not None
-    car = next(o for o in controller.objects() if o.class_code == 0x027E)
-    expected = plan.slots[0].battery_soc
-    assert expected is not None and planner.state.inputs is not None
-    assert planner.state.inputs.battery is not None
-    start_soc = planner.state.inputs.battery.soc
-    near = bytes((round(50 * (expected + start_soc)),))
-    far = bytes((round(100 * expected) + 30 if expected < 0.5 else round(100 * expected) - 30,))
-    assert not planner.material(PropertiesUpdated(battery, {0xE4: near}, "get"))
-    assert planner.material(PropertiesUpdated(battery, {0xE4: far}, "get"))
-    assert planner.material(PropertiesUpdated(car, {0xC7: b"\x30"}, "inf"))
-    assert not planner.material(PropertiesUpdated(car, {0xDA: b"\x44"}, "inf"))
-    # A real change at the device: the car is unplugged, the controller hears it, re-plans.
-    setup.house.obj("v2h").behaviour.leave(5.0)  # type: ignore[union-attr]
-    setup.house.step(1)
-    planned_at = planner.state.planned_at
-    await controller.get(car, [0xC7])
-    await hass.async_block_till_done()
-    assert planner.state.trigger == "device"
-    assert planner.state.planned_at != planned_at or planner.state.inputs is not None
-    assert planner.state.inputs is not None and planner.state.inputs.ev is not None
-    assert not planner.state.inputs.ev.plugged
-    diagnostics = planner.diagnostics()
-    json.dumps(diagnostics)  # what the diagnostics download serialises
-    assert diagnostics["mode"] == "dry_run"
-    assert diagnostics["plan"]["slots"]
-    assert diagnostics["inputs"]["battery"]["capacity_kwh"] == pytest.approx(9.8)
-    assert diagnostics["forecasts"]["solar_source"] == "provider"
-    saving = planner.saving_today
-    assert saving is not None
-
-
-async def test_a_device_refusing_even_its_automatic_mode(
-    hass: HomeAssistant, setup: Setup, frozen: FrozenDateTimeFactory
-) -> None:
-    """A battery that refuses every command, its automatic mode too: reported, and leaving
-    active mode does not fail on it."""
-    controller = kind_runtime(setup.hub, HUB).controller
-    battery = next(o for o in controller.objects() if o.class_code == 0x027D)
-    setup.house.obj("battery").update({0xDA: b"\x44"})  # standby, set at the device
-    await controller.get(battery, [0xDA])
-    setup.house.node("battery").quirks.set(refuse_set={0xA7, 0xDA})
-    planner = setup.planner
-    await planner.async_set_mode(PlannerMode.ACTIVE)
-    assert [r.device.value for r in planner.state.refusals] == ["battery"]
-    assert setup.house.obj("battery").values[0xDA] == b"\x44"
-    await planner.async_set_mode(PlannerMode.DRY_RUN)
-    assert planner.state.commanded == {}
-    assert setup.house.obj("battery").values[0xDA] == b"\x44"
 
 
 async def test_mode_and_reserve_switch_restored(
