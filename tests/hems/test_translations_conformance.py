@@ -364,17 +364,25 @@ async def test_energy_flows(hass: HomeAssistant) -> None:
         if result["type"] is not FlowResultType.CREATE_ENTRY:
             hass.config_entries.options.async_abort(result["flow_id"])
 
-    # seasons -> season; seasons -> periods -> period
+    await _seasons_and_periods(hass, check, entry.entry_id)
+    await _every_basic_charge(hass, check, entry.entry_id)
+    await _invalid_tariff_on_save(hass, check, entry.entry_id)
+
+    steps = {step for section, step in check.seen if section == "options"}
+    assert {"energy", "general", "season", "periods", "period", "basic_amounts"} <= steps
+    check.assert_clean()
+
+
+async def _seasons_and_periods(hass: HomeAssistant, check: Checker, entry_id: str) -> None:
+    """seasons -> season; seasons -> periods -> period."""
     await _abort_options(
         hass,
-        await _options(
-            hass, check, entry.entry_id, {"next_step_id": "seasons"}, {"action": "edit"}
-        ),
+        await _options(hass, check, entry_id, {"next_step_id": "seasons"}, {"action": "edit"}),
     )
     result = await _options(
         hass,
         check,
-        entry.entry_id,
+        entry_id,
         {"next_step_id": "seasons"},
         {"action": "periods"},
         {"action": "edit"},
@@ -382,8 +390,10 @@ async def test_energy_flows(hass: HomeAssistant) -> None:
     assert result["step_id"] == "period", result
     await _abort_options(hass, result)
 
-    # basic -> basic_amounts for every kind of basic charge
-    basic = await _options(hass, check, entry.entry_id, {"next_step_id": "basic"})
+
+async def _every_basic_charge(hass: HomeAssistant, check: Checker, entry_id: str) -> None:
+    """basic -> basic_amounts for every kind of basic charge."""
+    basic = await _options(hass, check, entry_id, {"next_step_id": "basic"})
     kinds = _field_options(basic, "kind")
     await _abort_options(hass, basic)
     for kind in kinds:
@@ -392,17 +402,19 @@ async def test_energy_flows(hass: HomeAssistant) -> None:
             await _options(
                 hass,
                 check,
-                entry.entry_id,
+                entry_id,
                 {"next_step_id": "basic"},
                 {"kind": kind, "half_if_no_usage": False},
             ),
         )
 
-    # An invalid tariff: a second period without time windows; save then shows the reason.
+
+async def _invalid_tariff_on_save(hass: HomeAssistant, check: Checker, entry_id: str) -> None:
+    """An invalid tariff: a second period without time windows; save then shows the reason."""
     result = await _options(
         hass,
         check,
-        entry.entry_id,
+        entry_id,
         {"next_step_id": "seasons"},
         {"action": "periods"},
         {"action": "add"},
@@ -416,10 +428,6 @@ async def test_energy_flows(hass: HomeAssistant) -> None:
     assert result["step_id"] == "save", result
     assert result["errors"], result
     await _abort_options(hass, result)
-
-    steps = {step for section, step in check.seen if section == "options"}
-    assert {"energy", "general", "season", "periods", "period", "basic_amounts"} <= steps
-    check.assert_clean()
 
 
 async def _options_step(
