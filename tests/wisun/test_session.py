@@ -14,6 +14,7 @@ import pytest
 from custom_components.hems.echonet.const import ESV
 from custom_components.hems.echonet.frame import CONTROLLER, EOJ, build
 from custom_components.hems.wisun import (
+    BRouteSession,
     CredentialsRejectedError,
     Dialect,
     FixedTimeReading,
@@ -71,6 +72,12 @@ async def test_connect_read_history(
         assert session.dongle_info.ascii_payload is (dialect == "c0-ascii")
     assert dongle.stats.wopt_writes == 0  # the flash setting is read, never written
 
+    await _assert_reads_the_meter_in_one_get(session, dongle)
+    await _assert_histories_are_the_meters(session, dongle)
+
+
+async def _assert_reads_the_meter_in_one_get(session: BRouteSession, dongle: VirtualDongle) -> None:
+    """A reading is the meter's registers, power and currents, in one multi-property Get."""
     reading = await session.read()
     imp_raw, exp_raw = dongle.meter.registers()
     assert reading.import_raw == imp_raw
@@ -88,6 +95,10 @@ async def test_connect_read_history(
     assert session.stats.get_frames == gets + 1  # one multi-property Get per cycle
     assert dongle.responder.stats.requests[-1] == (ESV.GET, (0xE7, 0xE8, 0xE0, 0xE3))
 
+
+async def _assert_histories_are_the_meters(session: BRouteSession, dongle: VirtualDongle) -> None:
+    """Yesterday's and today's 48 slots, the recent half hours, the fixed-time reading and the
+    meter's clock, as the meter has them."""
     day = await session.read_history_day(1)
     assert day.day == (START - timedelta(days=1)).date()
     assert len(day.slots) == 48
