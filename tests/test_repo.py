@@ -288,3 +288,42 @@ def test_docs_rules_name_readme_sections_that_exist() -> None:
         assert sections, f"{name}: no README section named"
         for section in sections:
             assert section in headings, f"{name}: README has no section {section!r}"
+
+
+#: Folders of code a reader holds (tests included): no file over 600 lines, no function over 60.
+CODE = ["custom_components", "simulator", "bench", "scripts", "tests"]
+#: Over a limit and known: the ECHONET value codecs, one module of 1,239 lines to be split into
+#: a package (issue 12); its per-module coverage floor is being raised at the same time.
+KNOWN_OVER = {"file over 600: custom_components/hems/echonet/definitions/datatypes.py"}
+
+
+def test_files_and_functions_a_reader_can_hold() -> None:
+    """scripts/code_sizes.py over all code: nothing over the limits but the known file."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "code_sizes.py"), "--top", "0", *CODE],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    over = {line.rsplit(" ", 1)[0] for line in result.stdout.splitlines() if " over " in line}
+    assert over <= KNOWN_OVER, result.stdout
+
+
+def test_no_import_circles() -> None:
+    """No module imports, as it is imported, one that imports it back (scripts/import_cycles.py)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "import_cycles.py"),
+            "custom_components",
+            "simulator",
+            "bench",
+            "scripts",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

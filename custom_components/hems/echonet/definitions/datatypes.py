@@ -1154,37 +1154,58 @@ class OneOfType(DataType):
 # -- building from mra.json -----------------------------------------------------------------
 
 
+def _build_number(node: Mapping[str, Any]) -> NumberType:
+    return NumberType(
+        node["fmt"],
+        node["min"],
+        node["max"],
+        multiple=node.get("mul", 1),
+        unit=node.get("unit"),
+        coefficient=node.get("coef", ()),
+        overflow=node.get("ovf", True),
+        underflow=node.get("unf", True),
+        allowed=node.get("enum"),
+    )
+
+
+def _build_state(node: Mapping[str, Any]) -> StateType:
+    return StateType(
+        node["size"],
+        [
+            StateOption(
+                o["edt"],
+                o["key"],
+                o["name"],
+                o["en"],
+                o["ja"],
+                o.get("ro", False),
+                o.get("to", o["edt"]),
+            )
+            for o in node["opts"]
+        ],
+    )
+
+
+def _build_bitmap(node: Mapping[str, Any]) -> BitmapType:
+    fields = []
+    for b in node["bits"]:
+        btype = build_type(b["type"])
+        if not isinstance(btype, BitType):
+            raise TypeError(f"bitmap field of type {b['type']['t']}")
+        shift = (b["mask"] & -b["mask"]).bit_length() - 1
+        fields.append(
+            BitmapField(b["key"], b["name"], b["en"], b["ja"], b["index"], b["mask"], shift, btype)
+        )
+    return BitmapType(node["size"], fields)
+
+
 def build_type(node: Mapping[str, Any]) -> DataType:
     """Instantiate the codec for one normalised type node of ``mra.json``."""
     kind = node["t"]
     if kind == "number":
-        return NumberType(
-            node["fmt"],
-            node["min"],
-            node["max"],
-            multiple=node.get("mul", 1),
-            unit=node.get("unit"),
-            coefficient=node.get("coef", ()),
-            overflow=node.get("ovf", True),
-            underflow=node.get("unf", True),
-            allowed=node.get("enum"),
-        )
+        return _build_number(node)
     if kind == "state":
-        return StateType(
-            node["size"],
-            [
-                StateOption(
-                    o["edt"],
-                    o["key"],
-                    o["name"],
-                    o["en"],
-                    o["ja"],
-                    o.get("ro", False),
-                    o.get("to", o["edt"]),
-                )
-                for o in node["opts"]
-            ],
-        )
+        return _build_state(node)
     if kind == "numericValue":
         return NumericValueType(
             node["size"], [NumericOption(edt, float(v)) for edt, v in node["opts"]]
@@ -1192,18 +1213,7 @@ def build_type(node: Mapping[str, Any]) -> DataType:
     if kind == "level":
         return LevelType(node["size"], node["base"], node["max"])
     if kind == "bitmap":
-        fields = []
-        for b in node["bits"]:
-            btype = build_type(b["type"])
-            if not isinstance(btype, BitType):
-                raise TypeError(f"bitmap field of type {b['type']['t']}")
-            shift = (b["mask"] & -b["mask"]).bit_length() - 1
-            fields.append(
-                BitmapField(
-                    b["key"], b["name"], b["en"], b["ja"], b["index"], b["mask"], shift, btype
-                )
-            )
-        return BitmapType(node["size"], fields)
+        return _build_bitmap(node)
     if kind == "date-time":
         return DateTimeType(node["size"])
     if kind == "date":
