@@ -1,9 +1,11 @@
-"""What the ECHONET benchmarks share: the quiet house and both clients set up on it.
+"""What the ECHONET benchmarks share: the quiet house and the clients set up on it.
 
 ``bench/echonet.py`` (one full refresh) and ``bench/polling.py`` (ten minutes of steady
 polling) measure hems against pychonet on the same virtual house: the house without quirks,
 our controller after discovery, and pychonet after its own discovery and property maps (the
-way its Home Assistant integration starts), counting the frames it sends.
+way its Home Assistant integration starts), counting the frames it sends.  ``bench/push.py``
+and ``bench/security.py`` run the integration itself: the hub entry in a real Home Assistant
+core (the harness the tests use).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+import tempfile
 from typing import Any
 
 from custom_components.hems.echonet.controller import Controller
@@ -118,3 +122,47 @@ async def pychonet_client() -> AsyncIterator[Pychonet]:
         yield client
     finally:
         await client.close()
+
+
+@asynccontextmanager
+async def hub_in_home_assistant(address: str = "127.0.0.1") -> AsyncIterator[tuple[Any, Any]]:
+    """Home Assistant (the tests' harness, in a folder of its own) with the ECHONET hub entry
+    set up on loopback at ``address``: ``(hass, entry)``; unloaded and stopped at the end."""
+    from homeassistant import loader
+    from pytest_homeassistant_custom_component.common import (
+        MockConfigEntry,
+        async_test_home_assistant,
+    )
+
+    from custom_components.hems.const import (
+        CONF_ADDRESS,
+        CONF_HOSTS,
+        CONF_INTERFACE,
+        CONF_KIND,
+        DOMAIN,
+        KIND_ECHONET,
+    )
+
+    with tempfile.TemporaryDirectory() as config_dir:
+        await asyncio.to_thread(Path(config_dir, "custom_components").mkdir)
+        async with async_test_home_assistant(config_dir=config_dir) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            entry = MockConfigEntry(
+                domain=DOMAIN,
+                unique_id=f"{KIND_ECHONET}_lo",
+                data={
+                    CONF_KIND: KIND_ECHONET,
+                    CONF_INTERFACE: "lo",
+                    CONF_ADDRESS: address,
+                    CONF_HOSTS: [],
+                },
+            )
+            entry.add_to_hass(hass)
+            assert await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+            try:
+                yield hass, entry
+            finally:
+                await hass.config_entries.async_unload(entry.entry_id)
+                await hass.async_block_till_done()
+            await hass.async_stop(force=True)

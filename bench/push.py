@@ -9,27 +9,14 @@ written to the state machine is measured.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-import tempfile
 import time
 from typing import Any
 
-from homeassistant import loader
 from homeassistant.core import Event, EventStateChangedData, callback
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
 
-from custom_components.hems.const import (
-    CONF_ADDRESS,
-    CONF_HOSTS,
-    CONF_INTERFACE,
-    CONF_KIND,
-    DOMAIN,
-    KIND_ECHONET,
-)
 from simulator.house import House
+
+from .lan import hub_in_home_assistant
 
 ENTITY = "select.storage_battery_operation_mode"
 MODES = [(b"\x42", "charging"), (b"\x43", "discharging")]
@@ -46,47 +33,28 @@ async def push_benchmark(count: int = 1000) -> dict[str, Any]:
     house = House("house", base_address="127.0.102.10", tick_interval=0)
     await house.start(announce=False)
     latencies: list[float] = []
-    with tempfile.TemporaryDirectory() as config_dir:
-        await asyncio.to_thread(Path(config_dir, "custom_components").mkdir)
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            entry = MockConfigEntry(
-                domain=DOMAIN,
-                unique_id=f"{KIND_ECHONET}_lo",
-                data={
-                    CONF_KIND: KIND_ECHONET,
-                    CONF_INTERFACE: "lo",
-                    CONF_ADDRESS: "127.0.0.1",
-                    CONF_HOSTS: [],
-                },
-            )
-            entry.add_to_hass(hass)
-            assert await hass.config_entries.async_setup(entry.entry_id)
-            await hass.async_block_till_done()
-            assert hass.states.get(ENTITY) is not None, "battery select entity missing"
-            battery = house.obj("battery")
-            written: asyncio.Queue[float] = asyncio.Queue()
+    async with hub_in_home_assistant() as (hass, _entry):
+        assert hass.states.get(ENTITY) is not None, "battery select entity missing"
+        battery = house.obj("battery")
+        written: asyncio.Queue[float] = asyncio.Queue()
 
-            @callback
-            def _changed(event: Event[EventStateChangedData]) -> None:
-                if event.data["entity_id"] == ENTITY:
-                    written.put_nowait(time.perf_counter())
+        @callback
+        def _changed(event: Event[EventStateChangedData]) -> None:
+            if event.data["entity_id"] == ENTITY:
+                written.put_nowait(time.perf_counter())
 
-            unsub = hass.bus.async_listen("state_changed", _changed)
-            try:
-                for i in range(count):
-                    edt, state = MODES[i % 2]
-                    start = time.perf_counter()
-                    battery.update({0xDA: edt})  # the device sends INF 0xDA
-                    done = await asyncio.wait_for(written.get(), 5)
-                    latencies.append((done - start) * 1000)
-                    current = hass.states.get(ENTITY)
-                    assert current is not None and current.state == state
-            finally:
-                unsub()
-                await hass.config_entries.async_unload(entry.entry_id)
-                await hass.async_block_till_done()
-            await hass.async_stop(force=True)
+        unsub = hass.bus.async_listen("state_changed", _changed)
+        try:
+            for i in range(count):
+                edt, state = MODES[i % 2]
+                start = time.perf_counter()
+                battery.update({0xDA: edt})  # the device sends INF 0xDA
+                done = await asyncio.wait_for(written.get(), 5)
+                latencies.append((done - start) * 1000)
+                current = hass.states.get(ENTITY)
+                assert current is not None and current.state == state
+        finally:
+            unsub()
     await house.stop()
     return {
         "push.latency_ms_p99": {

@@ -34,7 +34,6 @@ import shutil
 import socket
 import struct
 import sys
-import tempfile
 import time
 from typing import Any
 
@@ -191,7 +190,6 @@ class _Hub:
     """The hub entry set up in Home Assistant, with what the probes watch."""
 
     hass: Any
-    entry: Any
     controller: Any
     entity_ids: list[str]
     device_id: str
@@ -219,33 +217,12 @@ class _Counters:
         )
 
 
-async def _set_up_hub(hass: Any) -> _Hub:
-    """Set the ECHONET hub entry up against the house; its real entities and the battery."""
+async def _hub_of(hass: Any, entry: Any) -> _Hub:
+    """The hub entry once its devices are set up; its real entities and the battery."""
     from homeassistant.helpers import device_registry as dr, entity_registry as er
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from custom_components.hems.const import (
-        CONF_ADDRESS,
-        CONF_HOSTS,
-        CONF_INTERFACE,
-        CONF_KIND,
-        DOMAIN,
-        KIND_ECHONET,
-    )
+    from custom_components.hems.const import DOMAIN
 
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=f"{KIND_ECHONET}_lo",
-        data={
-            CONF_KIND: KIND_ECHONET,
-            CONF_INTERFACE: "lo",
-            CONF_ADDRESS: HUB_ADDRESS,
-            CONF_HOSTS: [],
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
     controller = entry.runtime_data.controller
     await controller.wait_for_setups()
     await hass.async_block_till_done()
@@ -263,7 +240,7 @@ async def _set_up_hub(hass: Any) -> _Hub:
     down_before = [
         e for e in entity_ids if (s := hass.states.get(e)) is not None and s.state == "unavailable"
     ]
-    return _Hub(hass, entry, controller, entity_ids, device.id, down_before)
+    return _Hub(hass, controller, entity_ids, device.id, down_before)
 
 
 async def _probe_for(hub: _Hub, seconds: float) -> _Probes:
@@ -391,22 +368,14 @@ async def _measure_hub(hub: _Hub, rate: float, count: int) -> dict[str, Any]:
 
 async def _measure(rate: float, count: int) -> dict[str, Any]:
     """The whole benchmark: the house, Home Assistant with the hub, the measured flood."""
-    from homeassistant import loader
-    from pytest_homeassistant_custom_component.common import async_test_home_assistant
-
     from simulator.house import House
+
+    from .lan import hub_in_home_assistant
 
     house = House("house", base_address=HOUSE_BASE, tick_interval=0)
     await house.start(announce=False)
-    with tempfile.TemporaryDirectory() as config_dir:
-        await asyncio.to_thread(Path(config_dir, "custom_components").mkdir)
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            hub = await _set_up_hub(hass)
-            result = await _measure_hub(hub, rate, count)
-            await hass.config_entries.async_unload(hub.entry.entry_id)
-            await hass.async_block_till_done()
-            await hass.async_stop(force=True)
+    async with hub_in_home_assistant(HUB_ADDRESS) as (hass, entry):
+        result = await _measure_hub(await _hub_of(hass, entry), rate, count)
     await house.stop()
     return result | _verdict(result)
 

@@ -44,8 +44,8 @@ READY_MARKER = "The house is live in Home Assistant"
 #: "/" is the default dashboard (Home Assistant 2026 redirects it to its "Home" dashboard).
 DEFAULT_PATHS = ("/", "/energy")
 
-#: Runs in the page: the state of the rendering, looking through every shadow root.
-PAGE_STATE_JS = """
+#: Runs in the page first: ``all``, every element of the page, through every shadow root.
+ALL_ELEMENTS_JS = """\
 const all = [];
 const walk = (root) => {
   for (const element of root.querySelectorAll("*")) {
@@ -54,7 +54,13 @@ const walk = (root) => {
   }
 };
 walk(document);
-const app = document.querySelector("home-assistant");
+"""
+
+#: Runs in the page: the state of the rendering, looking through every shadow root.
+PAGE_STATE_JS = (
+    "\n"
+    + ALL_ELEMENTS_JS
+    + """const app = document.querySelector("home-assistant");
 const hass = app && app.hass;
 const tags = all.map((e) => e.localName);
 // A custom card whose module is still loading is a hidden error card that Home Assistant
@@ -104,6 +110,7 @@ return {
   signature: `${all.length}:${text}`,
 };
 """
+)
 
 #: Runs in the page (HEMS_SCREENSHOT_DEBUG): the integration's resources, the page's scripts,
 #: whether the power-flow card is defined.
@@ -116,20 +123,16 @@ return [
 """
 
 #: Runs in the page: resolves once every Lit element has finished its pending update.
-UPDATES_DONE_JS = """
+UPDATES_DONE_JS = (
+    """
 const done = arguments[arguments.length - 1];
-const all = [];
-const walk = (root) => {
-  for (const element of root.querySelectorAll("*")) {
-    all.push(element);
-    if (element.shadowRoot) walk(element.shadowRoot);
-  }
-};
-walk(document);
-Promise.all(all.filter((e) => e.updateComplete).map((e) => e.updateComplete))
+"""
+    + ALL_ELEMENTS_JS
+    + """Promise.all(all.filter((e) => e.updateComplete).map((e) => e.updateComplete))
   .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))
   .catch((error) => done(String(error)));
 """
+)
 
 
 def free_port() -> int:

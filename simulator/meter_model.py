@@ -153,6 +153,8 @@ class MeterModel:
             raise ValueError("initial counters too small for the synthetic history")
         return values
 
+    # The counters' and the register's options repeat the constructor's on purpose: spelled
+    # out, a caller sees what a fed meter takes (its power comes from the house, not a function).
     @classmethod
     def fed(
         cls,

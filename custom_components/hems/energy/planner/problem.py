@@ -157,6 +157,8 @@ def _pick(block: range | None, t: int, value: float) -> list[tuple[int, float]]:
     return [] if block is None or t >= len(block) else [(block[t], value)]
 
 
+# Each device adds its columns through a function of one signature (``build`` calls them in
+# turn); their first lines are alike on purpose.
 def _battery_columns(
     lp: LinearProgram,
     columns: _Columns,
