@@ -13,6 +13,7 @@ from homeassistant.components.energy.validate import async_validate
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
@@ -24,6 +25,8 @@ from .test_energy_costs import ENERGY, TOU
 from .test_energy_support import energy_entry, entity_id, runtime_of, setup_energy, value
 
 JST = ZoneInfo("Asia/Tokyo")
+#: 10:00 on a June day: the dashboard tests start here.
+START = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
 
 
 @pytest.fixture(autouse=True)
@@ -103,13 +106,51 @@ def _preferences(ours: Callable[[str], str]) -> dict[str, Any]:
     }
 
 
+async def _compile_first_minutes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    read: Callable[[], None],
+) -> None:
+    """At 10:03 the meters read (``read``) and the entry's figures follow; at 10:06 the
+    recorder compiles 10:00-10:05."""
+    freezer.move_to(START + timedelta(minutes=3))
+    read()
+    await hass.async_block_till_done()
+    await runtime_of(entry).coordinator.async_refresh()
+    await async_wait_recording_done(hass)
+    freezer.move_to(START + timedelta(minutes=6))
+    do_adhoc_statistics(hass, start=START.astimezone(UTC))
+    await async_wait_recording_done(hass)
+
+
+async def _dashboard_issues(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, preferences: dict[str, Any]
+) -> list[Any]:
+    """The Energy dashboard set to ``preferences``, 10:05-10:10 compiled at 10:11: what its
+    validation finds wrong with the sources and the devices."""
+    assert await async_setup_component(hass, "energy", {})
+    manager = await async_get_manager(hass)
+    await manager.async_update(preferences)
+    await hass.async_block_till_done()
+    freezer.move_to(START + timedelta(minutes=11))
+    do_adhoc_statistics(hass, start=(START + timedelta(minutes=5)).astimezone(UTC))
+    await async_wait_recording_done(hass)
+    result = (await async_validate(hass)).as_dict()
+    return [
+        issue
+        for group in ("energy_sources", "device_consumption")
+        for source in result[group]
+        for issue in source
+    ]
+
+
 async def test_energy_dashboard_validation(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Price entities, cost and consumption sensors pass the Energy dashboard's checks."""
     await hass.config.async_set_time_zone("Asia/Tokyo")
-    start = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
-    freezer.move_to(start + timedelta(minutes=1))
+    freezer.move_to(START + timedelta(minutes=1))
     _read_meters(hass, "100", "50", "10", "20")
     tariff = {**TOU, "water": {"unit_price": "250"}, "gas": {"unit_price": "180"}}
     entry = await setup_energy(
@@ -119,32 +160,14 @@ async def test_energy_dashboard_validation(
             **{OPT_AUTO_SOURCES: False, OPT_SOURCES: SOURCES},
         ),
     )
-    freezer.move_to(start + timedelta(minutes=3))
-    _read_meters(hass, "101", "50.5", "10.1", "20.2")
-    await hass.async_block_till_done()
-    await runtime_of(entry).coordinator.async_refresh()
-    await async_wait_recording_done(hass)
-    freezer.move_to(start + timedelta(minutes=6))
-    do_adhoc_statistics(hass, start=start.astimezone(UTC))
-    await async_wait_recording_done(hass)
+    await _compile_first_minutes(
+        hass, freezer, entry, lambda: _read_meters(hass, "101", "50.5", "10.1", "20.2")
+    )
 
     def ours(key: str) -> str:
         return entity_id(hass, entry, key)
 
-    assert await async_setup_component(hass, "energy", {})
-    manager = await async_get_manager(hass)
-    await manager.async_update(_preferences(ours))
-    await hass.async_block_till_done()
-    freezer.move_to(start + timedelta(minutes=11))
-    do_adhoc_statistics(hass, start=(start + timedelta(minutes=5)).astimezone(UTC))
-    await async_wait_recording_done(hass)
-    result = (await async_validate(hass)).as_dict()
-    issues = [
-        issue
-        for group in ("energy_sources", "device_consumption")
-        for source in result[group]
-        for issue in source
-    ]
+    issues = await _dashboard_issues(hass, freezer, _preferences(ours))
     assert issues == [], issues
     assert float(hass.states.get(ours("gas_cost_month")).state) == 18
 
@@ -161,6 +184,41 @@ async def test_the_recorder_does_not_log_every_statement(
     assert not [r for r in records if r.name.startswith("sqlalchemy")]  # ... without SQL
 
 
+def _full_feed_in_preferences(ours: Callable[[str], str]) -> dict[str, Any]:
+    """Full feed-in as the README sets it up: the solar's counter is the grid return (at the
+    sale price entity) and the solar source."""
+    return {
+        "energy_sources": [
+            {
+                "type": "grid",
+                "flow_from": [
+                    {
+                        "stat_energy_from": "sensor.meter_import",
+                        "stat_cost": None,
+                        "entity_energy_price": ours("electricity_price"),
+                        "number_energy_price": None,
+                    }
+                ],
+                "flow_to": [
+                    {
+                        "stat_energy_to": "sensor.solar_energy",
+                        "stat_compensation": None,
+                        "entity_energy_price": ours("sale_price"),
+                        "number_energy_price": None,
+                    }
+                ],
+                "cost_adjustment_day": 0,
+            },
+            {
+                "type": "solar",
+                "stat_energy_from": "sensor.solar_energy",
+                "config_entry_solar_forecast": None,
+            },
+        ],
+        "device_consumption": [],
+    }
+
+
 async def test_full_feed_in_configuration_passes_validation(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -168,8 +226,7 @@ async def test_full_feed_in_configuration_passes_validation(
     the sale price entity, and the same counter as the solar source; Home Assistant's checks
     accept it."""
     await hass.config.async_set_time_zone("Asia/Tokyo")
-    start = datetime(2026, 6, 10, 10, 0, tzinfo=JST)
-    freezer.move_to(start + timedelta(minutes=1))
+    freezer.move_to(START + timedelta(minutes=1))
     hass.states.async_set("sensor.meter_import", "100", ENERGY)
     hass.states.async_set("sensor.solar_energy", "500", ENERGY)
     tariff = {**TOU, "sale": {"price": "40", "scheme": "full"}}
@@ -187,55 +244,17 @@ async def test_full_feed_in_configuration_passes_validation(
             },
         ),
     )
-    freezer.move_to(start + timedelta(minutes=3))
-    hass.states.async_set("sensor.meter_import", "101", ENERGY)
-    hass.states.async_set("sensor.solar_energy", "501", ENERGY)
-    await hass.async_block_till_done()
-    await runtime_of(entry).coordinator.async_refresh()
-    await async_wait_recording_done(hass)
-    freezer.move_to(start + timedelta(minutes=6))
-    do_adhoc_statistics(hass, start=start.astimezone(UTC))
-    await async_wait_recording_done(hass)
-    assert await async_setup_component(hass, "energy", {})
-    manager = await async_get_manager(hass)
-    await manager.async_update(
-        {
-            "energy_sources": [
-                {
-                    "type": "grid",
-                    "flow_from": [
-                        {
-                            "stat_energy_from": "sensor.meter_import",
-                            "stat_cost": None,
-                            "entity_energy_price": entity_id(hass, entry, "electricity_price"),
-                            "number_energy_price": None,
-                        }
-                    ],
-                    "flow_to": [
-                        {
-                            "stat_energy_to": "sensor.solar_energy",
-                            "stat_compensation": None,
-                            "entity_energy_price": entity_id(hass, entry, "sale_price"),
-                            "number_energy_price": None,
-                        }
-                    ],
-                    "cost_adjustment_day": 0,
-                },
-                {
-                    "type": "solar",
-                    "stat_energy_from": "sensor.solar_energy",
-                    "config_entry_solar_forecast": None,
-                },
-            ],
-            "device_consumption": [],
-        }
-    )
-    await hass.async_block_till_done()
-    freezer.move_to(start + timedelta(minutes=11))
-    do_adhoc_statistics(hass, start=(start + timedelta(minutes=5)).astimezone(UTC))
-    await async_wait_recording_done(hass)
-    result = (await async_validate(hass)).as_dict()
-    issues = [issue for source in result["energy_sources"] for issue in source]
+
+    def read() -> None:
+        hass.states.async_set("sensor.meter_import", "101", ENERGY)
+        hass.states.async_set("sensor.solar_energy", "501", ENERGY)
+
+    await _compile_first_minutes(hass, freezer, entry, read)
+
+    def ours(key: str) -> str:
+        return entity_id(hass, entry, key)
+
+    issues = await _dashboard_issues(hass, freezer, _full_feed_in_preferences(ours))
     assert issues == [], issues
-    assert value(hass, entity_id(hass, entry, "sale_energy_today")) == 1
-    assert value(hass, entity_id(hass, entry, "sale_revenue_today")) == 40
+    assert value(hass, ours("sale_energy_today")) == 1
+    assert value(hass, ours("sale_revenue_today")) == 40
