@@ -10,7 +10,7 @@ Usage::
 
 - ``mra.json``: every device class, the device super class and the node profile, with each
   property's latest-release variant only, every ``$ref`` resolved and the data types normalised
-  into the compact form that ``definitions/datatypes.py`` builds its codecs from (see
+  into the compact form that ``definitions/datatypes/`` builds its codecs from (see
   ``TypeNormaliser.normalise`` in ``scripts/mra/datatypes.py`` for the exact schema).  Keys are
   sorted and the output is stable, so regenerating from the same MRA gives byte-identical files.
 - ``COPYRIGHT.txt``: the MRA licence notice, which must ship beside the derived data.

@@ -1,6 +1,6 @@
 """MRA data types: ``$ref`` resolution and normalisation into the compact codec schema.
 
-The schema is what ``custom_components/hems/echonet/definitions/datatypes.py`` builds its codecs
+The schema is what ``custom_components/hems/echonet/definitions/datatypes/`` builds its codecs
 from; :meth:`TypeNormaliser.normalise` documents it.
 """
 
