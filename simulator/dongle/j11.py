@@ -20,6 +20,17 @@ RESPONSE: Final = bytes.fromhex("D0F9EE5D")
 HEADER: Final = 12
 CHANNEL_OFFSET: Final = 29  # SKSTACK 33 = J11 4
 
+#: The notification of each session happening (:meth:`Emulator.notify`): command and code
+#: (0x6028 PANA result, followed by the meter's MAC; 0x601A connection state change).
+_NOTICES: Final[dict[str, tuple[int, int]]] = {
+    "expired": (0x601A, 0x02),
+    "reauth_ok": (0x6028, 0x01),
+    "reauth_failed": (0x6028, 0x02),
+    "terminated": (0x601A, 0x03),
+    "tx_limited": (0x601A, 0x04),
+    "tx_released": (0x601A, 0x05),
+}
+
 
 def _sum(data: bytes | bytearray) -> int:
     return sum(data) & 0xFFFF
@@ -36,7 +47,6 @@ class J11Emulator(Emulator):
 
     def __init__(self, dongle: DongleModule) -> None:
         super().__init__(dongle)
-        self._buf = bytearray()
         self.channel: int | None = None
         self.rbid: str | None = None
         self.password: str | None = None
@@ -104,19 +114,9 @@ class J11Emulator(Emulator):
         self._send(0x6018, head + payload)
 
     def notify(self, what: str) -> None:
-        mac = bytes.fromhex(self.dongle.meter_mac)
-        if what == "expired":
-            self._send(0x601A, b"\x02")
-        elif what == "reauth_ok":
-            self._send(0x6028, b"\x01" + mac)
-        elif what == "reauth_failed":
-            self._send(0x6028, b"\x02" + mac)
-        elif what == "terminated":
-            self._send(0x601A, b"\x03")
-        elif what == "tx_limited":
-            self._send(0x601A, b"\x04")
-        elif what == "tx_released":
-            self._send(0x601A, b"\x05")
+        command, code = _NOTICES[what]
+        mac = bytes.fromhex(self.dongle.meter_mac) if command == 0x6028 else b""
+        self._send(command, bytes((code,)) + mac)
 
     # -- commands -------------------------------------------------------------------------------
 

@@ -113,6 +113,7 @@ class DongleStats:
     wopt_writes: int = 0
     delivered: int = 0
     noise_bytes: int = 0
+    overflows: int = 0  # input dropped: a command line longer than the module's buffer
 
 
 FOREIGN_MAC: Final = "0012340000ABCDEF"
@@ -140,6 +141,13 @@ class Emulator(ABC):
 
     def __init__(self, dongle: DongleModule) -> None:
         self.dongle = dongle
+        #: Bytes from the host not yet taken as a command.
+        self._buf = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes from the host wait for the rest of their command."""
+        return len(self._buf)
 
     @abstractmethod
     def power_on(self) -> None:

@@ -18,6 +18,16 @@ CRLF: Final = b"\r\n"
 EVER_A1: Final = "1.2.10"
 EVER_C0: Final = "1.5.2"
 
+#: The EVENTs of each session happening (:meth:`Emulator.notify`).
+_NOTICES: Final[dict[str, tuple[int, ...]]] = {
+    "expired": (0x29,),
+    "reauth_ok": (0x25,),
+    "reauth_failed": (0x24,),
+    "terminated": (0x26, 0x27),
+    "tx_limited": (0x32,),
+    "tx_released": (0x33,),
+}
+
 
 def _normalize(addr: str) -> str | None:
     try:
@@ -99,6 +109,7 @@ class SkstackEmulator(Emulator):
             if match is None:
                 if len(buf) > 4096:
                     buf.clear()
+                    self.dongle.stats.overflows += 1
                 return
             line = bytes(buf[: match.start()])
             del buf[: match.start() + 1]
@@ -172,20 +183,8 @@ class SkstackEmulator(Emulator):
             d.output(head + payload + CRLF)
 
     def notify(self, what: str) -> None:
-        meter = self.dongle.meter_ipv6
-        if what == "expired":
-            self._event(0x29, meter)
-        elif what == "reauth_ok":
-            self._event(0x25, meter)
-        elif what == "reauth_failed":
-            self._event(0x24, meter)
-        elif what == "terminated":
-            self._event(0x26, meter)
-            self._event(0x27, meter)
-        elif what == "tx_limited":
-            self._event(0x32, meter)
-        elif what == "tx_released":
-            self._event(0x33, meter)
+        for code in _NOTICES[what]:
+            self._event(code, self.dongle.meter_ipv6)
 
     # -- commands -------------------------------------------------------------------------------
 
