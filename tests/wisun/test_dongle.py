@@ -1,28 +1,26 @@
-"""The virtual dongle itself: dialect details over the pty, the meter responder, the CLI."""
+"""The virtual dongle itself: dialect details over the pty, unplugging, the CLI.
+
+More: test_dongle_skstack.py, test_dongle_j11.py (error paths of the dialects),
+test_dongle_pty.py (the "USB" side), test_dongle_responder.py (the meter behind the radio).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 import os
 from pathlib import Path
-import struct
 import sys
 
 import pytest
 import serialx
 
-from custom_components.hems.echonet.const import ESV
-from custom_components.hems.echonet.frame import CONTROLLER, EOJ, Frame, build, decode_frame
 from custom_components.hems.wisun import j11
-from simulator.clock import SimClock
-from simulator.dongle import MeterResponder, VirtualDongle, encode_property_map
-from simulator.meter_model import MeterModel
+from simulator.dongle import VirtualDongle
+from simulator.dongle.module import Faults, spoofs
 
-from .conftest import START, DongleFactory
+from .conftest import DongleFactory
 from .raw import RawClient
 
-METER = EOJ(0x02, 0x88, 0x01)
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -137,94 +135,6 @@ async def test_unplug_removes_the_path(make_dongle: DongleFactory) -> None:
     assert dongle.device is not None and first_device is not None
 
 
-# -- the responder ------------------------------------------------------------------------
-
-
-def _responder(**kwargs: object) -> tuple[SimClock, MeterModel, MeterResponder]:
-    clock = SimClock(start=START)
-    model = MeterModel(clock)
-    return clock, model, MeterResponder(model, **kwargs)  # type: ignore[arg-type]
-
-
-def _ask(
-    responder: MeterResponder, esv: int, props: list[tuple[int, bytes]], deoj: EOJ = METER
-) -> list[Frame]:
-    answers = responder.handle(build(0x1234, CONTROLLER, deoj, esv, props))
-    return [decode_frame(a) for a in answers]
-
-
-def test_property_maps() -> None:
-    """List form below 16 properties, bitmap form from 16 (0x80/0xC0/0xD0/0xE0 -> 0x71...)."""
-    assert encode_property_map({0x80, 0xE0}) == b"\x02\x80\xe0"
-    bitmap = encode_property_map({0x80 + i for i in range(16)} | {0xC0, 0xD0, 0xE0})
-    assert bitmap[0] == 19 and bitmap[1] == 0x71
-    _, _, responder = _responder()
-    (frame,) = _ask(responder, ESV.GET, [(0x9F, b"")])
-    edt = frame.edt(0x9F)
-    assert edt is not None and len(edt) == 17  # the meter has more than 16 properties
-
-
-def test_responder_get_set_and_sna() -> None:
-    """Answers, Get_SNA with PDC 0 for what it lacks, E5/ED sets with validation, INF_REQ."""
-    _, model, responder = _responder(history2=False)
-    (frame,) = _ask(responder, ESV.GET, [(0xE7, b""), (0xEC, b""), (0xE0, b"")])
-    assert frame.esv == ESV.GET_SNA and frame.tid == 0x1234
-    assert frame.seoj == METER and frame.deoj == CONTROLLER
-    assert frame.edt(0xEC) == b""
-    assert frame.edt(0xE0) == model.registers()[0].to_bytes(4, "big")
-    (ok,) = _ask(responder, ESV.SETC, [(0xE5, b"\x02")])
-    assert ok.esv == ESV.SET_RES and responder.history_day == 2
-    (bad,) = _ask(responder, ESV.SETC, [(0xE5, b"\x64")])
-    assert bad.esv == ESV.SETC_SNA and bad.edt(0xE5) == b"\x64"
-    (inf,) = _ask(responder, ESV.INF_REQ, [(0xE7, b"")])
-    assert inf.esv == ESV.INF
-    assert _ask(responder, ESV.GET, []) == []
-    (profile,) = _ask(responder, ESV.GET, [(0xD6, b"")], EOJ(0x0E, 0xF0, 0x00))
-    assert profile.edt(0xD6) == b"\x01\x02\x88\x01"
-    assert _ask(responder, ESV.GET, [(0x80, b"")], EOJ(0x01, 0x30, 0x01)) == []
-
-
-def test_responder_histories() -> None:
-    """E2 follows E5; EC follows ED (newest first); invalid ED rejected."""
-    _, model, responder = _responder()
-    _ask(responder, ESV.SETC, [(0xE5, b"\x03")])
-    (frame,) = _ask(responder, ESV.GET, [(0xE2, b"")])
-    edt = frame.edt(0xE2) or b""
-    assert edt[:2] == b"\x00\x03" and len(edt) == 194
-    _, values = model.history_day(3)
-    first = values[0]
-    assert first is not None
-    assert struct.unpack_from(">I", edt, 2)[0] == model.register(first[0])
-    end = model.last_boundary() - timedelta(hours=1)
-    setting = struct.pack(">HBBBBB", end.year, end.month, end.day, end.hour, end.minute, 3)
-    (ok,) = _ask(responder, ESV.SETC, [(0xED, setting)])
-    assert ok.esv == ESV.SET_RES
-    (frame,) = _ask(responder, ESV.GET, [(0xEC, b"")])
-    edt = frame.edt(0xEC) or b""
-    assert edt[:7] == setting and len(edt) == 7 + 3 * 8
-    newest = model.boundary_kwh(end)
-    assert newest is not None
-    assert struct.unpack_from(">II", edt, 7) == tuple(model.register(v) for v in newest)
-    bad = struct.pack(">HBBBBB", end.year, end.month, end.day, end.hour, 15, 3)
-    (rejected,) = _ask(responder, ESV.SETC, [(0xED, bad)])
-    assert rejected.esv == ESV.SETC_SNA
-
-
-def test_responder_pushes_and_limits() -> None:
-    """EA/EB pushes once per :00/:30 after the delay; INFC_Res counted; big Gets dropped."""
-    clock, _model, responder = _responder(push_esv=ESV.INFC, push_delay=60, max_get_props=2)
-    assert responder.due_pushes() == []  # arms
-    clock.advance(30 * 60)
-    (push,) = responder.due_pushes()
-    frame = decode_frame(push)
-    assert frame.esv == ESV.INFC and [e for e, _ in frame.props] == [0xEA, 0xEB]
-    assert responder.due_pushes() == []
-    reply = build(frame.tid, CONTROLLER, METER, ESV.INFC_RES, [(0xEA, b""), (0xEB, b"")])
-    assert responder.handle(reply) == [] and responder.stats.infc_res == 1
-    assert _ask(responder, ESV.GET, [(0xE7, b""), (0xE8, b""), (0xE0, b"")]) == []
-    assert len(_ask(responder, ESV.GET, [(0xE7, b""), (0xE8, b"")])) == 1
-
-
 # -- the command line ----------------------------------------------------------------------
 
 
@@ -277,3 +187,48 @@ async def test_dongle_in_another_loop_user(tmp_path: Path) -> None:
         assert _islink(str(tmp_path / "ctx"))
     assert not _exists(str(tmp_path / "ctx"))
     assert dongle.device is not None
+
+
+# -- faults -------------------------------------------------------------------------------
+
+
+def test_fault_switches_by_name() -> None:
+    """The command line's ``fault NAME [VALUE]``: on/off words, a count, unknown names."""
+    faults = Faults()
+    assert {name for name, _ in Faults.describe()} >= {"noise", "fail_sends", "spoof"}
+    faults.switch("noise")
+    assert faults.noise is True
+    for word in ("0", "off", "False", "no"):
+        faults.switch("noise", "on")
+        faults.switch("noise", word)
+        assert faults.noise is False, word
+    faults.switch("fail_sends", "3")
+    assert faults.fail_sends == 3
+    with pytest.raises(ValueError, match="unknown fault 'meteor'"):
+        faults.switch("meteor")
+    with pytest.raises(ValueError):
+        faults.switch("fail_sends", "many")
+    assert spoofs(b"\x10\x81\x00") == []  # no frame: nothing to imitate
+
+
+async def test_transmission_limit_released_after_a_while(make_dongle: DongleFactory) -> None:
+    """EVENT 32, then 33 after the given (scaled) time, once; nothing without a session."""
+    dongle = await make_dongle("a1")
+    client = await RawClient.open(dongle.path or "")
+    meter = b"FE80:0000:0000:0000:C2F9:4500:DEAD:BEEF"
+    try:
+        await client.send(b"SKSREG SFE 0\r\n")
+        await client.expect(b"OK\r\n")
+        dongle.expire_session()  # no session: nothing expires, no EVENT 29
+        dongle.release_tx_limit()  # not limited: no EVENT 33
+        dongle.start_tx_limit(seconds=60)
+        assert dongle.tx_limited
+        assert await client.expect(b"\r\n") == b"EVENT 32 " + meter + b"\r\n"
+        assert await client.expect(b"\r\n", limit=10) == b"EVENT 33 " + meter + b"\r\n"
+        assert not dongle.tx_limited
+        dongle.release_tx_limit()  # released already
+        await client.send(b"SKVER\r\n")
+        assert await client.expect(b"OK\r\n") == b"EVER 1.2.10\r\nOK\r\n"
+    finally:
+        await client.close()
+    assert dongle.stats.commands == ["SKSREG", "SKVER"]
