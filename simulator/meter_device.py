@@ -40,20 +40,10 @@ class MeterBehaviour(Base):
                 return False
             self.history_day = edt[0]
         elif epc == 0xED:
-            if len(edt) != 7 or not 1 <= edt[6] <= 12:
-                return False
-            try:
-                when = datetime(
-                    int.from_bytes(edt[0:2], "big"),
-                    edt[2],
-                    edt[3],
-                    edt[4],
-                    edt[5],
-                    tzinfo=self.model.now().tzinfo,
-                )
-            except ValueError:
-                return False
-            self.history2 = (when, edt[6])
+            # a valid date and time and a count of 1-12: checked against the MRA before
+            year, month, day, hour, minute, count = edt[0] << 8 | edt[1], *edt[2:7]
+            when = datetime(year, month, day, hour, minute, tzinfo=self.model.now().tzinfo)
+            self.history2 = (when, count)
         return True
 
     def _reg(self, kwh: float | None) -> bytes:

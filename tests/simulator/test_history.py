@@ -190,3 +190,36 @@ def test_the_hourly_counters_for_the_demo(house: House, tmp_path: Path) -> None:
     assert values[-1] == house.obj("solar").u(0xE1, 4) / 1000
     water = next(c for c in data["counters"] if c["eoj"] == "0x028101")
     assert water["unit"] == "m³"
+
+
+def test_history2_over_ip_follows_0xED_like_the_dongle(house: House) -> None:
+    """0xED picks the newest slot and count of 0xEC (the same bytes as the dongle's meter);
+    a day beyond the 45 kept (0xE5) and an impossible 0xED (the MRA's checks) are refused."""
+    meter = house.obj("smart-meter")
+    model = house.meter
+    assert model is not None
+    before = meter.read(0xE5)
+    assert not meter.write(0xE5, bytes((DAYS + 1,)))
+    assert meter.read(0xE5) == before
+    end = START - timedelta(hours=2)
+    setting = bytes.fromhex(f"{end.year:04X}") + bytes((end.month, end.day, end.hour, 0, 3))
+    assert meter.write(0xED, setting)
+    ec = meter.read(0xEC)
+    assert ec is not None and ec[:7] == setting and len(ec) == 7 + 3 * 8
+    slots = model.history_slots(end, 3)
+    assert [ec[7 + 8 * i : 11 + 8 * i] for i in range(3)] == [
+        model.register(values[0]).to_bytes(4, "big") for _t, values in slots if values
+    ]
+    responder = MeterResponder(house.meter)
+    for esv, props in ((ESV.SETC, [(0xED, setting)]), (ESV.GET, [(0xEC, b"")])):
+        (answer,) = responder.handle(build(3, CONTROLLER, METER, esv, props))
+    assert decode_frame(answer).edt(0xEC) == ec
+    for bad in (
+        bytes.fromhex("07EA") + bytes((2, 30, 12, 0, 3)),  # 30 February
+        setting[:6] + b"\x00",  # no slots
+        setting[:6] + b"\x0d",  # 13 slots: at most 12
+    ):
+        assert not meter.write(0xED, bad), bad
+    assert meter.read(0xEC) == ec
+    assert meter.write(0x81, b"\x08")  # other settings do not touch the histories
+    assert meter.read(0x81) == b"\x08" and meter.read(0xEC) == ec

@@ -198,6 +198,9 @@ def test_what_the_meter_drops() -> None:
     assert responder.handle(b"\x10\x81\x00") == [] and responder.stats.dropped == 1
     assert responder.handle(b"\x10\x82\x00\x01" + b"\x00" * 8) == []  # format 2: not answered
     assert responder.stats.requests == []
+    # an announcement or an answer sent to the meter is no request: nothing comes back
+    assert responder.handle(build(1, CONTROLLER, METER, ESV.INF, [(0x80, b"\x30")])) == []
+    assert responder.handle(build(1, CONTROLLER, METER, ESV.GET_RES, [(0x80, b"\x30")])) == []
     responder.silent = True
     assert responder.handle(build(1, CONTROLLER, METER, ESV.GET, [(0xE7, b"")])) == []
     assert responder.stats.dropped == 2

@@ -134,7 +134,9 @@ async def test_sendto_data_split_across_writes(dialect: str, make_dongle: Dongle
     payload = b"\x10\x81\r\n\x00\x01"
     header = b"SKSENDTO 1 " + OTHER_IP + b" 0E1A 0" + side + b" 0006 "
     try:
-        await client.send(header)
+        await client.send(header[:15])  # in the middle of the address
+        await wait_for(lambda: dongle.emulator.buffered == 15, what="a part of the header")
+        await client.send(header[15:])
         await wait_for(lambda: dongle.emulator.buffered == len(header), what="the header")
         await client.send(payload[:3])
         await wait_for(lambda: dongle.emulator.buffered == len(header) + 3, what="3 bytes")
