@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 import os
 from pathlib import Path
@@ -14,9 +15,12 @@ import pytest
 from custom_components.hems.echonet.definitions import Invalid, all_classes
 from custom_components.hems.echonet.frame import EOJ
 from simulator import behaviours as b
-from simulator.house import House, addresses
+from simulator.device import SimObject
+from simulator.env import Env
+from simulator.house import House, NodeSpec, addresses
 from simulator.quirks import Quirks
 from tests.houses import next_base
+from tests.waiting import wait_for
 
 JST_NOON = datetime.fromisoformat("2026-05-15T12:00:00+09:00")
 JST_NIGHT = datetime.fromisoformat("2026-05-15T02:00:00+09:00")
@@ -247,3 +251,69 @@ async def test_cli_rejects_unknown_nodes() -> None:
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
     assert b"no node named" in err
+
+
+@dataclass
+class _FlakySensor(b.Sensor):
+    """A thermometer whose next ``fail`` publishes crash (a bug in one device's model)."""
+
+    fail: int = 0
+    published: int = 0
+
+    def publish(self, obj: SimObject, env: Env) -> None:
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("sensor model crashed")
+        self.published += 1
+        super().publish(obj, env)
+
+
+async def test_a_failing_step_is_logged_and_the_house_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One step raising does not stop the house's clock: it is logged, the next steps run."""
+    sensor = SimObject(EOJ(0x00, 0x11, 0x01), name="thermometer")
+    flaky = _FlakySensor()
+    sensor.behaviour = flaky
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        House("nope", specs=[NodeSpec("thermometer", [sensor])])
+    house = House(
+        "scale",
+        specs=[NodeSpec("thermometer", [sensor])],
+        speed=600,
+        tick_interval=0.01,
+        base_address=next_base(),
+    )
+    await house.start(serve=False)
+    try:
+        flaky.fail = 1
+        before = flaky.published
+        await wait_for(lambda: flaky.published > before + 1, what="steps after the failure")
+    finally:
+        await house.stop()
+    assert flaky.fail == 0
+    assert "simulation step failed" in caplog.text and "sensor model crashed" in caplog.text
+    assert house.node("thermometer").frames_sent == 0  # it never served: it sent nothing
+
+
+async def test_serving_as_a_context_and_the_unmetered_load() -> None:
+    """``async with`` binds and announces every node and closes them; a house that was never
+    started stops quietly; the load no device measures is part of the house's load."""
+    house = House("scale", count=2, tick_interval=0, base_address=next_base())
+    await house.stop()
+    assert 0 <= house.base_load_w <= house.load_w
+    async with house as served:
+        assert served is house
+        sent = [node.frames_sent for node in house.nodes.values()]
+        assert sent == [1, 1]  # the instance list (INF 0xD5) of each node
+    for node in house.nodes.values():
+        node.announce_instances()  # closed: nothing goes out any more
+    assert [node.frames_sent for node in house.nodes.values()] == sent
+    quiet = House("scale", count=1, tick_interval=0, base_address=next_base())
+    await quiet.start(announce=False)
+    try:
+        assert quiet.node("node-1").frames_sent == 0
+    finally:
+        await quiet.stop()
+    house_with_residents = House("house", start=JST_NOON, base_address=next_base())
+    assert 0 < house_with_residents.base_load_w < house_with_residents.load_w
