@@ -166,6 +166,15 @@ def test_distribution_board_ranges() -> None:
     assert tail is not None and tail[:2] == bytes((33, 8)) and len(tail) == 2 + 8 * 4
     assert not board.write(0xB2, bytes((41, 1)))
     assert board.read(0xEF) is not None  # channel 32 as a single property
+    # the 4 duplex channels (solar, battery, V2H, fuel cell): 0xB9 selects for 0xBA
+    assert board.write(0xB9, bytes((2, 2)))
+    duplex = board.read(0xBA)
+    assert duplex is not None and duplex[:2] == bytes((2, 2)) and len(duplex) == 2 + 2 * 8
+    assert not board.write(0xB9, bytes((5, 1)))  # no channel 5
+    assert board.write(0xBD, bytes((1, 4)))
+    assert not board.write(0xBD, bytes((1, 31)))  # at most 30 at once
+    assert board.read(0xBA) == duplex
+    assert board.write(0x81, bytes((0x6A,)))  # not a range: the board takes it as it is
 
 
 def test_addresses_and_quirk_parsing() -> None:
