@@ -98,6 +98,8 @@ class SimNode:
         self._timers: set[asyncio.TimerHandle] = set()
         self._tid = 0
         self._collect: list[bytes] | None = None
+        #: Datagrams from others (whatever became of them), requests among them, and so on.
+        self.datagrams_received = 0
         self.requests_received = 0
         self.frames_sent = 0
         self.bad_frames = 0
@@ -171,7 +173,7 @@ class SimNode:
 
     async def _open_alt(self) -> None:
         port = self.quirks.reply_port
-        if port is None or self._alt is not None:
+        if port is None:
             return
         loop = asyncio.get_running_loop()
         sock = self.socket_factory()
@@ -267,6 +269,7 @@ class SimNode:
         """Handle one request."""
         if (addr[0], addr[1]) == (self.address, self.port):
             return
+        self.datagrams_received += 1
         quirks = self.quirks
         if quirks.silent:
             return
