@@ -17,8 +17,14 @@ from typing import Any
 import pytest
 
 from custom_components.hems.echonet.const import ESV, MULTICAST_GROUP_V4
-from custom_components.hems.echonet.frame import CONTROLLER, EOJ, NODE_PROFILE, Frame, build
-from custom_components.hems.echonet.frame import decode_frame
+from custom_components.hems.echonet.frame import (
+    CONTROLLER,
+    EOJ,
+    NODE_PROFILE,
+    Frame,
+    build,
+    decode_frame,
+)
 from simulator.device import SimObject
 from simulator.node import SimNode
 from simulator.quirks import Quirks
@@ -103,9 +109,7 @@ async def lab() -> AsyncIterator[Lab]:
     loop = asyncio.get_running_loop()
     own = base.rsplit(".", 1)[0] + ".250"  # the controller, in the test's own block
     transport, peer = await loop.create_datagram_endpoint(_Socket, local_addr=(own, 0))
-    group_transport, group = await loop.create_datagram_endpoint(
-        _Socket, sock=_group_socket(base)
-    )
+    group_transport, group = await loop.create_datagram_endpoint(_Socket, sock=_group_socket(base))
     yield Lab(node, ac, peer, group, transport)
     transport.close()
     group_transport.close()
