@@ -66,19 +66,6 @@ BELOW_THRESHOLD: dict[str, float] = {
     "custom_components/hems/wisun/serial_link.py": 90,
     "custom_components/hems/wisun/session.py": 91,
     "custom_components/hems/wisun/skstack.py": 88,
-    "simulator/behaviours/board.py": 91,
-    "simulator/behaviours/climate.py": 92,
-    "simulator/behaviours/generation.py": 92,
-    "simulator/behaviours/storage.py": 90,
-    "simulator/clock.py": 87,
-    "simulator/dongle/j11.py": 81,
-    "simulator/dongle/module.py": 91,
-    "simulator/dongle/pty.py": 60,
-    "simulator/dongle/responder.py": 85,
-    "simulator/dongle/skstack.py": 77,
-    "simulator/house.py": 93,
-    "simulator/meter_device.py": 83,
-    "simulator/node.py": 88,
 }
 
 
