@@ -13,6 +13,7 @@ import ipaddress
 
 from custom_components.hems.wisun import j11
 from simulator.dongle import VirtualDongle
+from simulator.dongle.j11 import J11Emulator
 
 from ..waiting import wait_for
 from .conftest import DongleFactory
@@ -101,6 +102,7 @@ async def test_frames_in_pieces_and_a_bad_data_checksum(make_dongle: DongleFacto
     finally:
         await host.client.close()
     assert dongle.stats.commands == ["006B", "005F", "006B"]
+    assert isinstance(emulator, J11Emulator)
     assert emulator.bad_frames == 1 and emulator.buffered == 0
 
 
@@ -142,14 +144,14 @@ async def test_pana_reauthentication_and_ending(make_dongle: DongleFactory) -> N
         dongle.faults.meter_absent = True
         assert await host.ask(0x00D2) == b"\x01"
         assert (await host.wait(0x6028)).data == b"\x03" + mac  # no answer from the meter
-        assert not dongle.session_up
+        assert await host.ask(0x0001) == b"\x01\x00"  # no session
         dongle.faults.meter_absent = False
         assert dongle.stats.join_attempts == 3 and dongle.stats.joins_ok == 2
         assert await host.ask(0x0057) == b"\x01"  # end PANA: the B-route stays
         assert await host.ask(0x0056) == b"\x01"
         assert (await host.wait(0x6028)).data == b"\x01" + mac
         assert await host.ask(0x0058) == b"\x01"  # end the B-route
-        assert not dongle.session_up
+        assert await host.ask(0x0001) == b"\x01\x00"
         assert await host.ask(0x00D2) == b"\x02"
     finally:
         await host.client.close()
