@@ -165,8 +165,8 @@ def test_v2h_charges_from_surplus_and_stops_at_the_amount() -> None:
 
 
 def test_dry_mode_and_a_sensor_the_room_does_not_model() -> None:
-    """Drying runs the compressor even in a cool room; a sensor of a kind the room does not
-    model (VOC) follows the time of day, in a room or not."""
+    """Drying runs the compressor even in a cool room, fan-only mode only the fan; a sensor of
+    a kind the room does not model (VOC) follows the time of day, in a room or not."""
     ac = _device(0x013001, b.AirConditioner(room_c=20.0), location=0x08)
     voc = b.Sensor(base=300.0, swing=100.0, size=2, scale=1, signed=False)
     sensor = _device(0x001D01, voc, location=0x08)
@@ -179,6 +179,8 @@ def test_dry_mode_and_a_sensor_the_room_does_not_model() -> None:
     house.step(60)
     assert isinstance(ac.behaviour, b.AirConditioner) and ac.behaviour.heat_w <= -300
     assert ac.u(0x84, 2) > 25  # the compressor, not just the fan
+    assert ac.write(0xB0, b"\x45")  # fan only: 30 W, no heat moved
+    assert ac.u(0x84, 2) == 30 and ac.behaviour.heat_w == 0
     assert voc.room is not None
     hour = 12 + 1 / 60
     expected = round(300 + 100 * math.sin(2 * math.pi * (hour - 9) / 24))
