@@ -155,3 +155,28 @@ async def test_pana_reauthentication_and_ending(make_dongle: DongleFactory) -> N
         assert await host.ask(0x00D2) == b"\x02"
     finally:
         await host.client.close()
+
+
+async def test_an_answer_after_the_session_ended_is_lost(make_dongle: DongleFactory) -> None:
+    """The meter's answer is on its way when the session ends: it never reaches the host."""
+    dongle = await make_dongle("j11", answer_seconds=200)  # 1 s at the tests' delay scale
+    host = await J11Host.open(dongle)
+    meter = ipaddress.IPv6Address(dongle.meter_ipv6).packed
+    try:
+        await _start_broute(host, dongle)
+        assert await host.ask(0x0056) == b"\x01"
+        await host.wait(0x6028)
+        await host.wait(0x6018)  # the meter's instance list after joining
+        get = b"\x10\x81\x00\x07\x05\xff\x01\x02\x88\x01\x62\x01\xe7\x00"
+        assert await host.ask(0x0008, j11.build_send_udp(meter, get)) == b"\x01\x00"
+        dongle.terminate_session()
+        assert (await host.wait(0x601A)).data == b"\x03"
+        # a later happening on the module's clock: the answer was due before it
+        dongle.start_tx_limit(seconds=400)
+        assert (await host.wait(0x601A)).data == b"\x04"
+        assert (await host.wait(0x601A, limit=10)).data == b"\x05"
+        assert [f.command for f in host.frames] == []  # no 0x6018 with the answer
+    finally:
+        await host.client.close()
+    assert dongle.responder.stats.requests == [(0x62, (0xE7,))]  # the meter got the Get
+    assert dongle.stats.delivered == 0
