@@ -203,6 +203,9 @@ async def test_sets_and_their_announcements(lab: Lab) -> None:
     lab.node.quirks.set(refuse_set={0x80})
     tid = lab.request(ESV.SETC, [(0x80, ON)])
     assert await lab.answers(tid, 1) == [(0, ESV.SETC_SNA, [(0x80, ON)])]
+    lab.node.quirks.set(refuse_set={0x80}, sna_without_edt=True)
+    tid = lab.request(ESV.SETC, [(0x80, ON)])
+    assert await lab.answers(tid, 1) == [(0, ESV.SETC_SNA, [(0x80, b"")])]  # names, no EDT
     lab.node.quirks.set(ignore_set={0x80})
     assert await lab.answers(lab.request(ESV.SETC, [(0x80, ON)]), 1) == [
         (0, ESV.SET_RES, [(0x80, b"")])
