@@ -27,7 +27,7 @@ import asyncio
 from collections import OrderedDict, deque
 import logging
 import time
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .const import (
     EPC_GET_PROPERTY_MAP,
@@ -55,10 +55,8 @@ from .events import (
 from .frame import CONTROLLER, EOJ, NODE_PROFILE, Frame, build
 from .identity import IdentityGuard
 from .node import STATIC_EPCS, EchonetObject, Node, Priority
+from .parts import ControllerParts
 from .propmap import parse_property_map
-
-if TYPE_CHECKING:
-    from .controller import Controller
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -142,7 +140,7 @@ class TokenBucket:
 class Discovery:
     """Finds and sets up the nodes of one controller (see the module docstring)."""
 
-    def __init__(self, controller: Controller, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
+    def __init__(self, controller: ControllerParts, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
         self._controller = controller
         self.max_nodes = max(1, max_nodes)
         self._by_address: dict[str, Node] = {}

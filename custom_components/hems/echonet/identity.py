@@ -22,15 +22,13 @@ from dataclasses import dataclass
 import logging
 from pathlib import Path
 import time
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .const import EPC_IDENTIFICATION_NUMBER, ESV
 from .events import IdentityConflict
 from .frame import NODE_PROFILE
 from .node import Node, Priority
-
-if TYPE_CHECKING:
-    from .controller import Controller
+from .parts import ControllerParts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,7 +94,9 @@ class Claim:
 class IdentityGuard:
     """Decides whether a known identity may move to a new address (see the module docstring)."""
 
-    def __init__(self, controller: Controller, *, neighbour_table: Path = NEIGHBOUR_TABLE) -> None:
+    def __init__(
+        self, controller: ControllerParts, *, neighbour_table: Path = NEIGHBOUR_TABLE
+    ) -> None:
         self._controller = controller
         self.neighbour_table = neighbour_table
         self.claims: dict[str, Claim] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.debounce import Debouncer
@@ -29,14 +29,34 @@ from ..energy import (
     energy_snapshot,
     target_progress,
 )
+from ..energy.feed import LedgerFeed
 from ..models import HemsConfigEntry
 from .settings import TARGETS, HomeSettings
 from .sources import Sources
 
-if TYPE_CHECKING:
-    from .runtime import HomeRuntime
-
 _LOGGER = logging.getLogger(__name__)
+
+
+class FigureInputs(Protocol):
+    """What the figures are computed from (:class:`.runtime.HomeRuntime` implements it; the
+    runtime makes the coordinator, so this module does not import it)."""
+
+    @property
+    def tariff(self) -> Tariff:
+        """The home's tariff."""
+
+    @property
+    def feed(self) -> LedgerFeed:
+        """The ledger and what feeds it."""
+
+    @property
+    def settings(self) -> HomeSettings:
+        """The energy entry's settings."""
+
+    @property
+    def sources(self) -> Sources:
+        """The entities each figure is taken from."""
+
 
 UPDATE_INTERVAL: Final = timedelta(minutes=1)
 
@@ -90,7 +110,7 @@ class HomeCoordinator(DataUpdateCoordinator[HomeData]):
 
     config_entry: HemsConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: HomeRuntime) -> None:
+    def __init__(self, hass: HomeAssistant, entry: HemsConfigEntry, runtime: FigureInputs) -> None:
         super().__init__(
             hass,
             _LOGGER,

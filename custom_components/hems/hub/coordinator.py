@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -27,6 +27,7 @@ from ..const import MAX_BACKOFF
 from ..diagnostics import polling_diagnostics
 from ..echonet import EOJ, EchonetError
 from ..echonet.board import BoardChannels
+from ..echonet.controller import Controller
 from ..echonet.definitions.names import PowerDistributionBoardMetering
 from ..echonet.node import EchonetObject, Node, Priority
 from ..echonet.poller import NodePoller
@@ -34,10 +35,28 @@ from ..energy.counter import CounterNormaliser
 from ..models import HemsConfigEntry
 from .errors import ECHONET_ERRORS, Operation
 
-if TYPE_CHECKING:
-    from .runtime import EchonetHub
-
 _LOGGER = logging.getLogger(__name__)
+
+
+class NodeHub(Protocol):
+    """What a node's coordinator and its entities use of their hub (:class:`.runtime.EchonetHub`
+    implements it; the hub makes the coordinators, so this module does not import it)."""
+
+    @property
+    def controller(self) -> Controller:
+        """The hub's ECHONET Lite controller."""
+
+    @property
+    def english_names(self) -> dict[str, str]:
+        """English names of the devices (by uid) for their entity ids."""
+
+    @property
+    def freshness(self) -> float:
+        """Seconds within which polled values are fresh."""
+
+    def enabled(self, obj: EchonetObject) -> bool:
+        """Whether an object's entities are made (the user may switch devices off)."""
+
 
 BOARD_CLASS = PowerDistributionBoardMetering.CODE
 #: Shortest wait between two wakes (seconds).
@@ -50,7 +69,7 @@ class EchonetNodeCoordinator(DataUpdateCoordinator[None]):
     config_entry: HemsConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: HemsConfigEntry, hub: EchonetHub, node: Node
+        self, hass: HomeAssistant, entry: HemsConfigEntry, hub: NodeHub, node: Node
     ) -> None:
         self.hub = hub
         self.node = node

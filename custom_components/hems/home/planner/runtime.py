@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -82,9 +82,7 @@ from .forecasts import (
     hot_water_forecast,
     load_forecast,
 )
-
-if TYPE_CHECKING:
-    from ..runtime import HomeRuntime
+from .owner import PlannerHome
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -140,7 +138,7 @@ class PlannerState:
 class HomePlanner:
     """The planner of one energy entry."""
 
-    def __init__(self, runtime: HomeRuntime) -> None:
+    def __init__(self, runtime: PlannerHome) -> None:
         self.runtime = runtime
         self.hass: HomeAssistant = runtime.hass
         self.settings = runtime.settings.planner
