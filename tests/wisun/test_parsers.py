@@ -7,6 +7,7 @@ import pytest
 
 from custom_components.hems.wisun import j11
 from custom_components.hems.wisun.skstack import (
+    MAX_LINE,
     SkEvent,
     SkLine,
     SkMessage,
@@ -133,6 +134,69 @@ def test_noise_and_resynchronisation() -> None:
     msgs = parser.feed(f"EVENT 21 {METER} 00\r\n".encode())
     assert msgs[-2:] == [SkLine("OK"), SkEvent(0x21, METER, None, 0)]
     assert parser.dropped_bytes > 0
+
+
+HEAD = f"ERXUDP {METER} {ME} 0E1A 0E1A {MAC}".encode()
+
+
+@pytest.mark.parametrize(
+    ("mode", "broken"),
+    [
+        (None, b"ERXUDP " + b"x " * 12),  # no DATALEN within nine fields
+        (None, b"ERXUDP " + b"y" * 70),  # a header field longer than any real one
+        (None, b"ERXUDP a b 0E1A 0E1A " + MAC.encode() + b" 1 0004 "),  # no addresses
+        (None, b"ERXUDP \xff: \xfe: 0E1A 0E1A " + MAC.encode() + b" 1 0004 "),  # not ASCII
+        (None, f"ERXUDP {METER} {ME} 0E1A 0E1A C0F945 1 0004 ".encode()),  # short MAC
+        (None, HEAD + b" 1 ZZZZ 0004 "),  # a field that is no number
+        (None, HEAD + b" 1 0601 "),  # longer than any datagram
+        (None, HEAD + b" 9C 1 0 1 0004 "),  # four fields between MAC and DATALEN
+        (True, HEAD + b" 1 0004 1081ZZZZ"),  # the hex payload stops early
+        (False, HEAD + b" 1 0002 \x10\x81\rX"),  # CR after the payload, then no LF
+    ],
+)
+def test_malformed_erxudp_is_dropped(mode: bool | None, broken: bytes) -> None:
+    """A broken ERXUDP yields no datagram; the parser resynchronises on what follows."""
+    parser = SkstackParser(ascii_payload=mode)
+    good = erxudp(FRAME, ascii_=mode is not False)
+    msgs = parser.feed(broken + b"\r\nOK\r\n" + good)
+    assert [m.data for m in msgs if isinstance(m, SkRxUdp)] == [FRAME]
+    assert SkLine("OK") in msgs
+    assert parser.dropped_bytes > 0
+
+
+def test_binary_payload_ended_by_lf_alone() -> None:
+    """Some firmware ends a binary ERXUDP with LF only: the datagram still comes out."""
+    line = erxudp(FRAME, ascii_=False)
+    msgs = SkstackParser(ascii_payload=False).feed(line[:-2] + b"\nOK\r\n")
+    assert [m.data for m in msgs if isinstance(m, SkRxUdp)] == [FRAME]
+    assert msgs[-1] == SkLine("OK")
+
+
+def test_bad_events_and_overlong_lines() -> None:
+    """EVENT lines with impossible numbers are plain lines (no event is acted on); a line
+    without end is dropped once it outgrows MAX_LINE, and the next line parses."""
+    msgs = SkstackParser().feed(f"EVENT 125 {METER}\r\nEVENT 21 {METER} 10000\r\n".encode())
+    assert msgs == [SkLine(f"EVENT 125 {METER}"), SkLine(f"EVENT 21 {METER} 10000")]
+    parser = SkstackParser()
+    assert parser.feed(b"A" * (MAX_LINE + 1)) == []
+    assert parser.buffered == 0
+    assert parser.dropped_bytes == MAX_LINE + 1
+    assert parser.feed(b"OK\r\n") == [SkLine("OK")]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"Channel": "21", "Pan ID": "8A3C", "Addr": "C0F945"},  # short MAC
+        {"Channel": "21", "Pan ID": "8A3C", "Addr": "C0F94500DEADBEXY"},  # not hex
+        {"Channel": "121", "Pan ID": "8A3C", "Addr": MAC},  # no such channel
+        {"Channel": "21", "Pan ID": "18A3C", "Addr": MAC},  # PAN ID over 16 bits
+        {"Channel": "21", "Pan ID": "8A3C", "Addr": MAC, "LQI": "high"},
+    ],
+)
+def test_bad_pan_descriptions_are_ignored(fields: dict[str, str]) -> None:
+    """An EPANDESC that does not describe a reachable PAN is no candidate."""
+    assert pan_from_fields(fields) is None
 
 
 @given(

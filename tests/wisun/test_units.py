@@ -23,7 +23,7 @@ from custom_components.hems.wisun import (
     Timing,
     meter as m,
 )
-from custom_components.hems.wisun.credentials import protect_logs
+from custom_components.hems.wisun.credentials import _FILTER, _SecretFilter, protect_logs
 from custom_components.hems.wisun.models import ipv6_from_mac, normalize_ipv6
 from custom_components.hems.wisun.requests import PendingRequest
 
@@ -71,6 +71,30 @@ def test_third_party_loggers_are_masked(caplog: pytest.LogCaptureFixture) -> Non
     assert "SKSETPWD C ***" in caplog.text
 
 
+def test_credentials_compare_by_value() -> None:
+    """Equal credentials are one key (hash with eq); other objects are never equal to them."""
+    cred = BRouteCredentials(RBID, PASSWORD)
+    assert len({cred, BRouteCredentials(RBID, PASSWORD)}) == 1
+    assert cred != BRouteCredentials(RBID, "ABCDEFGHIJKL")
+    assert cred != RBID
+
+
+def test_log_filter_lets_every_record_through() -> None:
+    """The filter masks, never drops: records it cannot format and records while no
+    credentials are alive pass unchanged."""
+    broken = logging.LogRecord("serialx", logging.DEBUG, __file__, 1, "%d bytes", ("x",), None)
+    cred = BRouteCredentials(RBID, PASSWORD)
+    protect_logs(cred)
+    assert _FILTER.filter(broken)
+    assert (broken.msg, broken.args) == ("%d bytes", ("x",))
+    idle = _SecretFilter()  # no live credentials: nothing to mask
+    record = logging.LogRecord("serialx", logging.DEBUG, __file__, 1, "%s", (RBID,), None)
+    assert idle.filter(record)
+    assert record.getMessage() == RBID
+    assert _FILTER.filter(record)  # while ``cred`` lives, its ID is masked
+    assert RBID not in record.getMessage()
+
+
 def test_meter_decoders() -> None:
     """Encodings of the meter's properties, reserved values -> None, bad sizes -> error."""
     assert m.decode_coefficient(b"\x00\x00\x00\x0a") == 10
@@ -109,10 +133,24 @@ def test_meter_decoders() -> None:
     assert pairs == [(10, 20), (9, None)]
     with pytest.raises(m.MeterValueError):
         m.decode_history2(raw[:-1])
+    with pytest.raises(m.MeterValueError, match="6 bytes"):
+        m.decode_history2(raw[:6])  # not even the header
     assert m.decode_time(b"\x0d\x1e") == (13, 30, 0)
+    assert m.decode_time(b"\x0d\x1e\x3b") == (13, 30, 59)
+    for bad_time in (b"\x0d", b"\x0d\x1e\x00\x00", b"\x18\x00", b"\x0d\x3c", b"\x0d\x1e\x3c"):
+        with pytest.raises(m.MeterValueError):
+            m.decode_time(bad_time)
     assert m.decode_date(b"\x07\xea\x05\x0a").isoformat() == "2026-05-10"
     with pytest.raises(m.MeterValueError):
         m.decode_date(b"\x07\xea\x0d\x0a")
+    # what the driver writes stays within what the meter accepts
+    assert m.encode_history1_day(0) == b"\x00" and m.encode_history1_day(99) == b"\x63"
+    for bad_day in (-1, 100):
+        with pytest.raises(ValueError, match="0-99"):
+            m.encode_history1_day(bad_day)
+    for bad_count in (0, 13):
+        with pytest.raises(ValueError, match="1-12"):
+            m.encode_history2_setting(datetime(2026, 5, 10, 13, 30), bad_count)
 
 
 def test_models() -> None:

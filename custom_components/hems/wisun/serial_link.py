@@ -31,7 +31,6 @@ class SerialLink(asyncio.Protocol):
         self._on_lost = on_lost
         self._transport: asyncio.WriteTransport | None = None
         self._closed = asyncio.get_running_loop().create_future()
-        self._lost_reported = False
 
     async def open(self) -> None:
         """Open the port (115200 8N1).  Raises :class:`DongleError`."""
@@ -76,8 +75,6 @@ class SerialLink(asyncio.Protocol):
         self._on_data(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self._closed.done():
-            self._closed.set_result(None)
-        if not self._lost_reported:
-            self._lost_reported = True
-            self._on_lost(exc)
+        # serialx calls this exactly once per transport (its dispatch is idempotent)
+        self._closed.set_result(None)
+        self._on_lost(exc)
