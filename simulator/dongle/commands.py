@@ -44,6 +44,11 @@ async def _terminate(dongle: VirtualDongle, args: list[str]) -> str | None:
     return None
 
 
+async def _restart(dongle: VirtualDongle, args: list[str]) -> str | None:
+    dongle.restart()
+    return None
+
+
 async def _limit(dongle: VirtualDongle, args: list[str]) -> str | None:
     dongle.start_tx_limit(float(args[0]) if args else None)
     return None
@@ -87,6 +92,7 @@ COMMANDS: Final[dict[str, tuple[str, str, Handler]]] = {
     "expire": ("", "the PANA session expires; re-authentication succeeds", _expire),
     "expire-fail": ("", "the PANA session expires; re-authentication fails", _expire_fail),
     "terminate": ("", "the meter ends the session (EVENT 26, 27)", _terminate),
+    "restart": ("", "the module restarts by itself (EVENT C0 / 0x6019): setup is lost", _restart),
     "limit": ("[SECONDS]", "the radio's transmission-time limit is reached (EVENT 32)", _limit),
     "release": ("", "the transmission-time limit is released (EVENT 33)", _release),
     "er10": ("[N]", "the next N sends fail with FAIL ER10", _er10),

@@ -114,6 +114,8 @@ class J11Emulator(Emulator):
         self._send(0x6018, head + payload)
 
     def notify(self, what: str) -> None:
+        if what == "restarted":
+            return  # power_on() already sent the start-up notification (0x6019)
         command, code = _NOTICES[what]
         mac = bytes.fromhex(self.dongle.meter_mac) if command == 0x6028 else b""
         self._send(command, bytes((code,)) + mac)

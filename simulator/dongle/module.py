@@ -164,7 +164,7 @@ class Emulator(ABC):
     @abstractmethod
     def notify(self, what: str) -> None:
         """Report a session happening: expired, reauth_ok, reauth_failed, terminated,
-        tx_limited, tx_released."""
+        tx_limited, tx_released, restarted."""
 
 
 class DongleModule(ABC):
@@ -425,6 +425,14 @@ class DongleModule(ABC):
             self.emulator.notify("reauth_ok")
         else:
             self.emulator.notify("reauth_failed")
+
+    def restart(self) -> None:
+        """The module restarts by itself (watchdog, brown-out): its settings and the session
+        are gone, the port stays open; it announces the wake-up (SKSTACK EVENT C0, J11
+        0x6019)."""
+        self._power_off()
+        self._power_on()
+        self.emulator.notify("restarted")
 
     def terminate_session(self) -> None:
         """The meter ends the session (EVENT 26, then 27)."""

@@ -183,6 +183,9 @@ class SkstackEmulator(Emulator):
             d.output(head + payload + CRLF)
 
     def notify(self, what: str) -> None:
+        if what == "restarted":  # the module's own wake-up, from its own address
+            self._event(0xC0, self.dongle.own_ipv6)
+            return
         for code in _NOTICES[what]:
             self._event(code, self.dongle.meter_ipv6)
 

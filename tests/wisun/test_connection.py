@@ -16,6 +16,7 @@ from custom_components.hems.wisun import (
     DongleError,
     DongleUnavailableError,
     MeterNotFoundError,
+    NotConnectedError,
     PanDescriptor,
     SendFailedError,
     SessionState,
@@ -253,6 +254,35 @@ async def test_termination_rejoins(
     await wait_state(session, SessionState.CONNECTED)
     assert (await session.read()).power_w is not None
     assert dongle.stats.scans == [6]  # rejoined with the known PAN
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_module_restart_sets_it_up_again(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The module restarted by itself (EVENT C0 / J11 0x6019): its settings and the session
+    are gone, the port is not: the driver gives it the credentials again (no new probe) and
+    rejoins the known PAN; a request in flight fails at once."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
+    setup = "SKSETRBID" if dialect != "j11" else "0054"
+    probe = "SKVER" if dialect != "j11" else "006B"
+    before = dongle.stats.commands.copy()
+    states: list[SessionState] = []
+    session.on_state(states.append)
+    dongle.answer_seconds = 1000  # the meter will not answer before the restart
+    task = asyncio.create_task(session.read())
+    await wait_for(lambda: dongle.stats.sends > 1)
+    dongle.restart()
+    with pytest.raises(NotConnectedError):
+        await asyncio.wait_for(task, FAST.response_timeout * 0.9)
+    await wait_for(lambda: SessionState.JOINING in states)
+    await wait_state(session, SessionState.CONNECTED)
+    dongle.answer_seconds = 1.2
+    assert (await session.read()).import_raw is not None
+    assert dongle.stats.commands.count(setup) == before.count(setup) + 1
+    assert dongle.stats.commands.count(probe) == before.count(probe)  # the port stayed open
+    assert dongle.stats.scans == [6]  # rejoined with the known PAN
+    assert session.stats.reconnects == 1
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
