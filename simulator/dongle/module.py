@@ -194,6 +194,7 @@ class DongleModule(ABC):
         answer_seconds: float = 1.2,
         reauth_seconds: float = 5.0,
         seed: int = 1,
+        ropt: bool = True,
     ) -> None:
         self.dialect = DongleDialect(dialect)
         self.clock = clock or SimClock()
@@ -211,6 +212,8 @@ class DongleModule(ABC):
         self.join_seconds = join_seconds
         self.answer_seconds = answer_seconds
         self.reauth_seconds = reauth_seconds
+        #: False: SKSTACK firmware older than ROPT/WOPT (both answer FAIL ER04).
+        self.ropt = ropt
         self.faults = Faults()
         self.stats = DongleStats()
         self.ascii_payload = self.dialect in (DongleDialect.A1, DongleDialect.C0_ASCII)

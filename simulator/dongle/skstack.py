@@ -15,6 +15,10 @@ _LOGGER = logging.getLogger(__name__)
 _TERMINATOR: Final = re.compile(rb"[\r\n]")
 CRLF: Final = b"\r\n"
 
+#: The PANA port, and the start of a PANA-Auth-Request as the meter sends it when joining.
+PANA_PORT: Final = 716
+PANA_REQUEST: Final = bytes.fromhex("00000010800000020000000000000001")
+
 EVER_A1: Final = "1.2.10"
 EVER_C0: Final = "1.5.2"
 
@@ -166,9 +170,11 @@ class SkstackEmulator(Emulator):
         self._line(" ".join(parts))
 
     def deliver(self, payload: bytes, sender_mac: str | None = None) -> None:
+        self._erxudp(payload, sender_mac or self.dongle.meter_mac, 3610)
+
+    def _erxudp(self, payload: bytes, mac: str, port: int) -> None:
         d = self.dongle
-        mac = sender_mac or d.meter_mac
-        fields = [mac_to_ipv6(mac), d.own_ipv6, "0E1A", "0E1A", mac]
+        fields = [mac_to_ipv6(mac), d.own_ipv6, f"{port:04X}", f"{port:04X}", mac]
         if self.c0:
             if self.regs.get("SA2"):
                 fields.append(f"{d.lqi:02X}")
@@ -371,6 +377,8 @@ class SkstackEmulator(Emulator):
             await d.sleep(d.join_seconds * 0.2)
             if result != "no_response":
                 self._event(0x02, target)
+                # like real modules, it prints the meter's PANA messages (UDP port 716) too
+                self._erxudp(PANA_REQUEST, d.meter_mac, PANA_PORT)
             self._event(0x21, target, 0x00)
             await d.sleep(d.join_seconds * 0.6)
             if result == "ok":
@@ -431,9 +439,15 @@ class SkstackEmulator(Emulator):
             self._event(0x28, d.meter_ipv6)
 
     async def _cmd_ropt(self, args: list[str]) -> None:
+        if not self.dongle.ropt:
+            self._line("FAIL ER04")  # firmware older than ROPT/WOPT
+            return
         self._line(f"OK {1 if self.dongle.ascii_payload else 0:02X}")
 
     async def _cmd_wopt(self, args: list[str]) -> None:
+        if not self.dongle.ropt:
+            self._line("FAIL ER04")
+            return
         if len(args) != 1 or args[0] not in ("00", "01", "0", "1"):
             self._line("FAIL ER05")
             return

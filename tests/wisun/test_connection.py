@@ -15,14 +15,17 @@ from custom_components.hems.wisun import (
     Dialect,
     DongleError,
     DongleUnavailableError,
+    JoinFailedError,
     MeterNotFoundError,
     NotConnectedError,
     PanDescriptor,
     SendFailedError,
+    SessionClosedError,
     SessionState,
     TransmissionLimitedError,
     UnsupportedDongleError,
 )
+from simulator.dongle import VirtualDongle
 
 from ..waiting import wait_for
 from .conftest import (
@@ -154,6 +157,39 @@ async def test_not_a_dongle(make_session: SessionFactory) -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+@pytest.mark.parametrize("dialect", ["a1", "j11"])
+async def test_meter_that_does_not_finish_authentication(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """PANA without an answer in time: JoinFailedError that is no credentials problem."""
+    dongle = await make_dongle(dialect, join_seconds=400)
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, join_timeout=0.3))
+    with pytest.raises(JoinFailedError) as err:
+        await session.connect()
+    assert not err.value.auth_rejected
+    assert session.auth_failures == 0
+    assert session.state is SessionState.CLOSED
+
+
+@pytest.mark.parametrize("dialect", ["a1", "j11"])
+async def test_unplugged_during_the_first_scan(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The dongle pulled out while it scans: connect() fails at once (not after the scan's
+    timeout) and the port is closed."""
+    dongle = await make_dongle(dialect, delay_scale=0.5)  # a scan takes seconds
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, scan_margin=30.0))
+    task = asyncio.create_task(session.connect())
+    await wait_for(lambda: bool(dongle.stats.scans), what="the first scan")
+    await dongle.unplug()
+    with pytest.raises(DongleError, match="gone"):
+        await asyncio.wait_for(task, 10)
+    assert not session.connection.port_open
+    assert session.state is SessionState.CLOSED
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -380,3 +416,115 @@ async def test_unplug_during_a_request(
         await asyncio.wait_for(task, FAST.response_timeout * 0.9)
     await dongle.replug()
     await wait_state(session, SessionState.CONNECTED)
+
+
+async def test_replaced_meter_is_found_and_learned_afresh(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """The distribution company swapped the meter (same B-route ID, new MAC): the cached PAN
+    fails, a scan finds the new meter, and what was learned about the old one is forgotten."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    await session.read_properties([0xF0])  # the meter has no 0xF0: not asked again
+    assert session.unsupported == {0xF0}
+    found: list[PanDescriptor] = []
+    session.on_pan(found.append)
+    info_gets = _info_gets(dongle)
+    dongle.meter_mac = "C0F94500CAFEF00D"
+    dongle.terminate_session()
+    await wait_for(lambda: bool(found), what="the new meter's PAN")
+    await wait_state(session, SessionState.CONNECTED)
+    assert [pan.mac for pan in found] == [dongle.meter_mac]
+    assert session.pan == found[0]
+    assert session.auth_failures == 0  # the old meter's silence is forgiven once joined
+    assert session.unsupported == frozenset()
+    assert (await session.read()).import_raw is not None
+    assert _info_gets(dongle) == info_gets + 1  # unit and coefficient read again
+
+
+def _info_gets(dongle: VirtualDongle) -> int:
+    """How often the meter was asked for its unit (0xE1)."""
+    return sum(0xE1 in epcs for _esv, epcs in dongle.responder.stats.requests)
+
+
+async def test_meter_out_of_reach_then_back(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """J11 tells an unreachable meter from a rejection: the session scans with backoff
+    (requests fail with NotConnectedError meanwhile) until the meter is heard again."""
+    dongle = await make_dongle("j11")
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, ready_timeout=0.2))
+    await session.connect()
+    scans = len(dongle.stats.scans)
+    dongle.faults.meter_absent = True
+    dongle.terminate_session()
+    await wait_for(  # a whole round of scans found nothing: a second one begins
+        lambda: len(dongle.stats.scans) > scans + len(FAST.scan_durations),
+        what="scans with backoff",
+    )
+    with pytest.raises(NotConnectedError):
+        await session.read()
+    assert session.auth_failures == 0  # out of reach is no rejection
+    dongle.faults.meter_absent = False
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
+
+
+async def test_revoked_credentials_at_reauthentication_stop_at_once_when_asked(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """With max_auth_failures=1 a failed re-authentication ends the session for good: no
+    rejoin at all."""
+    dongle = await make_dongle("c0")
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, max_auth_failures=1))
+    await session.connect()
+    joins = dongle.stats.join_attempts
+    dongle.faults.reject_auth = True
+    dongle.expire_session(reauth_ok=False)
+    await wait_state(session, SessionState.CREDENTIALS_REJECTED)
+    await wait_for(lambda: not session.connection.supervising)
+    assert dongle.stats.join_attempts == joins
+    with pytest.raises(CredentialsRejectedError):
+        await session.read()
+
+
+@pytest.mark.parametrize("dialect", ["c0", "j11"])
+async def test_transmission_limit_during_reauthentication(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """EVENT 32 while the module re-authenticates still holds requests once it is done."""
+    dongle, session = await connected(dialect, make_dongle, make_session, reauth_seconds=200)
+    dongle.expire_session(reauth_ok=True)
+    await wait_state(session, SessionState.REAUTHENTICATING)
+    dongle.start_tx_limit()
+    await wait_state(session, SessionState.TRANSMISSION_LIMITED)  # after the re-authentication
+    assert not dongle.reauthenticating
+    dongle.release_tx_limit()
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
+
+
+async def test_connect_again_and_listeners_that_fail(
+    make_dongle: DongleFactory, make_session: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """connect() on a connected session returns its PAN without a new join; a listener that
+    raises is logged and does not keep the others from hearing; a closed session refuses."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    joins = dongle.stats.join_attempts
+    assert await session.connect() == session.pan
+    assert dongle.stats.join_attempts == joins
+    states: list[SessionState] = []
+    session.on_state(_broken_listener)
+    session.on_state(states.append)
+    dongle.terminate_session()
+    await wait_for(lambda: SessionState.CONNECTED in states, what="the rejoin")
+    assert "B-route listener failed" in caplog.text
+    await session.close()
+    assert states[-1] is SessionState.CLOSED
+    with pytest.raises(SessionClosedError):
+        await session.read()
+
+
+def _broken_listener(state: SessionState) -> None:
+    raise RuntimeError(f"listener bug at {state.value}")

@@ -123,6 +123,22 @@ async def _assert_histories_are_the_meters(session: BRouteSession, dongle: Virtu
     )
 
 
+@pytest.mark.parametrize("dialect", ["a1", "c0"])
+async def test_firmware_without_ropt(
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """Old SKSTACK firmware has no ROPT: the payload form (hex or binary) is told apart per
+    datagram, and readings and history come through either way."""
+    dongle, session = await connected(dialect, make_dongle, make_session, ropt=False)
+    assert "ROPT" in dongle.stats.commands
+    assert session.dongle_info is not None and session.dongle_info.ascii_payload is None
+    reading = await session.read()
+    assert reading.import_raw == dongle.meter.registers()[0]
+    day = await session.read_history_day(1)
+    assert all(slot.import_raw is not None for slot in day.slots)
+    assert session.stats.foreign_frames == 0  # the PANA datagrams (port 716) were not ours
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_silent_meter(
     dialect: str, make_dongle: DongleFactory, make_session: SessionFactory

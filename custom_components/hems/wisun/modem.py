@@ -281,10 +281,6 @@ class SkstackModem(Modem):
         # echo off (the module echoes commands by default); harmless if refused
         with contextlib.suppress(CommandFailedError):
             await self.command("SKSREG SFE 0")
-        if not self.version:
-            for msg in await self.command("SKVER"):
-                if isinstance(msg, SkLine) and msg.text.startswith("EVER"):
-                    self.version = msg.text[4:].strip()
         side = None
         for msg in await self.command("SKINFO"):
             if isinstance(msg, SkLine) and msg.text.startswith("EINFO"):
