@@ -26,6 +26,7 @@ _NOTICES: Final[dict[str, tuple[int, int]]] = {
     "expired": (0x601A, 0x02),
     "reauth_ok": (0x6028, 0x01),
     "reauth_failed": (0x6028, 0x02),
+    "reauth_no_response": (0x6028, 0x03),  # the meter is out of reach
     "terminated": (0x601A, 0x03),
     "tx_limited": (0x601A, 0x04),
     "tx_released": (0x601A, 0x05),

@@ -163,8 +163,9 @@ class Emulator(ABC):
 
     @abstractmethod
     def notify(self, what: str) -> None:
-        """Report a session happening: expired, reauth_ok, reauth_failed, terminated,
-        tx_limited, tx_released, restarted."""
+        """Report a session happening: expired, reauth_ok, reauth_failed,
+        reauth_no_response (the meter is out of reach), terminated, tx_limited, tx_released,
+        restarted."""
 
 
 class DongleModule(ABC):
@@ -423,7 +424,9 @@ class DongleModule(ABC):
     async def _reauthenticate(self, reauth_ok: bool) -> None:
         await self.sleep(self.reauth_seconds)
         self.reauthenticating = False
-        if reauth_ok and not self.faults.reject_auth and not self.faults.meter_absent:
+        if self.faults.meter_absent:
+            self.emulator.notify("reauth_no_response")
+        elif reauth_ok and not self.faults.reject_auth:
             self.session_up = True
             self.emulator.notify("reauth_ok")
         else:

@@ -68,6 +68,8 @@ class MeterResponder:
     gateways).  ``push_esv``: ESV.INF or ESV.INFC for the 0xEA/0xEB pushes (None: no pushes).
     ``push_delay``: how long after each :00/:30 the push goes out (simulated seconds).
     ``history2``: whether the meter has 0xEC/0xED.  ``silent``: answer nothing.
+    ``truncated``: properties whose values it answers one byte short, as a faulty meter
+    firmware does (a client must show nothing rather than a wrong number).
     """
 
     def __init__(
@@ -91,6 +93,7 @@ class MeterResponder:
         self.push_delay = push_delay
         self.max_get_props = max_get_props
         self.silent = False
+        self.truncated: set[int] = set()
         self.history_day = 0
         self.history2_setting: tuple[datetime, int] | None = None
         self.location = 0x00
@@ -122,7 +125,11 @@ class MeterResponder:
     def _meter_value(self, epc: int) -> bytes | None:
         """The meter object's value of ``epc`` (None: the meter does not have it)."""
         found = self._identity_value(epc)
-        return found if found is not None else self._measurement(epc)
+        if found is None:
+            found = self._measurement(epc)
+        if found and epc in self.truncated:
+            return found[:-1]
+        return found
 
     def _identity_value(self, epc: int) -> bytes | None:
         """The superclass properties: status, location, maker, clock, property maps."""

@@ -27,6 +27,7 @@ _NOTICES: Final[dict[str, tuple[int, ...]]] = {
     "expired": (0x29,),
     "reauth_ok": (0x25,),
     "reauth_failed": (0x24,),
+    "reauth_no_response": (0x24,),  # SKSTACK cannot tell it from a failure
     "terminated": (0x26, 0x27),
     "tx_limited": (0x32,),
     "tx_released": (0x33,),

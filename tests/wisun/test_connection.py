@@ -449,15 +449,16 @@ def _info_gets(dongle: VirtualDongle) -> int:
 async def test_meter_out_of_reach_then_back(
     make_dongle: DongleFactory, make_session: SessionFactory
 ) -> None:
-    """J11 tells an unreachable meter from a rejection: the session scans with backoff
-    (requests fail with NotConnectedError meanwhile) until the meter is heard again."""
+    """J11 tells an unreachable meter from a rejection: the re-authentication gets no
+    answer (0x6028 03), the session scans with backoff (requests fail with NotConnectedError
+    meanwhile) until the meter is heard again, and no authentication failure is counted."""
     dongle = await make_dongle("j11")
     assert dongle.path is not None
     session = make_session(dongle.path, timing=replace(FAST, ready_timeout=0.2))
     await session.connect()
     scans = len(dongle.stats.scans)
     dongle.faults.meter_absent = True
-    dongle.terminate_session()
+    dongle.expire_session()
     await wait_for(  # a whole round of scans found nothing: a second one begins
         lambda: len(dongle.stats.scans) > scans + len(FAST.scan_durations),
         what="scans with backoff",

@@ -4,7 +4,7 @@ counters, pushes, a silent or noisy meter, secrets kept out of logs."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 import itertools
 import logging
 import os
@@ -352,6 +352,48 @@ async def test_fixed_time_pushes(
         await wait_for(lambda: responder.stats.infc_res >= 1)
     finally:
         await dongle.stop()
+
+
+async def test_inf_pushes_and_other_notices(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """An INF push of 0xEA/0xEB is delivered and not acknowledged (only INFC is); another
+    notice of the meter (its operation status) is no fixed-time reading."""
+    dongle, session = await connected("a1", make_dongle, make_session)
+    pushes: list[FixedTimeReading] = []
+    session.on_fixed_time(pushes.append)
+    status = build(7, dongle.responder.eoj, CONTROLLER, ESV.INF, [(m.EPC_OPERATION_STATUS, b"0")])
+    dongle.emulator.deliver(status)
+    dongle.emulator.deliver(dongle.responder.fixed_time_push())  # INF by default
+    await wait_for(lambda: session.stats.pushes == 2, what="both notices")
+    assert len(pushes) == 1
+    assert pushes[0].timestamp is not None
+    values = dongle.meter.boundary_kwh(pushes[0].timestamp)
+    assert values is not None
+    assert pushes[0].import_kwh == pytest.approx(dongle.meter.register(values[0]) * 0.1)
+    assert (await session.read()).import_raw is not None
+    assert dongle.responder.stats.infc_res == 0
+
+
+async def test_truncated_values_are_no_numbers(
+    make_dongle: DongleFactory, make_session: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A meter that answers values one byte short (faulty firmware): those values are shown
+    as nothing (and logged), never as a wrong number; without the meter's date its history is
+    placed by today's date; without its clock or history 1 the calls fail clearly."""
+    dongle, session = await connected("c0", make_dongle, make_session)
+    dongle.responder.truncated = {m.EPC_POWER, m.EPC_DATE}
+    reading = await session.read()
+    assert reading.power_w is None
+    assert reading.import_raw == dongle.meter.registers()[0]
+    assert "undecodable meter value: instantaneous power" in caplog.text
+    day = await session.read_history_day(1)
+    assert day.day == datetime.now(m.JST).date() - timedelta(days=1)
+    with pytest.raises(MeterRejectedError, match="clock"):
+        await session.read_meter_time()
+    dongle.responder.truncated = {m.EPC_HISTORY1_IMPORT}
+    with pytest.raises(MeterRejectedError, match="history 1"):
+        await session.read_history_day(1)
 
 
 async def test_secrets_never_logged(

@@ -171,7 +171,7 @@ class MeterRequests:
                     await self.send(payload)
                     if esv == ESV.GET:
                         self.stats.get_frames += 1
-                    elif esv == ESV.SETC:
+                    else:  # SetC: the only other request the driver sends
                         self.stats.set_frames += 1
                     try:
                         await asyncio.wait_for(
