@@ -64,6 +64,11 @@ async def _er10(dongle: VirtualDongle, args: list[str]) -> str | None:
     return None
 
 
+async def _lose(dongle: VirtualDongle, args: list[str]) -> str | None:
+    dongle.faults.lose_sends = int(args[0]) if args else 1
+    return None
+
+
 def _fault(name: str) -> Handler:
     async def handler(dongle: VirtualDongle, args: list[str]) -> str | None:
         setattr(dongle.faults, name, _on(args))
@@ -96,6 +101,8 @@ COMMANDS: Final[dict[str, tuple[str, str, Handler]]] = {
     "limit": ("[SECONDS]", "the radio's transmission-time limit is reached (EVENT 32)", _limit),
     "release": ("", "the transmission-time limit is released (EVENT 33)", _release),
     "er10": ("[N]", "the next N sends fail with FAIL ER10", _er10),
+    "lose": ("[N]", "the next N sends are not delivered (EVENT 21 01)", _lose),
+    "hang": ("on|off", "the module's firmware hangs (answers no command)", _fault("hung")),
     "noise": ("on|off", "garbage between messages", _fault("noise")),
     "silent": ("on|off", "the meter stops answering", _fault("silent_meter")),
     "reject": ("on|off", "authentication fails", _fault("reject_auth")),

@@ -126,6 +126,8 @@ class J11Emulator(Emulator):
     async def _handle(self, command: int, data: bytes) -> None:
         d = self.dongle
         d.stats.commands.append(f"{command:04X}")
+        if d.faults.hung:
+            return
         await d.sleep(0.005)
         reply = command | 0x2000
         if command == 0x006B:
@@ -249,9 +251,12 @@ class J11Emulator(Emulator):
             self._send(reply, b"\x04")
             return
         secure_ok = d.session_up and not d.reauthenticating
-        if d.faults.fail_sends > 0 or d.tx_limited or not secure_ok:
+        failing = d.faults.fail_sends > 0 or d.faults.lose_sends > 0
+        if failing or d.tx_limited or not secure_ok:
             if d.faults.fail_sends > 0:
                 d.faults.fail_sends -= 1
+            elif d.faults.lose_sends > 0:
+                d.faults.lose_sends -= 1
             d.stats.send_failures += 1
             self._send(reply, b"\x02" + (b"\x01" if d.tx_limited else b"\x00"))
             return

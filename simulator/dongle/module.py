@@ -74,6 +74,17 @@ class Faults:
             "the next N sends fail with FAIL ER10 (J11: an error result), as under radio trouble"
         ),
     )
+    lose_sends: int = field(
+        default=0,
+        metadata=_doc(
+            "the next N sends are accepted but not delivered (EVENT 21 01; J11: an error "
+            "result), as when the meter does not acknowledge"
+        ),
+    )
+    hung: bool = field(
+        default=False,
+        metadata=_doc("the module's firmware hangs: it reads every command, answers none"),
+    )
     noise: bool = field(
         default=False, metadata=_doc("random garbage between the dongle's messages")
     )
@@ -91,10 +102,10 @@ class Faults:
         return [(f.name, str(f.metadata["help"])) for f in fields(cls)]
 
     def switch(self, name: str, value: str = "1") -> None:
-        """Set a fault by name from text ("on", "off", a number for fail_sends)."""
+        """Set a fault by name from text ("on", "off", a number for fail_sends/lose_sends)."""
         if name not in {f.name for f in fields(self)}:
             raise ValueError(f"unknown fault {name!r}")
-        if name == "fail_sends":
+        if name in ("fail_sends", "lose_sends"):
             setattr(self, name, int(value))
         else:
             setattr(self, name, value.lower() not in ("0", "off", "false", "no"))
@@ -196,6 +207,7 @@ class DongleModule(ABC):
         reauth_seconds: float = 5.0,
         seed: int = 1,
         ropt: bool = True,
+        tx_event_after_ok: bool = False,
     ) -> None:
         self.dialect = DongleDialect(dialect)
         self.clock = clock or SimClock()
@@ -215,6 +227,8 @@ class DongleModule(ABC):
         self.reauth_seconds = reauth_seconds
         #: False: SKSTACK firmware older than ROPT/WOPT (both answer FAIL ER04).
         self.ropt = ropt
+        #: True: SKSENDTO prints OK before EVENT 21 (the order differs between firmware).
+        self.tx_event_after_ok = tx_event_after_ok
         self.faults = Faults()
         self.stats = DongleStats()
         self.ascii_payload = self.dialect in (DongleDialect.A1, DongleDialect.C0_ASCII)

@@ -219,6 +219,8 @@ class SkstackEmulator(Emulator):
             return
         verb, args = parts[0], parts[1:]
         self.dongle.stats.commands.append(verb)
+        if self.dongle.faults.hung:
+            return
         handler = getattr(self, "_cmd_" + verb.lower(), None)
         if handler is None or not re.fullmatch(r"[A-Z][A-Z0-9]*", verb):
             self._line("FAIL ER04")
@@ -397,6 +399,8 @@ class SkstackEmulator(Emulator):
             head = "SKSENDTO " + " ".join(send.args)
             d.write_raw(head.encode("ascii", errors="replace") + CRLF)
         d.stats.commands.append("SKSENDTO")
+        if d.faults.hung:
+            return
         if send.error is not None:
             self._line(f"FAIL {send.error}")
             return
@@ -422,10 +426,18 @@ class SkstackEmulator(Emulator):
             d.stats.send_failures += 1
             self._line("FAIL ER10")
             return
-        d.stats.sends += 1
-        self._event(0x21, dest, 0x00)
-        self._ok()
-        if dest == d.meter_ipv6 and port_i == 3610 and secure_ok:
+        lost = d.faults.lose_sends > 0
+        if lost:
+            d.faults.lose_sends -= 1
+            d.stats.send_failures += 1
+        else:
+            d.stats.sends += 1
+        if d.tx_event_after_ok:
+            self._ok()
+        self._event(0x21, dest, 0x01 if lost else 0x00)
+        if not d.tx_event_after_ok:
+            self._ok()
+        if not lost and dest == d.meter_ipv6 and port_i == 3610 and secure_ok:
             d.meter_request(send.data)
 
     async def _cmd_skterm(self, args: list[str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -24,7 +24,6 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
-    mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -419,76 +418,6 @@ async def test_first_reading_fails(hass: HomeAssistant, make_dongle: DongleFacto
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "manufacturer" not in entry.data["meter"]  # identity not readable either
-
-
-class _NoFixedTimeValues(MeterResponder):
-    """A meter that never answers a request for the half-hour values (0xEA)."""
-
-    def handle(self, data: bytes) -> list[bytes]:
-        answers = super().handle(data)
-        if 0xEA in self.stats.requests[-1][1]:
-            return []
-        return answers
-
-
-async def test_half_hour_values_not_answered(
-    hass: HomeAssistant, make_dongle: DongleFactory, sim_clock: SimClock
-) -> None:
-    """The meter leaves the half-hour values unanswered: the other values are shown all the
-    same, and the half-hour values are asked for again at the next poll."""
-    meter = MeterModel(sim_clock, history_days=2)
-    responder = _NoFixedTimeValues(meter)
-    dongle = await make_dongle(meter=meter, responder=responder)
-    entry = await setup_broute(hass, dongle)
-    assert _value(hass, IMPORT) == pytest.approx(meter.registers()[0] * 0.1, abs=0.2)
-    assert entry.runtime_data.coordinator.fixed is None
-
-    def asked() -> int:
-        return sum(0xEA in epcs for _esv, epcs in responder.stats.requests)
-
-    before = asked()
-    await _poll(hass)
-    assert asked() > before
-    assert entry.runtime_data.coordinator.fixed is None
-    assert hass.states.get(POWER).state != STATE_UNAVAILABLE
-
-
-async def test_counter_continues_across_a_wrap_and_a_restart(
-    hass: HomeAssistant, make_dongle: DongleFactory
-) -> None:
-    """The meter's counter wrapped (6 digits of 0.1 kWh) while Home Assistant was off: the
-    restored total continues instead of dropping to the register value."""
-    dongle = await make_dongle()
-    imp_kwh = dongle.meter.registers()[0] * 0.1
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(IMPORT, "105000.0"),
-                {"native_value": 105000.0, "native_unit_of_measurement": "kWh"},
-            )
-        ],
-    )
-    await setup_broute(hass, dongle)
-    assert _value(hass, IMPORT) == pytest.approx(imp_kwh + 100000)
-
-
-async def test_counter_never_goes_back(hass: HomeAssistant, make_dongle: DongleFactory) -> None:
-    """A restored total above what the meter reads: the counter fell, so the sensor is
-    unavailable (never a lower number) until the meter passes the restored total."""
-    dongle = await make_dongle()
-    imp_kwh = dongle.meter.registers()[0] * 0.1
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(IMPORT, str(imp_kwh + 5)),
-                {"native_value": imp_kwh + 5, "native_unit_of_measurement": "kWh"},
-            )
-        ],
-    )
-    await setup_broute(hass, dongle)
-    assert hass.states.get(IMPORT).state == STATE_UNAVAILABLE
 
 
 async def test_diagnostics_and_logs_never_show_the_secrets(

@@ -312,3 +312,39 @@ async def test_a_reload_before_the_import_finished_imports_still(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert hass_storage[history_key]["data"] == {"imported": True}
+
+
+async def test_history_import_is_retried_after_a_meter_failure(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_dongle: DongleFactory,
+    sim_clock: SimClock,
+) -> None:
+    """The meter stops answering as the import begins: the error is kept for the
+    diagnostics, nothing is marked imported, and the import is tried again later."""
+    dongle = await make_dongle(meter=MeterModel(sim_clock, history_days=2))
+
+    @callback  # the progress notice is raised as the import begins
+    def _silence(event: Event[Any]) -> None:
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, event.data["issue_id"])
+        if issue is not None and issue.translation_key == "broute_history_import":
+            dongle.faults.silent_meter = True
+
+    unsubscribe = hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _silence)
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.backfill_error is not None, limit=30)
+    assert "did not answer" in coordinator.backfill_error
+    assert not coordinator.history_imported
+    assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"] == {"imported": False}
+    unsubscribe()
+    dongle.faults.silent_meter = False
+    async_fire_time_changed(hass, dt_util.utcnow() + broute_const.BACKFILL_RETRY)
+    await wait_for(lambda: coordinator.history_imported, limit=60)
+    assert coordinator.last_history is not None and coordinator.last_history.done
+    assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"] == {"imported": True}

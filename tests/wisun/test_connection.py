@@ -25,6 +25,7 @@ from custom_components.hems.wisun import (
     TransmissionLimitedError,
     UnsupportedDongleError,
 )
+from custom_components.hems.wisun.serial_link import SerialLink
 from simulator.dongle import VirtualDongle
 
 from ..waiting import wait_for
@@ -142,9 +143,18 @@ async def test_wrong_id_finds_no_meter(
 
 async def test_no_dongle(tmp_path: os.PathLike[str], make_session: SessionFactory) -> None:
     """Nothing at the path."""
-    session = make_session(os.path.join(tmp_path, "missing"))
+    missing = os.path.join(tmp_path, "missing")
+    session = make_session(missing)
     with pytest.raises(DongleError):
         await session.connect()
+    # the port itself: an open that failed leaves nothing to close and nothing to write to
+    link = SerialLink(missing, lambda _data: None, lambda _exc: None)
+    with pytest.raises(DongleError, match="cannot open"):
+        await link.open()
+    assert not link.is_open
+    await link.close()
+    with pytest.raises(DongleError, match="closed"):
+        link.write(b"SKVER\r\n")
 
 
 async def test_not_a_dongle(make_session: SessionFactory) -> None:
@@ -319,6 +329,46 @@ async def test_module_restart_sets_it_up_again(
     assert dongle.stats.commands.count(probe) == before.count(probe)  # the port stayed open
     assert dongle.stats.scans == [6]  # rejoined with the known PAN
     assert session.stats.reconnects == 1
+
+
+@pytest.mark.parametrize(("dialect", "after_ok"), [("a1", False), ("c0", True), ("j11", False)])
+async def test_frames_the_radio_loses_are_sent_again(
+    dialect: str, after_ok: bool, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A frame accepted but not delivered (EVENT 21 01, before or after the OK as firmware
+    differ; J11: an error result) is sent again, like after ER10."""
+    dongle, session = await connected(
+        dialect, make_dongle, make_session, tx_event_after_ok=after_ok
+    )
+    dongle.faults.lose_sends = 2
+    assert (await session.read()).import_raw == dongle.meter.registers()[0]
+    assert dongle.stats.send_failures == 2
+    assert session.stats.send_failures == 2
+
+
+async def test_hung_module(make_dongle: DongleFactory, make_session: SessionFactory) -> None:
+    """The module's firmware hangs (reads commands, answers none): a request fails with
+    DongleError after the send timeout, the port stays open; pulled out while a request
+    waits, the request fails at once with DongleUnavailableError; plugged in again, it works."""
+    dongle = await make_dongle("a1")
+    assert dongle.path is not None
+    session = make_session(dongle.path, timing=replace(FAST, send_timeout=0.3))
+    await session.connect()
+    dongle.faults.hung = True
+    with pytest.raises(DongleError, match="no answer") as err:
+        await session.read()
+    assert not isinstance(err.value, DongleUnavailableError)
+    assert session.connection.port_open
+    sends = dongle.stats.commands.count("SKSENDTO")
+    task = asyncio.create_task(session.read())
+    await wait_for(lambda: dongle.stats.commands.count("SKSENDTO") > sends)
+    await dongle.unplug()
+    with pytest.raises(DongleUnavailableError, match="gone"):
+        await task
+    dongle.faults.hung = False
+    await dongle.replug()
+    await wait_state(session, SessionState.CONNECTED)
+    assert (await session.read()).import_raw is not None
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
