@@ -575,18 +575,19 @@ async def test_unexpected_failure_is_kept_and_retried(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def test_requests_before_a_run_are_merged(
+async def test_requests_during_a_run_are_merged(
     hass: HomeAssistant, hass_storage: dict[str, Any], make_dongle: DongleFactory
 ) -> None:
-    """Two requests before the fill runs make one run, from the earlier of their times."""
+    """Requests made while a fill runs make one more run, from the earliest of their times."""
     dongle = await make_dongle()
     entry, since, _end, _ = await _outage(hass, hass_storage, dongle, hours=3)
     coordinator = entry.runtime_data.coordinator
     runs = coordinator.diagnostics()["backfill_runs"]
+    coordinator.request_backfill(since + 2 * HOUR)  # starts a run at once
     coordinator.request_backfill(since + HOUR)
     coordinator.request_backfill(since)
     coordinator.request_backfill(since + 2 * HOUR)
-    await wait_for(lambda: coordinator.diagnostics()["backfill_runs"] == runs + 1)
+    await wait_for(lambda: coordinator.diagnostics()["backfill_runs"] == runs + 2)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert coordinator.diagnostics()["backfill_runs"] == runs + 1
+    assert coordinator.diagnostics()["backfill_runs"] == runs + 2
     assert coordinator.last_backfill.rows == {IMPORT: 3, EXPORT: 3}  # all three hours again

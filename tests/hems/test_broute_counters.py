@@ -112,14 +112,24 @@ async def test_restored_state_without_a_number(
     assert _value(hass, IMPORT) == pytest.approx(dongle.meter.registers()[0] * 0.1)
 
 
-async def test_counter_the_meter_answers_badly_is_unknown(
+async def test_counter_the_meter_answers_badly(
     hass: HomeAssistant, make_dongle: DongleFactory
 ) -> None:
-    """The meter answers its export counter one byte short from the start: that sensor shows
-    no number (unknown, never a made-up one) while the others are shown."""
+    """The meter answers its export counter one byte short: the sensor shows the meter's
+    half-hour value (0xEB, measured too) instead; when that is broken as well, no number at
+    all (unavailable: never a stale or made-up one).  The other sensors are shown either way."""
     dongle = await make_dongle()
+    meter = dongle.meter
     dongle.responder.truncated = {m.EPC_EXPORT}
-    await setup_broute(hass, dongle)
-    assert hass.states.get(EXPORT).state == STATE_UNKNOWN
-    assert _value(hass, IMPORT) == pytest.approx(dongle.meter.registers()[0] * 0.1)
+    entry = await setup_broute(hass, dongle)
+    values = meter.boundary_kwh(meter.last_boundary())
+    assert values is not None
+    assert _value(hass, EXPORT) == pytest.approx(meter.register(values[1]) * 0.1)
+    assert _value(hass, IMPORT) == pytest.approx(meter.registers()[0] * 0.1)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    dongle.responder.truncated = {m.EPC_EXPORT, m.EPC_FIXED_EXPORT}
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(EXPORT).state == STATE_UNAVAILABLE
+    assert _value(hass, IMPORT) == pytest.approx(meter.registers()[0] * 0.1)
     assert hass.states.get(POWER).state != STATE_UNAVAILABLE

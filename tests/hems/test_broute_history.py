@@ -348,3 +348,32 @@ async def test_history_import_is_retried_after_a_meter_failure(
     await wait_for(lambda: coordinator.history_imported, limit=60)
     assert coordinator.last_history is not None and coordinator.last_history.done
     assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"] == {"imported": True}
+
+
+async def test_unloading_during_the_import_stops_it(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_dongle: DongleFactory,
+    sim_clock: SimClock,
+) -> None:
+    """The entry is unloaded while the meter's days are read: the import stops (no further
+    read), its notice goes away and nothing is marked imported; the port is closed."""
+    dongle = await make_dongle(meter=MeterModel(sim_clock, history_days=DAYS))
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_for(lambda: dongle.responder.history_day >= 2, limit=30, what="day 2 read")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    requests = len(dongle.responder.stats.requests)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(dongle.responder.stats.requests) == requests
+    assert f"hems.broute.{entry.entry_id}.history" not in hass_storage
+    assert not [
+        i
+        for i in ir.async_get(hass).issues.values()
+        if i.translation_key == "broute_history_import"
+    ]

@@ -52,7 +52,7 @@ from ..wisun import (
 )
 from . import const as c
 from .errors import WISUN_ERRORS, Operation
-from .session import entity_unique_id, stored_pan
+from .session import entity_unique_id
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -268,11 +268,11 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     @callback
     def _on_pan(self, pan: PanDescriptor) -> None:
         """A scan found the meter on a new PAN: keep it for the next connection."""
+        # The session calls this only when the meter's PAN changed: always a new one.
         entry = self.config_entry
-        if stored_pan(entry.data) != pan:
-            self.hass.config_entries.async_update_entry(
-                entry, data={**entry.data, c.CONF_PAN: pan.as_dict()}
-            )
+        self.hass.config_entries.async_update_entry(
+            entry, data={**entry.data, c.CONF_PAN: pan.as_dict()}
+        )
 
     @callback
     def _on_state(self, state: SessionState) -> None:
