@@ -346,11 +346,14 @@ async def test_frames_the_radio_loses_are_sent_again(
     assert session.stats.send_failures == 2
 
 
-async def test_hung_module(make_dongle: DongleFactory, make_session: SessionFactory) -> None:
+@pytest.mark.parametrize(("dialect", "send"), [("a1", "SKSENDTO"), ("j11", "0008")])
+async def test_hung_module(
+    dialect: str, send: str, make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
     """The module's firmware hangs (reads commands, answers none): a request fails with
     DongleError after the send timeout, the port stays open; pulled out while a request
     waits, the request fails at once with DongleUnavailableError; plugged in again, it works."""
-    dongle = await make_dongle("a1")
+    dongle = await make_dongle(dialect)
     assert dongle.path is not None
     session = make_session(dongle.path, timing=replace(FAST, send_timeout=0.3))
     await session.connect()
@@ -359,9 +362,9 @@ async def test_hung_module(make_dongle: DongleFactory, make_session: SessionFact
         await session.read()
     assert not isinstance(err.value, DongleUnavailableError)
     assert session.connection.port_open
-    sends = dongle.stats.commands.count("SKSENDTO")
+    sends = dongle.stats.commands.count(send)
     task = asyncio.create_task(session.read())
-    await wait_for(lambda: dongle.stats.commands.count("SKSENDTO") > sends)
+    await wait_for(lambda: dongle.stats.commands.count(send) > sends)
     await dongle.unplug()
     with pytest.raises(DongleUnavailableError, match="gone"):
         await task
