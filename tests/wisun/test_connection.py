@@ -316,8 +316,9 @@ async def test_module_restart_sets_it_up_again(
     states: list[SessionState] = []
     session.on_state(states.append)
     dongle.answer_seconds = 1000  # the meter will not answer before the restart
+    sends = dongle.stats.sends
     task = asyncio.create_task(session.read())
-    await wait_for(lambda: dongle.stats.sends > 1)
+    await wait_for(lambda: dongle.stats.sends > sends, what="the request sent")
     dongle.restart()
     with pytest.raises(NotConnectedError):
         await asyncio.wait_for(task, FAST.response_timeout * 0.9)
