@@ -103,7 +103,9 @@ class J11Emulator(Emulator):
             if _sum(payload) != data_sum:
                 self.bad_frames += 1
                 continue
-            self.dongle.spawn(self._handle(command, payload))
+            self.dongle.stats.commands.append(f"{command:04X}")
+            if not self.dongle.faults.hung:  # a hung firmware reads commands, answers none
+                self.dongle.spawn(self._handle(command, payload))
 
     def deliver(self, payload: bytes, sender_mac: str | None = None) -> None:
         d = self.dongle
@@ -125,9 +127,6 @@ class J11Emulator(Emulator):
 
     async def _handle(self, command: int, data: bytes) -> None:
         d = self.dongle
-        d.stats.commands.append(f"{command:04X}")
-        if d.faults.hung:
-            return
         await d.sleep(0.005)
         reply = command | 0x2000
         if command == 0x006B:
