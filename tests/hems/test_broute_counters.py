@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
 
@@ -41,10 +40,6 @@ async def test_half_hour_values_not_answered(
     responder = _NoFixedTimeValues(meter)
     dongle = await make_dongle(meter=meter, responder=responder)
     entry = await setup_broute(hass, dongle)
-    registry = er.async_get(hass)
-    registry.async_update_entity(FIXED_IMPORT, disabled_by=None)
-    await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
     assert _value(hass, IMPORT) == pytest.approx(meter.registers()[0] * 0.1, abs=0.2)
     assert entry.runtime_data.coordinator.fixed is None
     assert hass.states.get(FIXED_IMPORT).state == STATE_UNKNOWN  # no number, none made up
