@@ -366,8 +366,10 @@ async def test_unloading_during_the_import_stops_it(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await wait_for(lambda: dongle.responder.history_day >= 2, limit=30, what="day 2 read")
+    session = entry.runtime_data.coordinator.session
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED
+    assert not session.connection.port_open
     requests = len(dongle.responder.stats.requests)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(dongle.responder.stats.requests) == requests
