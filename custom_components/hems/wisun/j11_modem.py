@@ -94,11 +94,11 @@ class J11Modem(Modem):
             self._emit(ModemEvent.RESTARTED)
 
     def abort(self) -> None:
-        # Only pending futures are listed: a resolved one is removed by _dispatch, a finished
-        # wait by _wait's finally.
         for _, future in self._waiters:
-            future.set_exception(DongleError("J11: the dongle is gone"))
-            future.exception()  # retrieved: whoever awaits it still gets it
+            # done already when a timed-out wait has not reached its _forget() yet
+            if not future.done():
+                future.set_exception(DongleError("J11: the dongle is gone"))
+                future.exception()  # retrieved: whoever awaits it still gets it
         self._waiters.clear()
 
     def _expect(self, command: int) -> asyncio.Future[j11.J11Frame]:
