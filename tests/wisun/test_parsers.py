@@ -175,8 +175,14 @@ def test_binary_payload_ended_by_lf_alone() -> None:
 def test_bad_events_and_overlong_lines() -> None:
     """EVENT lines with impossible numbers are plain lines (no event is acted on); a line
     without end is dropped once it outgrows MAX_LINE, and the next line parses."""
-    msgs = SkstackParser().feed(f"EVENT 125 {METER}\r\nEVENT 21 {METER} 10000\r\n".encode())
-    assert msgs == [SkLine(f"EVENT 125 {METER}"), SkLine(f"EVENT 21 {METER} 10000")]
+    bad = [
+        f"EVENT 125 {METER}",
+        f"EVENT 21 {METER} 10000",
+        f"EVENT ZZ {METER}",
+        f"EVENT 21 {METER} X",
+    ]
+    msgs = SkstackParser().feed("".join(line + "\r\n" for line in bad).encode())
+    assert msgs == [SkLine(line) for line in bad]
     parser = SkstackParser()
     assert parser.feed(b"A" * (MAX_LINE + 1)) == []
     assert parser.buffered == 0
