@@ -16,6 +16,7 @@ from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
