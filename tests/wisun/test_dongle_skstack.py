@@ -213,3 +213,31 @@ async def test_a_failing_command_answers_er06_and_the_module_goes_on(
         assert await _answer(client, b"SKVER", b"\r\n\r\n") == b"EVER 1.5.2\r\nOK\r\n"
     finally:
         await client.close()
+
+
+async def test_firmware_without_ropt(make_dongle: DongleFactory) -> None:
+    """Firmware older than ROPT/WOPT refuses both (FAIL ER04) and keeps its output mode."""
+    dongle = await make_dongle("c0", ropt=False)
+    client = await _quiet_client(dongle)
+    try:
+        assert await _answer(client, b"ROPT", b"FAIL ER04\r\n") == b"FAIL ER04\r\n"
+        assert await _answer(client, b"WOPT 01", b"FAIL ER04\r\n") == b"FAIL ER04\r\n"
+    finally:
+        await client.close()
+    assert dongle.ascii_payload is False and dongle.stats.wopt_writes == 0
+
+
+async def test_a_hung_module_reads_but_never_answers(make_dongle: DongleFactory) -> None:
+    """While the firmware hangs a command is read and dropped: what answers afterwards is
+    the next command, never the one sent while it hung."""
+    dongle = await make_dongle("a1")
+    client = await _quiet_client(dongle)
+    try:
+        dongle.faults.hung = True
+        await client.send(b"SKVER\r\n")
+        await wait_for(lambda: dongle.stats.commands[-1] == "SKVER", what="SKVER read")
+        dongle.faults.hung = False
+        answer = await _answer(client, b"SKAPPVER", b"EAPPVER\r\nOK\r\n")
+        assert answer == b"EAPPVER rev26e\r\nOK\r\n"
+    finally:
+        await client.close()
