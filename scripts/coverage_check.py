@@ -51,9 +51,9 @@ EXEMPT_REASONS: dict[str, str] = {
     "simulator/helptext.py": "help text of the command lines (child process)",
 }
 EXEMPT = tuple(EXEMPT_REASONS)
-#: Modules still under the threshold when the check became the build's (issue 11 is not done
-#: until this is empty), each with the floor it may not fall below: the list may only shrink
-#: and the floors only rise.  A module not listed must reach the threshold.
+#: Modules allowed under the threshold, each with the floor it may not fall below (the 33 of
+#: the check's first day were all raised: it is empty, and it stays so).  A module not listed
+#: must reach the threshold.
 BELOW_THRESHOLD: dict[str, float] = {}
 
 
