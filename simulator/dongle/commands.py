@@ -107,6 +107,7 @@ COMMANDS: Final[dict[str, tuple[str, str, Handler]]] = {
     "silent": ("on|off", "the meter stops answering", _fault("silent_meter")),
     "reject": ("on|off", "authentication fails", _fault("reject_auth")),
     "absent": ("on|off", "the meter is out of reach", _fault("meter_absent")),
+    "weak": ("on|off", "the meter's beacon is heard, its PANA never", _fault("pana_unanswered")),
     "push": ("", "the meter pushes its last 30-minute values now", _push),
     "status": ("", "print the session state, faults and statistics", _status),
 }

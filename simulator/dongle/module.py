@@ -65,6 +65,13 @@ class Faults:
     meter_absent: bool = field(
         default=False, metadata=_doc("no beacon and no PANA answer: the meter is out of reach")
     )
+    pana_unanswered: bool = field(
+        default=False,
+        metadata=_doc(
+            "the meter's beacon is heard but it never answers PANA (a weak link): SKSTACK "
+            "EVENT 24 with no PANA message from the meter, J11 0x6028 03"
+        ),
+    )
     silent_meter: bool = field(
         default=False, metadata=_doc("the meter never answers ECHONET Lite requests")
     )
@@ -387,7 +394,7 @@ class DongleModule(ABC):
 
     def auth_result(self, rbid: str | None, password: str | None) -> str:
         """ "ok", "rejected" or "no_response" for a PANA attempt with these credentials."""
-        if self.faults.meter_absent:
+        if self.faults.meter_absent or self.faults.pana_unanswered:
             return "no_response"
         if self.faults.reject_auth or rbid != self.rbid or password != self.password:
             return "rejected"

@@ -27,7 +27,7 @@ _NOTICES: Final[dict[str, tuple[int, ...]]] = {
     "expired": (0x29,),
     "reauth_ok": (0x25,),
     "reauth_failed": (0x24,),
-    "reauth_no_response": (0x24,),  # SKSTACK cannot tell it from a failure
+    "reauth_no_response": (0x24,),  # no PANA message from the meter before it (see notify)
     "terminated": (0x26, 0x27),
     "tx_limited": (0x32,),
     "tx_released": (0x33,),
@@ -193,6 +193,9 @@ class SkstackEmulator(Emulator):
         if what == "restarted":  # the module's own wake-up, from its own address
             self._event(0xC0, self.dongle.own_ipv6)
             return
+        if what in ("reauth_ok", "reauth_failed"):
+            # the meter answered the re-authentication: its PANA message, as when joining
+            self._erxudp(PANA_REQUEST, self.dongle.meter_mac, PANA_PORT)
         for code in _NOTICES[what]:
             self._event(code, self.dongle.meter_ipv6)
 

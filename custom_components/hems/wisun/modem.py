@@ -24,6 +24,9 @@ from .skstack import SkEvent, SkLine, SkMessage, SkPanDesc, SkRxUdp, SkstackPars
 _LOGGER = logging.getLogger(__name__)
 
 ECHONET_PORT: Final = 3610
+#: PANA (authentication) datagrams: SKSTACK modules print the meter's as ERXUDP while they
+#: authenticate, and print none when the meter does not answer.
+PANA_PORT: Final = 716
 
 EVENT_UDP_SENT: Final = 0x21
 EVENT_SCAN_DONE: Final = 0x22
@@ -54,8 +57,8 @@ class JoinOutcome(Enum):
     """Result of a PANA authentication attempt."""
 
     OK = auto()
-    REJECTED = auto()  # the meter refused (or, on SKSTACK, did not answer) the credentials
-    NO_RESPONSE = auto()  # the meter was not reached (J11 tells this apart)
+    REJECTED = auto()  # the meter answered and refused the credentials
+    NO_RESPONSE = auto()  # the meter was not reached (SKSTACK: no PANA message from it)
 
 
 UdpCallback = Callable[[str, bytes], None]
@@ -148,6 +151,11 @@ class SkstackModem(Modem):
         self._queue: asyncio.Queue[SkMessage] | None = None
         self._joining = False
         self._terminating = False
+        #: The meter's PANA messages were seen since the last PANA outcome (EVENT 24/25): an
+        #: EVENT 24 without them is a meter out of reach, not rejected credentials.
+        self._pana_heard = False
+        #: Whether the meter's PANA messages came before the last outcome.
+        self._outcome_heard = False
         self.version = ""
 
     # -- input -------------------------------------------------------------------------------
@@ -158,6 +166,9 @@ class SkstackModem(Modem):
 
     def _dispatch(self, msg: SkMessage) -> None:
         if isinstance(msg, SkRxUdp):
+            if PANA_PORT in (msg.rport, msg.lport):
+                self._pana_heard = True
+                return
             if ECHONET_PORT not in (msg.rport, msg.lport):
                 return
             try:
@@ -179,12 +190,17 @@ class SkstackModem(Modem):
 
     def _event(self, event: SkEvent) -> None:
         code = event.code
+        if code in (EVENT_PANA_OK, EVENT_PANA_FAILED):
+            # the next authentication starts afresh
+            self._outcome_heard, self._pana_heard = self._pana_heard, False
         if code == EVENT_SESSION_EXPIRED:
             self._emit(ModemEvent.SESSION_EXPIRED)
         elif code == EVENT_PANA_OK and not self._joining:
             self._emit(ModemEvent.SESSION_UP)
         elif code == EVENT_PANA_FAILED and not self._joining:
-            self._emit(ModemEvent.AUTH_FAILED)
+            # Without a PANA message from the meter it was out of reach: the session is lost,
+            # but no credentials were refused (J11 reports that case apart the same way).
+            self._emit(ModemEvent.AUTH_FAILED if self._outcome_heard else ModemEvent.TERMINATED)
         elif (
             code in (EVENT_TERM_REQUESTED, EVENT_TERM_DONE, EVENT_TERM_TIMEOUT)
             and not self._terminating
@@ -328,6 +344,7 @@ class SkstackModem(Modem):
         await self.command(f"SKSREG S2 {pan.channel:X}")
         await self.command(f"SKSREG S3 {pan.pan_id:X}")
         self._joining = True
+        self._pana_heard = False
         try:
             msgs = await self.command(
                 f"SKJOIN {pan.ipv6}",
@@ -342,7 +359,9 @@ class SkstackModem(Modem):
             self._joining = False
         last = msgs[-1]
         assert isinstance(last, SkEvent)
-        return JoinOutcome.OK if last.code == EVENT_PANA_OK else JoinOutcome.REJECTED
+        if last.code == EVENT_PANA_OK:
+            return JoinOutcome.OK
+        return JoinOutcome.REJECTED if self._outcome_heard else JoinOutcome.NO_RESPONSE
 
     async def send(self, dest: str, payload: bytes) -> None:
         side = " 0" if self.dialect is Dialect.C0 else ""
