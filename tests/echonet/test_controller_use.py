@@ -89,3 +89,13 @@ async def test_an_inf_req_is_answered_by_the_multicast_inf(
     assert pending is not None
     assert (pending.answer_esv, pending.values) == (ESV.INF, {0xB3: bytes((21,))})
     assert obj.values[0xB3] == bytes((21,))  # the announcement is taken in as well
+
+
+async def test_a_discovery_before_the_start_sends_nothing() -> None:
+    """Asking a controller that is not started (or already stopped) to discover is harmless:
+    no socket is opened, no frame sent, no request left pending."""
+    ctrl = Controller("127.0.0.1", timeout=0.25, discovery_interval=3600)
+    ctrl.discovery.discover()
+    assert not ctrl.running
+    assert ctrl.transport.frames_sent == 0
+    assert _port_3610_free()
