@@ -67,16 +67,19 @@ async def imports_finish(hass: HomeAssistant) -> AsyncIterator[None]:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-def hub_entry(**options: Any) -> MockConfigEntry:
-    """A hub entry on the loopback interface."""
+def hub_entry(
+    *, interface: str = "lo", address: str = "127.0.0.1", **options: Any
+) -> MockConfigEntry:
+    """A hub entry on the loopback interface (or on ``interface``; an interface Home
+    Assistant does not list makes the hub use ``address``)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="ECHONET Lite (lo)",
         unique_id=f"{KIND_ECHONET}_lo",
         data={
             CONF_KIND: KIND_ECHONET,
-            CONF_INTERFACE: "lo",
-            CONF_ADDRESS: "127.0.0.1",
+            CONF_INTERFACE: interface,
+            CONF_ADDRESS: address,
             CONF_HOSTS: [],
         },
         options={CONF_FRESHNESS: 10, **options},

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.hems.const import CONF_ADDRESS, CONF_INTERFACE, DOMAIN
+from custom_components.hems.const import DOMAIN
 from custom_components.hems.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
@@ -168,14 +168,7 @@ async def test_diagnostics_of_an_entry_that_failed_to_set_up(
     blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     blocker.bind((OWN_ADDRESS, 3610))
     try:
-        loopback = hub_entry()
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=loopback.title,
-            unique_id=loopback.unique_id,
-            data={**loopback.data, CONF_INTERFACE: "hems-gone0", CONF_ADDRESS: OWN_ADDRESS},
-            options=loopback.options,
-        )
+        entry = hub_entry(interface="hems-gone0", address=OWN_ADDRESS)
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()

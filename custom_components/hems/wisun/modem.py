@@ -151,11 +151,10 @@ class SkstackModem(Modem):
         self._queue: asyncio.Queue[SkMessage] | None = None
         self._joining = False
         self._terminating = False
-        #: The meter's PANA messages were seen since the last PANA outcome (EVENT 24/25): an
-        #: EVENT 24 without them is a meter out of reach, not rejected credentials.
+        #: The meter's PANA messages were seen since this authentication began (a join, a
+        #: re-authentication): an EVENT 24 without them is a meter out of reach, not rejected
+        #: credentials.
         self._pana_heard = False
-        #: Whether the meter's PANA messages came before the last outcome.
-        self._outcome_heard = False
         self.version = ""
 
     # -- input -------------------------------------------------------------------------------
@@ -190,17 +189,17 @@ class SkstackModem(Modem):
 
     def _event(self, event: SkEvent) -> None:
         code = event.code
-        if code in (EVENT_PANA_OK, EVENT_PANA_FAILED):
-            # the next authentication starts afresh
-            self._outcome_heard, self._pana_heard = self._pana_heard, False
         if code == EVENT_SESSION_EXPIRED:
+            self._pana_heard = False  # the module re-authenticates now
             self._emit(ModemEvent.SESSION_EXPIRED)
         elif code == EVENT_PANA_OK and not self._joining:
+            self._pana_heard = False
             self._emit(ModemEvent.SESSION_UP)
         elif code == EVENT_PANA_FAILED and not self._joining:
             # Without a PANA message from the meter it was out of reach: the session is lost,
             # but no credentials were refused (J11 reports that case apart the same way).
-            self._emit(ModemEvent.AUTH_FAILED if self._outcome_heard else ModemEvent.TERMINATED)
+            heard, self._pana_heard = self._pana_heard, False
+            self._emit(ModemEvent.AUTH_FAILED if heard else ModemEvent.TERMINATED)
         elif (
             code in (EVENT_TERM_REQUESTED, EVENT_TERM_DONE, EVENT_TERM_TIMEOUT)
             and not self._terminating
@@ -361,7 +360,7 @@ class SkstackModem(Modem):
         assert isinstance(last, SkEvent)
         if last.code == EVENT_PANA_OK:
             return JoinOutcome.OK
-        return JoinOutcome.REJECTED if self._outcome_heard else JoinOutcome.NO_RESPONSE
+        return JoinOutcome.REJECTED if self._pana_heard else JoinOutcome.NO_RESPONSE
 
     async def send(self, dest: str, payload: bytes) -> None:
         side = " 0" if self.dialect is Dialect.C0 else ""
