@@ -40,8 +40,21 @@ FAULT: Final = HemsBinarySensorDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
+
 # Declarative on purpose: one description per property, the same shape each time (the
 # duplicates tool pairs them); what they share is in the builders of values.py.
+def _running_where_offered(key: str, epc: int) -> HemsBinarySensorDescription:
+    """A "running" binary sensor of a status the device may not offer (made only where its
+    get map has it)."""
+    return HemsBinarySensorDescription(
+        key=key,
+        translation_key=key,
+        epcs=(epc,),
+        device_class=BinarySensorDeviceClass.RUNNING,
+        exists_fn=readable(epc),
+    )
+
+
 BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
     HumanDetectionSensor.CODE: (
         HemsBinarySensorDescription(
@@ -90,13 +103,7 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
             device_class=BinarySensorDeviceClass.RUNNING,
         ),
         # hot water in use (給湯中), where the unit offers it
-        HemsBinarySensorDescription(
-            key="hot_water_supply",
-            translation_key="hot_water_supply",
-            epcs=(EcoCute.HOT_WATER_SUPPLY_STATUS,),
-            device_class=BinarySensorDeviceClass.RUNNING,
-            exists_fn=readable(EcoCute.HOT_WATER_SUPPLY_STATUS),
-        ),
+        _running_where_offered("hot_water_supply", EcoCute.HOT_WATER_SUPPLY_STATUS),
     ),
     ElectricLock.CODE: (
         HemsBinarySensorDescription(
@@ -141,19 +148,11 @@ BINARY_SENSORS: Final[dict[int, tuple[HemsBinarySensorDescription, ...]]] = {
             device_class=BinarySensorDeviceClass.RUNNING,
         ),
         # hot water in use at the shower and in the kitchen, where the unit offers them
-        HemsBinarySensorDescription(
-            key="shower_hot_water_supply",
-            translation_key="shower_hot_water_supply",
-            epcs=(GasWaterHeater.SHOWER_HOT_WATER_SUPPLY_STATUS,),
-            device_class=BinarySensorDeviceClass.RUNNING,
-            exists_fn=readable(GasWaterHeater.SHOWER_HOT_WATER_SUPPLY_STATUS),
+        _running_where_offered(
+            "shower_hot_water_supply", GasWaterHeater.SHOWER_HOT_WATER_SUPPLY_STATUS
         ),
-        HemsBinarySensorDescription(
-            key="kitchen_hot_water_supply",
-            translation_key="kitchen_hot_water_supply",
-            epcs=(GasWaterHeater.KITCHEN_HOT_WATER_SUPPLY_STATUS,),
-            device_class=BinarySensorDeviceClass.RUNNING,
-            exists_fn=readable(GasWaterHeater.KITCHEN_HOT_WATER_SUPPLY_STATUS),
+        _running_where_offered(
+            "kitchen_hot_water_supply", GasWaterHeater.KITCHEN_HOT_WATER_SUPPLY_STATUS
         ),
     ),
 }
