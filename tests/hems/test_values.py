@@ -136,6 +136,32 @@ async def test_counters_continue_from_what_was_saved(
     assert counter_scale(board, 0xB3) == (None, None)  # a list: no single counter
 
 
+async def test_counters_that_may_answer_no_data_know_their_count_and_wrap(
+    hass: HomeAssistant, make_house: HouseFactory
+) -> None:
+    """The smart meter's and the board's energy counters are a number or "no data": one count
+    of them (0xE1 / 0xC2 units) is never a jump, and the meter's wraps at 10 ** 0xD7 counts.
+    Without that, two readings a second apart across one count made the sensor unavailable."""
+    house, entry = await _house(hass, make_house)
+    meter = _hub_obj(entry, house.obj("smart-meter"))
+    assert house.meter is not None
+    one = house.meter.count_kwh
+    digits = meter.value(0xD7)
+    assert isinstance(digits, int)
+    assert counter_scale(meter, 0xE0) == (pytest.approx(one), pytest.approx(10**digits * one))
+    board = _hub_obj(entry, house.obj("board"))
+    assert counter_scale(board, 0xC0) == (0.01, pytest.approx(1_000_000.0))
+    await _full_poll(hass)
+    counters = entry.runtime_data.coordinators[board.node.uid].counters
+    counter = next(c for key, c in counters.items() if key.endswith("grid_import_energy"))
+    assert counter.resolution == 0.01
+    assert counter.modulus == pytest.approx(1_000_000.0)
+    assert counter.last_raw is not None and counter.last_time is not None
+    # One count at the very instant of the last reading: a measurement, not a jump.
+    total = counter.feed(counter.last_raw + 0.01, counter.last_time)
+    assert total is not None and counter.rejections == {}
+
+
 async def test_garbled_values_show_as_unknown(
     hass: HomeAssistant, make_house: HouseFactory
 ) -> None:

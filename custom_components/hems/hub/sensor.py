@@ -12,7 +12,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraDa
 from homeassistant.util import dt as dt_util
 
 from ..echonet.definitions import Access
-from ..echonet.definitions.datatypes import NumberType
+from ..echonet.definitions.datatypes import NumberType, OneOfType
 from ..echonet.definitions.names import (
     LvSmartElectricEnergyMeter as SmartMeter,
     PowerDistributionBoardMetering,
@@ -84,11 +84,15 @@ def counter_scale(obj: EchonetObject, epc: int) -> tuple[float | None, float | N
     """(one count, where the counter wraps) of a cumulative property, in its unit.
 
     The smart meter's counters wrap at 10 ** 0xD7 (effective digits) counts, the others at the
-    top of their range."""
+    top of their range.  A counter that may also answer a state (e.g. the smart meter's and the
+    distribution board's "no data") is counted by its one number alternative."""
     if obj.class_code == SmartMeter.CODE:
         epc = SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY
     prop = obj.prop(epc)
     data = prop.data
+    if isinstance(data, OneOfType):
+        numbers = [a for a in data.alternatives if isinstance(a, NumberType)]
+        data = numbers[0] if len(numbers) == 1 else None
     if not isinstance(data, NumberType) or data.size is None:
         return None, None
     one = prop.decode((1).to_bytes(data.size, "big"), obj.values)
