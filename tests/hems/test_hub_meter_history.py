@@ -21,6 +21,7 @@ from custom_components.hems.hub.devices import object_identifier
 from custom_components.hems.hub.meter_history import IpMeterHistory, offers_history
 from custom_components.hems.statistics_backfill import _zero_point
 from custom_components.hems.wisun import MeterRejectedError, meter as m
+from simulator.clock import JST
 from simulator.house import house_specs
 from tests.waiting import wait_for
 
@@ -83,7 +84,11 @@ async def test_the_hub_imports_the_ip_meters_history(
     for statistic_id, channel in ids.items():
         index = 0 if channel == "import" else 1
         rows = {datetime.fromtimestamp(r["start"], UTC): r for r in found.get(statistic_id, [])}
-        assert len(rows) == result.rows[statistic_id] > 24 * DAYS
+        # The meter's days: from its midnight DAYS days ago (JST) to the live hour; today's hours
+        # before it are none just after midnight.
+        assert min(rows).astimezone(JST).hour == 0
+        assert len(rows) == result.rows[statistic_id]
+        assert 24 * DAYS <= len(rows) < 24 * (DAYS + 1)
         hours = hour_boundaries(min(rows), live_hour - HOUR)
         assert sorted(rows) == hours
         for hour in hours[1:]:
