@@ -50,6 +50,15 @@ hems_ensure_venv() {
 # sockets (127.0.0.1:3610 and the simulated houses on 127.0.x.y) never meet a running demo or
 # a second test run.  Root (as in CI) or unprivileged user namespaces make this possible;
 # elsewhere the command runs in the machine's namespace, with a warning.
+# hems_can_isolate says whether it can; then each pytest-xdist worker can also make a namespace
+# of its own (tests/isolation.py).
+hems_can_isolate() {
+  if [ -n "${HEMS_NO_NETNS:-}" ]; then return 1; fi
+  local flags=()
+  if [ "$(id -u)" -ne 0 ]; then flags=(--map-root-user); fi
+  unshare --net "${flags[@]}" true 2>/dev/null
+}
+
 hems_isolated() {
   if [ -n "${HEMS_NO_NETNS:-}" ]; then
     "$@"
@@ -57,12 +66,23 @@ hems_isolated() {
   fi
   local flags=()
   if [ "$(id -u)" -ne 0 ]; then flags=(--map-root-user); fi
-  if unshare --net "${flags[@]}" true 2>/dev/null; then
+  if hems_can_isolate; then
     unshare --net "${flags[@]}" -- bash -c 'ip link set lo up && exec "$@"' hems-isolated "$@"
   else
     echo "warning: no network namespace available; tests share this machine's loopback" >&2
     "$@"
   fi
+}
+
+# How many pytest-xdist workers run the whole suite: HEMS_TEST_WORKERS, else one per core (at
+# most 4), and 0 (no workers) where the workers cannot each have a network namespace.
+hems_workers() {
+  if [ -n "${HEMS_TEST_WORKERS:-}" ]; then echo "$HEMS_TEST_WORKERS"; return; fi
+  if ! hems_can_isolate; then echo 0; return; fi
+  local cores
+  cores=$(nproc 2>/dev/null || echo 1)
+  if [ "$cores" -gt 4 ]; then cores=4; fi
+  echo "$cores"
 }
 
 # The project's shared tools and data (../shared beside the main checkout). From a git

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 import logging
+import os
 
 import pytest
 
 from tests.houses import HouseFactory, house_factory
+from tests.isolation import IsolationError, isolate_worker
 
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A pytest-xdist worker gets a network namespace of its own (tests/isolation.py)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None or os.environ.get("HEMS_NO_NETNS"):
+        return
+    try:
+        isolate_worker(worker)
+    except IsolationError as err:
+        raise pytest.UsageError(str(err)) from err
 
 
 @pytest.fixture(autouse=True)
