@@ -235,6 +235,7 @@ async def test_options_step(hass: HomeAssistant) -> None:
     assert entry.options[OPT_NOTIFY_ENTITIES] == ["notify.phone"]
     assert entry.options[OPT_NOTIFY_SERVICES] == ["notify.x"]
     assert entry.options[OPT_NOTICE_CATEGORIES] == ["alarm", "offline"]
+    await hass.async_block_till_done()  # the reload the new options start (before teardown)
 
 
 async def test_a_failing_target_does_not_stop_the_others(
