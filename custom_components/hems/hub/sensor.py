@@ -12,7 +12,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraDa
 from homeassistant.util import dt as dt_util
 
 from ..echonet.definitions import Access
-from ..echonet.definitions.datatypes import NumberType, OneOfType
+from ..echonet.definitions.datatypes import DataType, NumberType, OneOfType
 from ..echonet.definitions.names import (
     LvSmartElectricEnergyMeter as SmartMeter,
     PowerDistributionBoardMetering,
@@ -89,7 +89,7 @@ def counter_scale(obj: EchonetObject, epc: int) -> tuple[float | None, float | N
     if obj.class_code == SmartMeter.CODE:
         epc = SmartMeter.NORMAL_DIRECTION_CUMULATIVE_ELECTRIC_ENERGY
     prop = obj.prop(epc)
-    data = prop.data
+    data: DataType | None = prop.data
     if isinstance(data, OneOfType):
         numbers = [a for a in data.alternatives if isinstance(a, NumberType)]
         data = numbers[0] if len(numbers) == 1 else None
