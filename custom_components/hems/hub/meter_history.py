@@ -30,7 +30,12 @@ from ..echonet.errors import DeviceRejectedError, EchonetError, FrameError
 from ..echonet.node import EchonetObject, Priority
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry
-from ..statistics_backfill import HistoryImport, async_import_history, recorder_available
+from ..statistics_backfill import (
+    HistoryImport,
+    ImportState,
+    async_import_history,
+    recorder_available,
+)
 from ..wisun import HistoryDay, HistorySlot, MeterInfo, MeterRejectedError, meter as m
 from .devices import entity_unique_id, object_identifier
 
@@ -133,6 +138,8 @@ class MeterHistoryImports:
             hass, STORE_VERSION, f"{DOMAIN}.meter_history.{entry.entry_id}"
         )
         self.imported: set[str] | None = None
+        #: meter -> how far its unfinished import got (:class:`ImportState` as stored).
+        self.progress: dict[str, Any] = {}
         self.results: dict[str, HistoryImport] = {}
         self.attempts: dict[str, int] = {}
         self.unsubs: list[Callable[[], None]] = []
@@ -167,6 +174,8 @@ class MeterHistoryImports:
         if self.imported is None:
             data = await self.store.async_load() or {}
             self.imported = set(data.get("imported", []))
+            progress = data.get("progress")
+            self.progress = dict(progress) if isinstance(progress, dict) else {}
         key = object_identifier(obj)
         if key in self.imported:
             return
@@ -174,7 +183,13 @@ class MeterHistoryImports:
         ids = self.statistic_ids(obj)
         result = HistoryImport()
         if ids:
+            _LOGGER.info("Importing the smart meter's history, newest day first")
             self._progress(obj, 0, HISTORY_DAYS + 1)
+
+            async def _save(state: ImportState) -> None:  # how far it got: a resume continues
+                self.progress[key] = state.as_dict()
+                await self._async_save()
+
             try:
                 result = await async_import_history(
                     self.hass,
@@ -182,6 +197,8 @@ class MeterHistoryImports:
                     ids,
                     days=HISTORY_DAYS,
                     progress=lambda done, total: self._progress(obj, done, total),
+                    state=ImportState.from_dict(self.progress.get(key)),
+                    save=_save,
                 )
             except EchonetError as err:
                 _LOGGER.info("The smart meter's history could not be read yet: %s", err)
@@ -190,7 +207,8 @@ class MeterHistoryImports:
         if result.done:
             self.results[key] = result
             self.imported.add(key)
-            await self.store.async_save({"imported": sorted(self.imported)})
+            self.progress.pop(key, None)
+            await self._async_save()
             _LOGGER.info("Imported %s days of the smart meter's history", result.days)
         elif self.attempts[key] < ATTEMPTS:
 
@@ -199,6 +217,13 @@ class MeterHistoryImports:
                 self.start(controller, obj)
 
             self.unsubs.append(async_call_later(self.hass, RETRY, _again))
+
+    async def _async_save(self) -> None:
+        """The meters imported, and how far the unfinished imports got."""
+        data: dict[str, Any] = {"imported": sorted(self.imported or ())}
+        if self.progress:
+            data["progress"] = dict(self.progress)
+        await self.store.async_save(data)
 
     @callback
     def start(self, controller: Controller, obj: EchonetObject) -> None:
