@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import re
@@ -103,6 +103,8 @@ class Milestones:
     wall: datetime  # the demo's start
     recent: float | None = None
     all_days: float | None = None
+    #: statistic id -> when it had today and the last 7 days
+    sources: dict[str, float] = field(default_factory=dict)
 
     def report(self) -> str:
         """One line for the demo's output."""
@@ -110,9 +112,11 @@ class Milestones:
         def at(value: float | None) -> str:
             return "not reached" if value is None else f"after {value:.0f} s"
 
+        last = max(self.sources, key=self.sources.__getitem__, default=None)
+        latest = f" (the last: {last})" if last is not None else ""
         return (
-            f"today + last {RECENT_DAYS} days on the Energy dashboard {at(self.recent)}; "
-            f"all {ALL_DAYS} days {at(self.all_days)}"
+            f"today + last {RECENT_DAYS} days on the Energy dashboard {at(self.recent)}"
+            f"{latest}; all {ALL_DAYS} days {at(self.all_days)}"
         )
 
     def problems(self) -> list[str]:
@@ -132,15 +136,20 @@ class Milestones:
             prefs = await ws.command("energy/get_prefs")
             ids = sorted(set(_statistic_ids(prefs).values()))
             if ids:  # the demo configures every source at once
-                if self.recent is None and await _recent_full(ws, ids, first_live):
-                    self.recent = time.monotonic() - self.started
+                if self.recent is None:
+                    now = time.monotonic() - self.started
+                    for full in await _recent_full(ws, ids, first_live):
+                        self.sources.setdefault(full, now)
+                    if len(self.sources) == len(ids):
+                        self.recent = now
                 if self.recent is not None and await _all_days_in(ws, ids, first_live):
                     self.all_days = time.monotonic() - self.started
             await asyncio.sleep(interval)
 
 
-async def _recent_full(ws: Socket, ids: list[str], first_live: datetime) -> bool:
-    """Every hour of the last 7 days and of today before the first live hour, in every id."""
+async def _recent_full(ws: Socket, ids: list[str], first_live: datetime) -> list[str]:
+    """The ids that have every hour of the last 7 days and of today before the first live
+    hour."""
     midnight = first_live.replace(hour=0)
     start = midnight - timedelta(days=RECENT_DAYS)
     stats = await ws.command(
@@ -152,9 +161,9 @@ async def _recent_full(ws: Socket, ids: list[str], first_live: datetime) -> bool
         types=["sum"],
     )
     hours = round((first_live - start) / timedelta(hours=1))
-    return all(
-        sum(1 for row in stats.get(i, []) if row.get("sum") is not None) >= hours for i in ids
-    )
+    return [
+        i for i in ids if sum(1 for row in stats.get(i, []) if row.get("sum") is not None) >= hours
+    ]
 
 
 async def _all_days_in(ws: Socket, ids: list[str], first_live: datetime) -> bool:

@@ -405,6 +405,7 @@ class _ImportRun:
             if save is not None:
                 await save(self.state)
             self.result.days += 1
+            _LOGGER.debug("Meter history: day %s written (%s)", day.day, self.result.rows)
             if progress is not None:
                 progress(days_ago + 1, days + 1)
 
