@@ -33,9 +33,10 @@ imports Home Assistant.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 import logging
 from typing import Any, Final, Protocol
@@ -280,6 +281,10 @@ class ImportState:
             "cursors": {k: v.as_dict() for k, v in self.cursors.items()},
         }
 
+    def copy(self) -> ImportState:
+        """A copy that later moves of the cursors leave alone."""
+        return ImportState(self.day, {k: replace(v) for k, v in self.cursors.items()})
+
     @classmethod
     def from_dict(cls, data: Any) -> ImportState:
         """The state :meth:`as_dict` stored; what is not one is left out (starts afresh)."""
@@ -349,6 +354,49 @@ async def async_import_history(
     return result
 
 
+class _Saver:
+    """Keeps how far an import got: each day's state once the recorder has written that
+    day's rows (so a kept state is never ahead of the statistics), without holding up the
+    meter's next read while the recorder is busy."""
+
+    def __init__(
+        self, hass: HomeAssistant, save: Callable[[ImportState], Awaitable[None]] | None
+    ) -> None:
+        self.hass = hass
+        self.save = save
+        self.task: asyncio.Task[None] | None = None
+
+    async def now(self, state: ImportState) -> None:
+        """Keep ``state`` at once (after the ones queued before)."""
+        await self.flush()
+        if self.save is not None:
+            await self.save(state.copy())
+
+    def after_written(self, state: ImportState) -> None:
+        """Keep ``state`` once the recorder has written every row queued so far."""
+        previous, snapshot = self.task, state.copy()
+
+        async def _keep() -> None:
+            if previous is not None:
+                await previous
+            await get_instance(self.hass).async_block_till_done()
+            if self.save is not None:
+                await self.save(snapshot)
+
+        self.task = asyncio.get_running_loop().create_task(_keep())
+
+    async def flush(self) -> None:
+        """Wait until every state queued is kept."""
+        task, self.task = self.task, None
+        if task is not None:
+            await task
+
+    def cancel(self) -> None:
+        """Keep no more (the import was cancelled)."""
+        if self.task is not None:
+            self.task.cancel()
+
+
 class _ImportRun:
     """One run of :func:`async_import_history` over the meter's days, newest first."""
 
@@ -389,25 +437,33 @@ class _ImportRun:
         first = 0
         if self.state.day is not None:  # resumed: the last day written is read again
             first = max(0, (datetime.now(JST).date() - self.state.day).days)
-        for days_ago in range(first, days + 1):  # today and the ``days`` before
-            if not self._open():
-                break  # the meter has no data before any statistic's oldest hour
-            try:
-                day = await self.session.read_history_day(days_ago)
-            except MeterRejectedError:
-                _LOGGER.debug("The meter keeps no history of %s days ago", days_ago)
-                break
-            if self._start(day.slots) and save is not None:
-                await save(self.state)  # a cursor is kept before its first rows are written
-            self._write(day.slots)
-            await get_instance(self.hass).async_block_till_done()  # written before saved
-            self.state.day = day.day if self.state.day is None else min(self.state.day, day.day)
-            if save is not None:
-                await save(self.state)
-            self.result.days += 1
-            _LOGGER.debug("Meter history: day %s written (%s)", day.day, self.result.rows)
-            if progress is not None:
-                progress(days_ago + 1, days + 1)
+        saver = _Saver(self.hass, save)
+        try:
+            for days_ago in range(first, days + 1):  # today and the ``days`` before
+                if not self._open():
+                    break  # the meter has no data before any statistic's oldest hour
+                try:
+                    day = await self.session.read_history_day(days_ago)
+                except MeterRejectedError:
+                    _LOGGER.debug("The meter keeps no history of %s days ago", days_ago)
+                    break
+                if self._start(day.slots):
+                    await saver.now(self.state)  # a cursor is kept before its first rows
+                self._write(day.slots)
+                self.state.day = day.day if self.state.day is None else min(self.state.day, day.day)
+                saver.after_written(self.state)
+                self.result.days += 1
+                _LOGGER.debug("Meter history: day %s read (%s)", day.day, self.result.rows)
+                if progress is not None:
+                    progress(days_ago + 1, days + 1)
+        except asyncio.CancelledError:
+            saver.cancel()  # what was saved is behind what was written: nothing is lost
+            raise
+        except Exception:
+            with contextlib.suppress(Exception):
+                await saver.flush()  # how far it got, for the next try
+            raise
+        await saver.flush()
 
     def _start(self, slots: Sequence[HistorySlot]) -> bool:
         """Start the statistics whose first live hour these slots hold; whether one was."""

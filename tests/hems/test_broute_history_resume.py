@@ -251,3 +251,47 @@ def test_an_import_state_round_trips() -> None:
     assert ImportState.from_dict(state.as_dict()) == state
     assert ImportState.from_dict("nonsense") == ImportState()
     assert ImportState.from_dict({"day": "May", "cursors": []}) == ImportState()
+
+
+async def test_a_first_value_from_yesterday_starts_the_import_yesterday(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    make_dongle: DongleFactory,
+    sim_clock: SimClock,
+    writes: list[tuple[str, datetime, datetime]],
+) -> None:
+    """A sensor first recorded yesterday (an import tried again after midnight): today's
+    meter day holds nothing before its first live hour, so the rows start with yesterday's."""
+    meter = MeterModel(sim_clock, history_days=2)
+    dongle = await make_dongle(meter=meter)
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    yesterday = datetime.now(JST).date() - timedelta(days=1)
+    first_value = _midnight(yesterday) + 12 * HOUR + timedelta(minutes=20)
+    counter = "sensor.yesterdays_counter"
+    kwh = History(meter).kwh(floor_hour(first_value), 0)
+    hass.states.async_set(
+        counter, str(kwh), {"unit_of_measurement": "kWh"}, timestamp=first_value.timestamp()
+    )
+    await async_wait_recording_done(hass)
+    writes.clear()
+    result = await statistics_backfill.async_import_history(
+        hass, coordinator.session, {counter: "import"}, days=2
+    )
+    assert result.done and result.days == 3
+    assert writes[0][2] + HOUR == floor_hour(first_value)  # yesterday's hours come first
+    assert result.first[counter] == floor_hour(meter.origin)
+    assert result.rows[counter] == (floor_hour(first_value) - floor_hour(meter.origin)) // HOUR
+
+
+async def test_a_saver_with_nothing_queued(hass: HomeAssistant) -> None:
+    saver = statistics_backfill._Saver(hass, None)
+    saver.cancel()
+    await saver.flush()
+    await saver.now(ImportState())
+    assert saver.task is None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -96,6 +96,9 @@ async def test_the_hub_imports_the_ip_meters_history(
             change = rows[hour]["sum"] - rows[hour - HOUR]["sum"]
             assert change == pytest.approx(counts * house.meter.count_kwh, abs=1e-6), hour
 
+    # The sensors show numbers: nothing to wait for.
+    await hub.history._async_sensors_shown(obj)
+
     # Once: a second import of the same meter does nothing.
     await hub.history.async_import(hub.controller, obj)
     assert hub.history.results[object_identifier(obj)] is result
@@ -123,3 +126,10 @@ def test_undecodable_values_are_none() -> None:
     assert meter_history._decode(m.decode_unit, b"\x99") is None  # an unknown unit code
     assert meter_history._decode(m.decode_unit, None) is None
     assert meter_history._decode(m.decode_unit, b"\x01") == 0.1
+
+
+def test_a_number_is_shown() -> None:
+    """The import waits for the meter's sensors to show a number (their first value)."""
+    assert not meter_history._number(None)
+    assert not meter_history._number(State("sensor.meter", "unknown"))
+    assert meter_history._number(State("sensor.meter", "1234.5"))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.issue_registry import IssueSeverity
@@ -116,6 +118,17 @@ class IpMeterHistory:
         return HistoryDay(day, days_ago, slots)
 
 
+def _number(state: State | None) -> bool:
+    """Whether ``state`` shows a number."""
+    if state is None:
+        return False
+    try:
+        float(state.state)
+    except ValueError:
+        return False
+    return True
+
+
 def _decode[T](decoder: Callable[[bytes], T], edt: bytes | None) -> T | None:
     """``decoder(edt)``; None when absent or malformed."""
     if not edt:
@@ -180,6 +193,7 @@ class MeterHistoryImports:
         if key in self.imported:
             return
         self.attempts[key] = self.attempts.get(key, 0) + 1
+        await self._async_sensors_shown(obj)
         ids = self.statistic_ids(obj)
         result = HistoryImport()
         if ids:
@@ -217,6 +231,29 @@ class MeterHistoryImports:
                 self.start(controller, obj)
 
             self.unsubs.append(async_call_later(self.hass, RETRY, _again))
+
+    async def _async_sensors_shown(self, obj: EchonetObject) -> None:
+        """Wait (``RETRY`` at most) until the meter's energy sensors exist and show a number:
+        the import meets their first recorded value, so it cannot begin before (the meter is
+        found before its entities are made)."""
+        shown = asyncio.Event()
+
+        @callback
+        def _check(_event: Event[EventStateChangedData] | None = None) -> None:
+            ids = self.statistic_ids(obj)
+            if ids and all(_number(self.hass.states.get(i)) for i in ids):
+                shown.set()
+
+        _check()
+        if shown.is_set():
+            return
+        unsubscribe = self.hass.bus.async_listen(EVENT_STATE_CHANGED, _check)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RETRY.total_seconds()):
+                    await shown.wait()
+        finally:
+            unsubscribe()
 
     async def _async_save(self) -> None:
         """The meters imported, and how far the unfinished imports got."""
