@@ -37,7 +37,7 @@ from typing import Any
 
 from demo_check import Milestones, dashboard_problems, log_problems
 from demo_hass import PASSWORD, ROOT, USER, Api, Socket, configure_energy_dashboard, prepare_config
-from demo_history import grid_history_days, import_history
+from demo_history import grid_history_days, grid_recent, import_history
 
 # A B-route ID and password of the virtual meter (never a real one).
 BROUTE_ID = "00112233445566778899AABBCCDDEEFF"
@@ -213,7 +213,12 @@ async def load_history(api: Api, args: argparse.Namespace, demo: Path, since: da
     history = json.loads(text)
     async with Socket(api) as ws:
         registry = await ws.command("config/entity_registry/list")
-        done = await import_history(ws, history, registry, since)
+
+        async def _grid_first() -> None:  # the recorder writes the meter's recent days first
+            if not args.no_meter:
+                await grid_recent(ws, since)
+
+        done = await import_history(ws, history, registry, since, _grid_first)
     rows = sum(d.rows for d in done)
     missing = [d.entity_id for d in done if not d.rows]
     say(f"  history: {rows} hours of {len(done) - len(missing)} sensors imported (45 days)")
