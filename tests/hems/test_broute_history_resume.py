@@ -103,16 +103,7 @@ async def test_newest_first_import_resumes_without_double_count_or_hole(
     entry = broute_entry(dongle.path or "")
     entry.add_to_hass(hass)
     started = _five_minutes(dt_util.utcnow())
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = entry.runtime_data.coordinator
-    await wait_for(lambda: coordinator.backfill_error is not None, limit=60)
-    assert not coordinator.history_imported
-    # then Home Assistant restarts (the entry unloaded), with the meter back
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await async_wait_recording_done(hass)
-    dongle.faults.silent_meter = False
+    await _set_up_and_lose_the_meter(hass, entry, dongle)
 
     # Newest first, written as it goes: each write is the hours just before the previous one.
     zero = await get_instance(hass).async_add_executor_job(_zero_point, hass, IMPORT)
@@ -146,6 +137,20 @@ async def test_newest_first_import_resumes_without_double_count_or_hole(
     assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"] == {"imported": True}
     await _assert_hours_are_the_meters(hass, History(meter), floor_hour(meter.origin), live_hour)
     await _assert_live_hour_continues(hass, History(meter), started, live_hour)
+
+
+async def _set_up_and_lose_the_meter(hass: HomeAssistant, entry: Any, dongle: Any) -> None:
+    """Set up; the meter is lost mid-way through the import (see :func:`_asked_days`); then
+    Home Assistant restarts (the entry unloaded), with the meter back."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.backfill_error is not None, limit=60)
+    assert not coordinator.history_imported
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    dongle.faults.silent_meter = False
 
 
 def _midnight(day: date) -> datetime:
