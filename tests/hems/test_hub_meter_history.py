@@ -133,3 +133,27 @@ def test_a_number_is_shown() -> None:
     assert not meter_history._number(None)
     assert not meter_history._number(State("sensor.meter", "unknown"))
     assert meter_history._number(State("sensor.meter", "1234.5"))
+
+
+async def test_a_meter_whose_sensors_never_show_is_left_after_the_attempts(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    make_house: HouseFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No energy sensor to import into (here: none is looked for): each attempt waits for
+    them, finds none and tries again later, ``ATTEMPTS`` times; nothing is marked imported."""
+    monkeypatch.setattr(meter_history, "ENERGY_KEYS", {})
+    specs = [spec for spec in house_specs() if spec.name == "smart-meter"]
+    await make_house(specs=specs, history_days=1)
+    entry = await setup_hub(hass)
+    hub = entry.runtime_data
+    await wait_for(
+        lambda: hub.history is not None and meter_history.ATTEMPTS in hub.history.attempts.values(),
+        limit=60,
+    )
+    assert hub.history is not None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not hub.history.results and not hub.history.imported
+    assert set(hub.history.attempts.values()) == {meter_history.ATTEMPTS}
