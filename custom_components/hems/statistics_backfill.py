@@ -435,7 +435,9 @@ class _ImportRun:
         info = await self.session.read_meter_info()
         self.count_kwh, self.modulus = info.unit_kwh * info.coefficient, info.modulus
         first = 0
-        if self.state.day is not None:  # resumed: the last day written is read again
+        if self.state.day is not None and all(s in self.state.cursors for s in self.zeros):
+            # resumed: the last day written is read again (a statistic not started yet, e.g.
+            # one enabled meanwhile, starts at its first live hour: from today then)
             first = max(0, (datetime.now(JST).date() - self.state.day).days)
         saver = _Saver(self.hass, save)
         try:

@@ -300,3 +300,33 @@ async def test_a_saver_with_nothing_queued(hass: HomeAssistant) -> None:
     await saver.flush()
     await saver.now(ImportState())
     assert saver.task is None
+
+
+async def test_a_statistic_new_to_a_resumed_import_starts_today(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    make_dongle: DongleFactory,
+    sim_clock: SimClock,
+) -> None:
+    """A resumed import with a statistic it had not started (enabled meanwhile) reads from
+    today again: that statistic's rows begin at its first live hour, not at the resumed day."""
+    meter = MeterModel(sim_clock, history_days=2)
+    dongle = await make_dongle(meter=meter)
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    counter = "sensor.enabled_meanwhile"
+    hass.states.async_set(counter, "1234.5", {"unit_of_measurement": "kWh"})
+    await async_wait_recording_done(hass)
+    zero = await get_instance(hass).async_add_executor_job(_zero_point, hass, counter)
+    assert zero is not None
+    resumed = ImportState(datetime.now(JST).date() - timedelta(days=1))
+    result = await statistics_backfill.async_import_history(
+        hass, coordinator.session, {counter: "import"}, days=2, state=resumed
+    )
+    assert result.done and result.days == 3
+    assert result.rows[counter] == (floor_hour(zero[0]) - floor_hour(meter.origin)) // HOUR
