@@ -35,9 +35,9 @@ import textwrap
 import time
 from typing import Any
 
-from demo_check import dashboard_problems, log_problems
+from demo_check import Milestones, dashboard_problems, log_problems
 from demo_hass import PASSWORD, ROOT, USER, Api, Socket, configure_energy_dashboard, prepare_config
-from demo_history import grid_history_days, import_history
+from demo_history import grid_history_days, grid_recent, import_history
 
 # A B-route ID and password of the virtual meter (never a real one).
 BROUTE_ID = "00112233445566778899AABBCCDDEEFF"
@@ -213,7 +213,12 @@ async def load_history(api: Api, args: argparse.Namespace, demo: Path, since: da
     history = json.loads(text)
     async with Socket(api) as ws:
         registry = await ws.command("config/entity_registry/list")
-        done = await import_history(ws, history, registry, since)
+
+        async def _grid_first() -> None:  # the recorder writes the meter's recent days first
+            if not args.no_meter:
+                await grid_recent(ws, since)
+
+        done = await import_history(ws, history, registry, since, _grid_first)
     rows = sum(d.rows for d in done)
     missing = [d.entity_id for d in done if not d.rows]
     say(f"  history: {rows} hours of {len(done) - len(missing)} sensors imported (45 days)")
@@ -252,6 +257,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path, bool]:
 async def run(args: argparse.Namespace, children: Children, stop: asyncio.Event) -> int:
     """Start everything; wait for Ctrl-C (or the check's time); the check's verdict."""
     started = time.monotonic()
+    milestones = Milestones(started, datetime.now(UTC))
     demo, config, fresh = await asyncio.to_thread(prepare, args)
     drains = [await start_house(children, args, demo)]
     say("Starting Home Assistant (the first start takes a minute) ...")
@@ -263,14 +269,21 @@ async def run(args: argparse.Namespace, children: Children, stop: asyncio.Event)
     api = Api(args.port)
     since = datetime.now(UTC) - timedelta(minutes=1)
     await asyncio.get_running_loop().run_in_executor(None, api.wait_until_up, hass)
+    watcher: asyncio.Task[None] | None = None
     if fresh:
         await set_up(api, args, demo)
+        if args.check:
+            watcher = asyncio.create_task(_watch(api, milestones))
         await load_history(api, args, demo, since)
     else:
         await asyncio.get_running_loop().run_in_executor(None, api.login, args.port)
     say(f"  ready after {time.monotonic() - started:.0f} s")
     if args.check:
-        return await check(args, api, log, started, stop)
+        try:
+            return await check(args, api, log, milestones, stop, watcher)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
     say(_banner(args, log))
     watched = [asyncio.create_task(proc.wait()) for _name, proc in children.procs]
     waiter = asyncio.create_task(stop.wait())
@@ -282,19 +295,35 @@ async def run(args: argparse.Namespace, children: Children, stop: asyncio.Event)
     return 0
 
 
+async def _watch(api: Api, milestones: Milestones) -> None:
+    """Record when the Energy dashboard is full (see :class:`Milestones`)."""
+    async with Socket(api) as ws:
+        await milestones.watch(ws)
+
+
 async def check(
-    args: argparse.Namespace, api: Api, log: Path, started: float, stop: asyncio.Event
+    args: argparse.Namespace,
+    api: Api,
+    log: Path,
+    milestones: Milestones,
+    stop: asyncio.Event,
+    watcher: asyncio.Task[None] | None,
 ) -> int:
-    """``--check``: run until SECONDS after the start, then judge the dashboard and the log."""
-    remaining = args.check - (time.monotonic() - started)
+    """``--check``: run until SECONDS after the start, then judge the dashboard (and when it
+    was full) and the log."""
+    remaining = args.check - (time.monotonic() - milestones.started)
     if remaining > 0:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), remaining)
     async with Socket(api) as ws:
         problems, days = await dashboard_problems(ws)
     say(f"  days with data: {days}")
+    say(f"  {milestones.report()}")
+    if watcher is not None and watcher.done() and watcher.exception() is not None:
+        problems.append(f"watching the dashboard failed: {watcher.exception()!r}")
+    problems += milestones.problems()
     problems += [f"log: {line}" for line in log_problems(log)]
-    took = time.monotonic() - started
+    took = time.monotonic() - milestones.started
     if problems:
         say(f"demo check FAILED after {took:.0f} s:")
         for problem in problems:

@@ -4,18 +4,32 @@
   asks for: the actions' descriptions import components such as camera);
 - the Energy dashboard is configured (grid, solar, battery, gas, water);
 - the imported history gives the dashboard's sources their past days (solar: at least 40 days
-  with generation) and the live sensors have states.
+  with generation) and the live sensors have states;
+- the Energy dashboard is full for today and the last 7 days within ``RECENT_LIMIT`` seconds of
+  the start: every source (grid in and out, solar, battery, gas, water) has every hour of the
+  7 days before today and of today up to the hour the demo started (:class:`Milestones`, which
+  also tells when all 45 days are in).
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import re
+import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from demo_hass import Socket
 
+#: Seconds from the start within which today and the last 7 days must be on the dashboard.
+RECENT_LIMIT = 60.0
+#: Past days the full dashboard has (the meter keeps 45).
+ALL_DAYS = 45
+RECENT_DAYS = 7
+ZONE = ZoneInfo("Asia/Tokyo")  # the demo's time zone (demo_hass.py)
 _ERROR = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
 
 
@@ -78,3 +92,89 @@ def _statistic_ids(prefs: dict[str, Any]) -> dict[str, str]:
             key = kind if kind not in ids else f"{kind} {sum(k.startswith(kind) for k in ids) + 1}"
             ids[key] = source["stat_energy_from"]
     return {k: v for k, v in ids.items() if v}
+
+
+@dataclass
+class Milestones:
+    """When (seconds from the demo's start) the Energy dashboard was full for today and the
+    last 7 days, and when it had all 45 days (None: not yet)."""
+
+    started: float  # time.monotonic() at the demo's start
+    wall: datetime  # the demo's start
+    recent: float | None = None
+    all_days: float | None = None
+    #: statistic id -> when it had today and the last 7 days
+    sources: dict[str, float] = field(default_factory=dict)
+
+    def report(self) -> str:
+        """One line for the demo's output."""
+
+        def at(value: float | None) -> str:
+            return "not reached" if value is None else f"after {value:.0f} s"
+
+        last = max(self.sources, key=self.sources.__getitem__, default=None)
+        latest = f" (the last: {last})" if last is not None else ""
+        return (
+            f"today + last {RECENT_DAYS} days on the Energy dashboard {at(self.recent)}"
+            f"{latest}; all {ALL_DAYS} days {at(self.all_days)}"
+        )
+
+    def problems(self) -> list[str]:
+        """The milestone that was not reached in time."""
+        if self.recent is None or self.recent > RECENT_LIMIT:
+            return [
+                f"the Energy dashboard was not full for today and the last {RECENT_DAYS} "
+                f"days within {RECENT_LIMIT:.0f} s ({self.report()})"
+            ]
+        return []
+
+    async def watch(self, ws: Socket, interval: float = 1.0) -> None:
+        """Look at the dashboard's statistics every ``interval`` seconds until all days are
+        in (cancelled at the end of the check)."""
+        first_live = self.wall.astimezone(ZONE).replace(minute=0, second=0, microsecond=0)
+        while self.all_days is None:
+            prefs = await ws.command("energy/get_prefs")
+            ids = sorted(set(_statistic_ids(prefs).values()))
+            if ids:  # the demo configures every source at once
+                if self.recent is None:
+                    now = time.monotonic() - self.started
+                    for full in await _recent_full(ws, ids, first_live):
+                        self.sources.setdefault(full, now)
+                    if len(self.sources) == len(ids):
+                        self.recent = now
+                if self.recent is not None and await _all_days_in(ws, ids, first_live):
+                    self.all_days = time.monotonic() - self.started
+            await asyncio.sleep(interval)
+
+
+async def _recent_full(ws: Socket, ids: list[str], first_live: datetime) -> list[str]:
+    """The ids that have every hour of the last 7 days and of today before the first live
+    hour."""
+    midnight = first_live.replace(hour=0)
+    start = midnight - timedelta(days=RECENT_DAYS)
+    stats = await ws.command(
+        "recorder/statistics_during_period",
+        start_time=start.astimezone(UTC).isoformat(),
+        end_time=first_live.astimezone(UTC).isoformat(),
+        statistic_ids=ids,
+        period="hour",
+        types=["sum"],
+    )
+    hours = round((first_live - start) / timedelta(hours=1))
+    return [
+        i for i in ids if sum(1 for row in stats.get(i, []) if row.get("sum") is not None) >= hours
+    ]
+
+
+async def _all_days_in(ws: Socket, ids: list[str], first_live: datetime) -> bool:
+    """Each of the 45 days before today has data in every id."""
+    midnight = first_live.replace(hour=0)
+    stats = await ws.command(
+        "recorder/statistics_during_period",
+        start_time=(midnight - timedelta(days=ALL_DAYS)).astimezone(UTC).isoformat(),
+        end_time=midnight.astimezone(UTC).isoformat(),
+        statistic_ids=ids,
+        period="day",
+        types=["sum"],
+    )
+    return all(len(stats.get(i, [])) >= ALL_DAYS for i in ids)

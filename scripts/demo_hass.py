@@ -52,6 +52,8 @@ def configuration(port: int, language: str) -> str:
           default: warning
           logs:
             custom_components.hems: info
+            # the meter history import, day by day (the demo's timeline)
+            custom_components.hems.statistics_backfill: debug
             # No cameras here.  Every browser session makes Home Assistant import the camera
             # component (for the actions' descriptions), which logs an ERROR with a traceback
             # when the system library libturbojpeg (Debian: libturbojpeg0) is missing; it only

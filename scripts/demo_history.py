@@ -21,7 +21,7 @@ in demo.py).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import time
@@ -41,6 +41,8 @@ KEYS: Mapping[tuple[int, int], str] = {
     (0x0282, 0xE0): "gas_consumption",
 }
 HOUR = timedelta(hours=1)
+#: Imported first: today and the 7 days before (and a day's margin).
+RECENT = timedelta(days=9)
 
 
 class Socket(Protocol):
@@ -129,57 +131,84 @@ def rows_before(counter: Mapping[str, Any], zero: tuple[datetime, float]) -> lis
 
 
 async def import_history(
-    ws: Socket, history: Mapping[str, Any], registry: list[dict[str, Any]], since: datetime
+    ws: Socket,
+    history: Mapping[str, Any],
+    registry: list[dict[str, Any]],
+    since: datetime,
+    between: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Imported]:
-    """Import every past hour of every sensor the history covers; what was done, per sensor."""
+    """Import every past hour of every sensor the history covers; what was done, per sensor.
+
+    Newest first, as the integration imports the meter's history: the last ``RECENT`` of every
+    sensor go first, then (after ``between()``) the rest.  The recorder writes imports in
+    turn, so the dashboard's recent days do not wait for the older ones."""
     targets = sensors(history, registry)
     zeros = await zero_points(ws, sorted(targets), since)
-    done = []
-    for entity_id, counter in sorted(targets.items()):
-        zero = zeros.get(entity_id)
-        if zero is None:
-            done.append(Imported(entity_id, 0, None, None))
-            continue
-        rows = rows_before(counter, zero)
-        volume = counter["unit"] == "m³"
-        await ws.command(
-            "recorder/import_statistics",
-            metadata={
-                "has_sum": True,
-                "mean_type": 0,
-                "name": None,
-                "source": "recorder",
-                "statistic_id": entity_id,
-                "unit_class": "volume" if volume else "energy",
-                "unit_of_measurement": counter["unit"],
-            },
-            stats=rows,
+    rows = {e: rows_before(c, zeros[e]) for e, c in targets.items() if e in zeros}
+    cut = since - RECENT
+    for recent in (True, False):
+        if not recent and between is not None:
+            await between()
+        for entity_id, counter in sorted(targets.items()):
+            part = [
+                r
+                for r in rows.get(entity_id, [])
+                if (datetime.fromisoformat(r["start"]) >= cut) is recent
+            ]
+            if part:
+                await _import(ws, entity_id, counter, part)
+    done = [
+        Imported(
+            entity_id,
+            len(rows.get(entity_id, [])),
+            datetime.fromisoformat(rows[entity_id][0]["start"]) if rows.get(entity_id) else None,
+            datetime.fromisoformat(rows[entity_id][-1]["start"]) if rows.get(entity_id) else None,
         )
-        first = datetime.fromisoformat(rows[0]["start"]) if rows else None
-        last = datetime.fromisoformat(rows[-1]["start"]) if rows else None
-        done.append(Imported(entity_id, len(rows), first, last))
+        for entity_id in sorted(targets)
+    ]
     await committed(ws, done)
     return done
 
 
+async def _import(
+    ws: Socket, entity_id: str, counter: Mapping[str, Any], rows: list[dict[str, Any]]
+) -> None:
+    volume = counter["unit"] == "m³"
+    await ws.command(
+        "recorder/import_statistics",
+        metadata={
+            "has_sum": True,
+            "mean_type": 0,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": entity_id,
+            "unit_class": "volume" if volume else "energy",
+            "unit_of_measurement": counter["unit"],
+        },
+        stats=rows,
+    )
+
+
 async def committed(ws: Socket, done: list[Imported], patience: float = 120.0) -> bool:
-    """Wait until the recorder has written every imported sensor's last hour (the import is
-    queued; the dashboard shows the days once they are in)."""
+    """Wait until the recorder has written every imported sensor's first hour (the imports
+    are queued and written in turn, the oldest hours last; the dashboard shows the days once
+    they are in)."""
     deadline = time.monotonic() + patience
-    waiting = {d.entity_id: d.last for d in done if d.last is not None}
+    waiting = {d.entity_id: d.first for d in done if d.first is not None}
     while waiting and time.monotonic() < deadline:
         start = min(waiting.values())
         assert start is not None
         stats = await ws.command(
             "recorder/statistics_during_period",
             start_time=start.isoformat(),
+            end_time=(max(waiting.values()) + HOUR).isoformat(),
             statistic_ids=sorted(waiting),
             period="hour",
             types=["sum"],
         )
         for entity_id, rows in stats.items():
-            last = waiting.get(entity_id)
-            if last is not None and any(r["start"] / 1000 >= last.timestamp() for r in rows):
+            first = waiting.get(entity_id)
+            if first is not None and any(r["start"] / 1000 <= first.timestamp() for r in rows):
                 del waiting[entity_id]
         if waiting:
             await asyncio.sleep(1)
@@ -198,13 +227,7 @@ async def grid_history_days(ws: Socket, patience: float = 420.0) -> int:
             i["domain"] == "hems" and i["translation_key"].endswith("history_import")
             for i in issues["issues"]
         )
-        prefs = await ws.command("energy/get_prefs")
-        flows = [
-            (flow.get("stat_energy_from"), flow.get("stat_energy_to"))
-            for source in prefs["energy_sources"]
-            if source["type"] == "grid"
-            for flow in (*source.get("flow_from", []), *source.get("flow_to", []))
-        ]
+        flows = _grid_flows(await ws.command("energy/get_prefs"))
         bought = next((i for i, _ in flows if i), None)
         ids = sorted({i for pair in flows for i in pair if i})
         if ids and not importing:
@@ -221,3 +244,37 @@ async def grid_history_days(ws: Socket, patience: float = 420.0) -> int:
                 return sum(1 for row in rows if (row.get("change") or 0) > 0)
         await asyncio.sleep(2)
     return days
+
+
+def _grid_flows(prefs: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
+    """The Energy dashboard's grid statistics: (bought, sold) per flow."""
+    return [
+        (flow.get("stat_energy_from"), flow.get("stat_energy_to"))
+        for source in prefs["energy_sources"]
+        if source["type"] == "grid"
+        for flow in (*source.get("flow_from", []), *source.get("flow_to", []))
+    ]
+
+
+async def grid_recent(ws: Socket, since: datetime, patience: float = 60.0) -> bool:
+    """Wait (``patience`` seconds at most) until the grid's statistics have every hour of the
+    7 days before ``since`` (the integration imports the meter's history newest first);
+    whether they have."""
+    deadline = time.monotonic() + patience
+    end = since.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=7)
+    while time.monotonic() < deadline:
+        flows = _grid_flows(await ws.command("energy/get_prefs"))
+        ids = sorted({i for pair in flows for i in pair if i})
+        stats = await ws.command(
+            "recorder/statistics_during_period",
+            start_time=start.isoformat(),
+            end_time=end.isoformat(),
+            statistic_ids=ids,
+            period="hour",
+            types=["sum"],
+        )
+        if ids and all(len(stats.get(i, [])) >= 7 * 24 for i in ids):
+            return True
+        await asyncio.sleep(1)
+    return False

@@ -33,9 +33,11 @@ imports Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 import logging
 from typing import Any, Final, Protocol
 
@@ -62,12 +64,14 @@ from .energy.backfill import (
     MAX_DAYS,
     BackfillResult,
     Channel,
+    HistoryCursor,
     backfill_end,
+    extend_history,
     first_boundary,
-    history_rows,
+    history_cursor,
     rows_to_write,
 )
-from .energy.meter_hours import HOUR, Anchor, HourRow, floor_hour, history_plan
+from .energy.meter_hours import HOUR, JST, Anchor, HourRow, floor_hour, history_plan
 from .wisun import BRouteSession, HistoryDay, HistorySlot, MeterInfo, MeterRejectedError
 
 _LOGGER = logging.getLogger(__name__)
@@ -247,6 +251,10 @@ class HistoryImport:
         }
 
 
+#: A statistic still imported, with its cursor (None: not started yet).
+type _Cursor = tuple[str, HistoryCursor | None]
+
+
 class HistorySource(Protocol):
     """Where a meter's history 1 is read: the B-route session, or the meter over IP."""
 
@@ -257,6 +265,43 @@ class HistorySource(Protocol):
         """The 48 values of one meter day; :class:`MeterRejectedError` when it keeps none."""
 
 
+@dataclass(slots=True)
+class ImportState:
+    """How far an import got (the caller keeps it, e.g. in a ``Store``, so that an import
+    interrupted by a restart, a reload or a lost session resumes where it stopped): the
+    oldest meter day written and each statistic's cursor."""
+
+    day: date | None = None
+    cursors: dict[str, HistoryCursor] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (see :meth:`from_dict`)."""
+        return {
+            "day": None if self.day is None else self.day.isoformat(),
+            "cursors": {k: v.as_dict() for k, v in self.cursors.items()},
+        }
+
+    def copy(self) -> ImportState:
+        """A copy that later moves of the cursors leave alone."""
+        return ImportState(self.day, {k: replace(v) for k, v in self.cursors.items()})
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ImportState:
+        """The state :meth:`as_dict` stored; what is not one is left out (starts afresh)."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        cursors = data.get("cursors")
+        for statistic_id, raw in (cursors if isinstance(cursors, dict) else {}).items():
+            if (cursor := HistoryCursor.from_dict(raw)) is not None:
+                state.cursors[str(statistic_id)] = cursor
+        day = data.get("day")
+        if isinstance(day, str):
+            with contextlib.suppress(ValueError):
+                state.day = date.fromisoformat(day)
+        return state
+
+
 async def async_import_history(
     hass: HomeAssistant,
     session: HistorySource,
@@ -264,76 +309,201 @@ async def async_import_history(
     *,
     days: int = MAX_DAYS,
     progress: Callable[[int, int], None] | None = None,
+    state: ImportState | None = None,
+    save: Callable[[ImportState], Awaitable[None]] | None = None,
 ) -> HistoryImport:
     """Import the meter's 30-minute history (today and up to ``days`` days before, 0xE2/0xE4,
     one read per day) into the energy sensors' statistics, before their first live hour (see
-    :func:`.energy.backfill.history_rows`: the rows meet the live ones without a step and
+    :func:`.energy.backfill.history_cursor`: the rows meet the live ones without a step and
     without counting the first hour twice).
 
-    Only statistics that hold no hour before their first live one are written (a sensor that
-    has history keeps it).  ``progress(days read, days)`` is called after every meter day.
-    Not ``done`` while a sensor has recorded no value yet (without the recorder there is
-    nothing to do: done).  Raises the driver's errors.
+    Newest first, written as it goes: each meter day's hours are written (and committed) as
+    soon as the day is read, today first, so the Energy dashboard shows the recent days
+    within seconds and the older ones follow.  After every day ``save(state)`` is awaited:
+    an import given that ``state`` again continues with the next older day (re-reading the
+    last one written, which writes nothing twice), without a gap and without counting twice.
+
+    Only statistics that hold no hour before their first live one are started (a sensor that
+    has history keeps it; one with a cursor in ``state`` is resumed).  ``progress(days read,
+    days)`` is called after every meter day.  Not ``done`` while a sensor has recorded no
+    value yet (without the recorder there is nothing to do: done).  Raises the driver's
+    errors.
     """
     result = HistoryImport()
     if not recorder_available(hass):
         result.done = True  # no statistics to import into
         return result
-    instance = get_instance(hass)
-    await instance.async_block_till_done()
+    state = state if state is not None else ImportState()
+    await get_instance(hass).async_block_till_done()
     zeros: dict[str, tuple[datetime, float, str]] = {}
     for statistic_id in statistic_ids:
-        zero = await instance.async_add_executor_job(_zero_point, hass, statistic_id)
+        zero = await get_instance(hass).async_add_executor_job(_zero_point, hass, statistic_id)
         if zero is None:
             return result
-        if await _has_hours_before(hass, statistic_id, zero[2], floor_hour(zero[0])):
+        if statistic_id not in state.cursors and await _has_hours_before(
+            hass, statistic_id, zero[2], floor_hour(zero[0])
+        ):
             result.skipped.append(statistic_id)
             continue
         zeros[statistic_id] = zero
     result.done = True
-    if not zeros:
-        return result
-    info = await session.read_meter_info()
-    count_kwh = info.unit_kwh * info.coefficient
-    slots = await _read_history_days(session, days, result, progress)
-    for statistic_id, (when, zero_value, unit) in zeros.items():
-        zero_kwh = float(EnergyConverter.convert(zero_value, unit, KWH))
-        rows = history_rows(
-            statistic_ids[statistic_id],
-            slots,
-            zero_kwh,
-            when,
-            count_kwh=count_kwh,
-            modulus=info.modulus,
-        )
-        if rows:
-            _import(hass, _metadata(statistic_id, unit), rows)
-            result.rows[statistic_id] = len(rows)
-            result.first[statistic_id] = rows[0].start
-    _LOGGER.debug("B-route history import: %s", result.as_dict())
+    if zeros:
+        run = _ImportRun(hass, session, statistic_ids, zeros, state, result)
+        await run.async_run(days, progress, save)
+    _LOGGER.debug("Meter history import: %s", result.as_dict())
     return result
 
 
-async def _read_history_days(
-    session: HistorySource,
-    days: int,
-    result: HistoryImport,
-    progress: Callable[[int, int], None] | None,
-) -> list[HistorySlot]:
-    """Today's and up to ``days`` earlier days' slots, one read a day (until the meter keeps
-    no more); counted in ``result.days``, reported to ``progress``."""
-    slots: list[HistorySlot] = []
-    for days_ago in range(days + 1):  # today and the ``days`` before
+class _Saver:
+    """Keeps how far an import got: each day's state once the recorder has written that
+    day's rows (so a kept state is never ahead of the statistics), without holding up the
+    meter's next read while the recorder is busy."""
+
+    def __init__(
+        self, hass: HomeAssistant, save: Callable[[ImportState], Awaitable[None]] | None
+    ) -> None:
+        self.hass = hass
+        self.save = save
+        self.task: asyncio.Task[None] | None = None
+
+    async def now(self, state: ImportState) -> None:
+        """Keep ``state`` at once (after the ones queued before)."""
+        await self.flush()
+        if self.save is not None:
+            await self.save(state.copy())
+
+    def after_written(self, state: ImportState) -> None:
+        """Keep ``state`` once the recorder has written every row queued so far."""
+        previous, snapshot = self.task, state.copy()
+
+        async def _keep() -> None:
+            if previous is not None:
+                await previous
+            await get_instance(self.hass).async_block_till_done()
+            if self.save is not None:
+                await self.save(snapshot)
+
+        self.task = asyncio.get_running_loop().create_task(_keep())
+
+    async def flush(self) -> None:
+        """Wait until every state queued is kept."""
+        task, self.task = self.task, None
+        if task is not None:
+            await task
+
+    def cancel(self) -> None:
+        """Keep no more (the import was cancelled)."""
+        if self.task is not None:
+            self.task.cancel()
+
+
+class _ImportRun:
+    """One run of :func:`async_import_history` over the meter's days, newest first."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        session: HistorySource,
+        channels: Mapping[str, Channel],
+        zeros: dict[str, tuple[datetime, float, str]],
+        state: ImportState,
+        result: HistoryImport,
+    ) -> None:
+        self.hass = hass
+        self.session = session
+        self.channels = channels
+        self.zeros = zeros
+        self.state = state
+        self.result = result
+        self.count_kwh = 1.0
+        self.modulus: int | None = None
+
+    def _open(self) -> list[_Cursor]:
+        """The statistics still being imported (their cursor, when they have one)."""
+        return [
+            (statistic_id, self.state.cursors.get(statistic_id))
+            for statistic_id in self.zeros
+            if statistic_id not in self.state.cursors or not self.state.cursors[statistic_id].ended
+        ]
+
+    async def async_run(
+        self,
+        days: int,
+        progress: Callable[[int, int], None] | None,
+        save: Callable[[ImportState], Awaitable[None]] | None,
+    ) -> None:
+        info = await self.session.read_meter_info()
+        self.count_kwh, self.modulus = info.unit_kwh * info.coefficient, info.modulus
+        first = 0
+        if self.state.day is not None and all(s in self.state.cursors for s in self.zeros):
+            # resumed: the last day written is read again (a statistic not started yet, e.g.
+            # one enabled meanwhile, starts at its first live hour: from today then)
+            first = max(0, (datetime.now(JST).date() - self.state.day).days)
+        saver = _Saver(self.hass, save)
         try:
-            day = await session.read_history_day(days_ago)
-        except MeterRejectedError:
-            _LOGGER.debug("B-route: the meter keeps no history of %s days ago", days_ago)
-            break
-        slots.extend(day.slots)
-        result.days += 1
-        if progress is not None:
-            progress(days_ago + 1, days + 1)
-    return slots
+            for days_ago in range(first, days + 1):  # today and the ``days`` before
+                if not self._open():
+                    break  # the meter has no data before any statistic's oldest hour
+                try:
+                    day = await self.session.read_history_day(days_ago)
+                except MeterRejectedError:
+                    _LOGGER.debug("The meter keeps no history of %s days ago", days_ago)
+                    break
+                if self._start(day.slots):
+                    await saver.now(self.state)  # a cursor is kept before its first rows
+                self._write(day.slots)
+                self.state.day = day.day if self.state.day is None else min(self.state.day, day.day)
+                saver.after_written(self.state)
+                self.result.days += 1
+                _LOGGER.debug("Meter history: day %s read (%s)", day.day, self.result.rows)
+                if progress is not None:
+                    progress(days_ago + 1, days + 1)
+        except asyncio.CancelledError:
+            saver.cancel()  # what was saved is behind what was written: nothing is lost
+            raise
+        except Exception:
+            with contextlib.suppress(Exception):
+                await saver.flush()  # how far it got, for the next try
+            raise
+        await saver.flush()
+
+    def _start(self, slots: Sequence[HistorySlot]) -> bool:
+        """Start the statistics whose first live hour these slots hold; whether one was."""
+        started = False
+        for statistic_id, cursor in self._open():
+            if cursor is not None:
+                continue
+            when, zero_value, unit = self.zeros[statistic_id]
+            zero_kwh = float(EnergyConverter.convert(zero_value, unit, KWH))
+            cursor = history_cursor(
+                self.channels[statistic_id],
+                slots,
+                zero_kwh,
+                when,
+                count_kwh=self.count_kwh,
+                modulus=self.modulus,
+            )
+            if cursor is not None:  # else its first live hour is in an older day
+                self.state.cursors[statistic_id] = cursor
+                started = True
+        return started
+
+    def _write(self, slots: Sequence[HistorySlot]) -> None:
+        """Write the hours these slots give to every started statistic."""
+        for statistic_id, cursor in self._open():
+            if cursor is None:
+                continue
+            rows = extend_history(
+                cursor,
+                self.channels[statistic_id],
+                slots,
+                count_kwh=self.count_kwh,
+                modulus=self.modulus,
+            )
+            if rows:
+                _import(self.hass, _metadata(statistic_id, self.zeros[statistic_id][2]), rows)
+                self.result.rows[statistic_id] = self.result.rows.get(statistic_id, 0) + len(rows)
+                self.result.first[statistic_id] = rows[0].start
 
 
 def _zero_point(hass: HomeAssistant, statistic_id: str) -> tuple[datetime, float, str] | None:
@@ -405,6 +575,7 @@ __all__ = [
     "BackfillResult",
     "HistoryImport",
     "HistorySource",
+    "ImportState",
     "async_backfill",
     "async_import_history",
     "recorder_available",

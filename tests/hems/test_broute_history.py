@@ -374,7 +374,7 @@ async def test_unloading_during_the_import_stops_it(
     requests = len(dongle.responder.stats.requests)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(dongle.responder.stats.requests) == requests
-    assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"] == {"imported": False}
+    assert hass_storage[f"hems.broute.{entry.entry_id}.history"]["data"]["imported"] is False
     assert not [
         i
         for i in ir.async_get(hass).issues.values()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder import Recorder, get_instance
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -96,6 +96,9 @@ async def test_the_hub_imports_the_ip_meters_history(
             change = rows[hour]["sum"] - rows[hour - HOUR]["sum"]
             assert change == pytest.approx(counts * house.meter.count_kwh, abs=1e-6), hour
 
+    # The sensors show numbers: nothing to wait for.
+    await hub.history._async_sensors_shown(obj)
+
     # Once: a second import of the same meter does nothing.
     await hub.history.async_import(hub.controller, obj)
     assert hub.history.results[object_identifier(obj)] is result
@@ -123,3 +126,34 @@ def test_undecodable_values_are_none() -> None:
     assert meter_history._decode(m.decode_unit, b"\x99") is None  # an unknown unit code
     assert meter_history._decode(m.decode_unit, None) is None
     assert meter_history._decode(m.decode_unit, b"\x01") == 0.1
+
+
+def test_a_number_is_shown() -> None:
+    """The import waits for the meter's sensors to show a number (their first value)."""
+    assert not meter_history._number(None)
+    assert not meter_history._number(State("sensor.meter", "unknown"))
+    assert meter_history._number(State("sensor.meter", "1234.5"))
+
+
+async def test_a_meter_whose_sensors_never_show_is_left_after_the_attempts(
+    recorder_mock: Recorder,
+    imports_finish: None,
+    hass: HomeAssistant,
+    make_house: HouseFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No energy sensor to import into (here: none is looked for): each attempt waits for
+    them, finds none and tries again later, ``ATTEMPTS`` times; nothing is marked imported."""
+    monkeypatch.setattr(meter_history, "ENERGY_KEYS", {})
+    specs = [spec for spec in house_specs() if spec.name == "smart-meter"]
+    await make_house(specs=specs, history_days=1)
+    entry = await setup_hub(hass)
+    hub = entry.runtime_data
+    await wait_for(
+        lambda: hub.history is not None and meter_history.ATTEMPTS in hub.history.attempts.values(),
+        limit=60,
+    )
+    assert hub.history is not None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not hub.history.results and not hub.history.imported
+    assert set(hub.history.attempts.values()) == {meter_history.ATTEMPTS}

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.issue_registry import IssueSeverity
@@ -30,7 +32,12 @@ from ..echonet.errors import DeviceRejectedError, EchonetError, FrameError
 from ..echonet.node import EchonetObject, Priority
 from ..issues import async_clear_issue, async_raise_issue
 from ..models import HemsConfigEntry
-from ..statistics_backfill import HistoryImport, async_import_history, recorder_available
+from ..statistics_backfill import (
+    HistoryImport,
+    ImportState,
+    async_import_history,
+    recorder_available,
+)
 from ..wisun import HistoryDay, HistorySlot, MeterInfo, MeterRejectedError, meter as m
 from .devices import entity_unique_id, object_identifier
 
@@ -111,6 +118,17 @@ class IpMeterHistory:
         return HistoryDay(day, days_ago, slots)
 
 
+def _number(state: State | None) -> bool:
+    """Whether ``state`` shows a number."""
+    if state is None:
+        return False
+    try:
+        float(state.state)
+    except ValueError:
+        return False
+    return True
+
+
 def _decode[T](decoder: Callable[[bytes], T], edt: bytes | None) -> T | None:
     """``decoder(edt)``; None when absent or malformed."""
     if not edt:
@@ -133,6 +151,8 @@ class MeterHistoryImports:
             hass, STORE_VERSION, f"{DOMAIN}.meter_history.{entry.entry_id}"
         )
         self.imported: set[str] | None = None
+        #: meter -> how far its unfinished import got (:class:`ImportState` as stored).
+        self.progress: dict[str, Any] = {}
         self.results: dict[str, HistoryImport] = {}
         self.attempts: dict[str, int] = {}
         self.unsubs: list[Callable[[], None]] = []
@@ -167,14 +187,23 @@ class MeterHistoryImports:
         if self.imported is None:
             data = await self.store.async_load() or {}
             self.imported = set(data.get("imported", []))
+            progress = data.get("progress")
+            self.progress = dict(progress) if isinstance(progress, dict) else {}
         key = object_identifier(obj)
         if key in self.imported:
             return
         self.attempts[key] = self.attempts.get(key, 0) + 1
+        await self._async_sensors_shown(obj)
         ids = self.statistic_ids(obj)
         result = HistoryImport()
         if ids:
+            _LOGGER.info("Importing the smart meter's history, newest day first")
             self._progress(obj, 0, HISTORY_DAYS + 1)
+
+            async def _save(state: ImportState) -> None:  # how far it got: a resume continues
+                self.progress[key] = state.as_dict()
+                await self._async_save()
+
             try:
                 result = await async_import_history(
                     self.hass,
@@ -182,6 +211,8 @@ class MeterHistoryImports:
                     ids,
                     days=HISTORY_DAYS,
                     progress=lambda done, total: self._progress(obj, done, total),
+                    state=ImportState.from_dict(self.progress.get(key)),
+                    save=_save,
                 )
             except EchonetError as err:
                 _LOGGER.info("The smart meter's history could not be read yet: %s", err)
@@ -190,7 +221,8 @@ class MeterHistoryImports:
         if result.done:
             self.results[key] = result
             self.imported.add(key)
-            await self.store.async_save({"imported": sorted(self.imported)})
+            self.progress.pop(key, None)
+            await self._async_save()
             _LOGGER.info("Imported %s days of the smart meter's history", result.days)
         elif self.attempts[key] < ATTEMPTS:
 
@@ -199,6 +231,36 @@ class MeterHistoryImports:
                 self.start(controller, obj)
 
             self.unsubs.append(async_call_later(self.hass, RETRY, _again))
+
+    async def _async_sensors_shown(self, obj: EchonetObject) -> None:
+        """Wait (``RETRY`` at most) until the meter's energy sensors exist and show a number:
+        the import meets their first recorded value, so it cannot begin before (the meter is
+        found before its entities are made)."""
+        shown = asyncio.Event()
+
+        @callback
+        def _check(_event: Event[EventStateChangedData] | None = None) -> None:
+            ids = self.statistic_ids(obj)
+            if ids and all(_number(self.hass.states.get(i)) for i in ids):
+                shown.set()
+
+        _check()
+        if shown.is_set():
+            return
+        unsubscribe = self.hass.bus.async_listen(EVENT_STATE_CHANGED, _check)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RETRY.total_seconds()):
+                    await shown.wait()
+        finally:
+            unsubscribe()
+
+    async def _async_save(self) -> None:
+        """The meters imported, and how far the unfinished imports got."""
+        data: dict[str, Any] = {"imported": sorted(self.imported or ())}
+        if self.progress:
+            data["progress"] = dict(self.progress)
+        await self.store.async_save(data)
 
     @callback
     def start(self, controller: Controller, obj: EchonetObject) -> None:

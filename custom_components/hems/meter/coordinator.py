@@ -37,6 +37,7 @@ from ..issues import async_clear_issue, async_raise_issue
 from ..models import KindRuntime
 from ..statistics_backfill import (
     HistoryImport,
+    ImportState,
     async_backfill,
     async_import_history,
     recorder_available,
@@ -362,7 +363,15 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     async def _async_import_history(self) -> bool:
         """The meter's history into the statistics, once (progress shown as a notice);
         whether it is done."""
+        _LOGGER.info("B-route: importing the meter's history, newest day first")
         self._history_progress(0, c.HISTORY_DAYS + 1)
+        store = history_store(self.hass, self.config_entry)
+        stored = await store.async_load()
+        state = ImportState.from_dict(stored.get("progress") if isinstance(stored, dict) else None)
+
+        async def _save(state: ImportState) -> None:  # how far it got: a resume continues
+            await store.async_save({"imported": False, "progress": state.as_dict()})
+
         try:
             result = await async_import_history(
                 self.hass,
@@ -370,13 +379,15 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
                 self.statistic_ids(),
                 days=c.HISTORY_DAYS,
                 progress=self._history_progress,
+                state=state,
+                save=_save,
             )
         finally:
             async_clear_issue(self.hass, self.history_issue_id)
         self.last_history = result
         if result.done:
             self.history_imported = True
-            await history_store(self.hass, self.config_entry).async_save({"imported": True})
+            await store.async_save({"imported": True})
             _LOGGER.info(
                 "B-route: imported %s days of the meter's history: %s",
                 result.days,
