@@ -374,9 +374,14 @@ class DongleModule(ABC):
         self.emulator.feed(data)
 
     def _reopened(self) -> None:
-        """Every client closed the port of a hung module: it restarts, like a USB dongle
-        whose module is reset (or re-enumerated) with its port; the next open finds it
-        answering again."""
+        """Every client closed the port of a hung module (``hang_ends_on_reopen``): it
+        restarts, and the next open finds it answering (its settings and session gone).
+
+        What this models: a dongle whose module is reset or powered again with its port
+        (a USB re-enumeration, or a reset line that the adapter drives when the port is
+        opened).  Whether a given real dongle recovers that way depends on its USB-serial
+        wiring; one that does not is modelled with ``hang_ends_on_reopen`` off (only
+        unplugging it, a power cycle, ends the hang)."""
         self.stats.power_cycles += 1
         self._power_off()
         self._power_on()

@@ -56,7 +56,7 @@ async def test_a_hung_dongle_makes_values_unavailable_until_it_answers(
     ``hang_timeouts`` of them the state is "dongle_not_responding" while the session keeps
     reopening the port (a hang that a reopen does not end), with no "dongle missing" repair
     (the dongle is there); plugged in again, the values come back."""
-    timing = fast_timing(send_timeout=0.3, command_timeout=0.5)
+    timing = fast_timing(send_timeout=0.3, command_timeout=1.0)
     monkeypatch.setattr(broute_const, "SESSION_TIMING", timing)
     dongle = await make_dongle(dialect)
     entry = await setup_broute(hass, dongle)

@@ -24,7 +24,7 @@ from ..waiting import wait_for
 from .conftest import FAST, DongleFactory, SessionFactory, wait_state
 
 #: Short command timeouts: every try against the hung dongle waits for one.
-HANG = replace(FAST, send_timeout=0.3, command_timeout=0.5)
+HANG = replace(FAST, send_timeout=0.3, command_timeout=1.0)
 #: The probe command of each family.
 PROBE = {"a1": "SKVER", "c0": "SKVER", "j11": "006B"}
 
