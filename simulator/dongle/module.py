@@ -382,6 +382,8 @@ class DongleModule(ABC):
         opened).  Whether a given real dongle recovers that way depends on its USB-serial
         wiring; one that does not is modelled with ``hang_ends_on_reopen`` off (only
         unplugging it, a power cycle, ends the hang)."""
+        if not self.faults.hung:  # the hang was switched off meanwhile: a plain close
+            return
         self.stats.power_cycles += 1
         self._power_off()
         self._power_on()
