@@ -148,3 +148,17 @@ async def test_a_meter_out_of_reach_is_no_hung_dongle(
     assert dongle.stats.commands.count(PROBE[dialect]) == probes
     dongle.faults.silent_meter = False
     assert (await session.read()).import_raw is not None
+
+
+async def test_connecting_again_to_a_silent_dongle_says_it_does_not_answer(
+    make_dongle: DongleFactory, make_session: SessionFactory
+) -> None:
+    """A session whose dongle answered before, connected again while the dongle hangs (a setup
+    retry in Home Assistant), fails with DongleNotRespondingError, not "no Wi-SUN module"."""
+    dongle, session = await _connected("a1", make_dongle, make_session)
+    await session.close()
+    dongle.faults.hang_ends_on_reopen = False
+    dongle.faults.hung = True
+    with pytest.raises(DongleNotRespondingError, match="does not answer"):
+        await session.connect()
+    assert session.state is SessionState.CLOSED
