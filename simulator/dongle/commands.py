@@ -102,7 +102,12 @@ COMMANDS: Final[dict[str, tuple[str, str, Handler]]] = {
     "release": ("", "the transmission-time limit is released (EVENT 33)", _release),
     "er10": ("[N]", "the next N sends fail with FAIL ER10", _er10),
     "lose": ("[N]", "the next N sends are not delivered (EVENT 21 01)", _lose),
-    "hang": ("on|off", "the module's firmware hangs (answers no command)", _fault("hung")),
+    "hang": (
+        "on|off",
+        "the module's firmware hangs (answers nothing) until power-cycled: by a close and "
+        "reopen of the port (see the fault hang_ends_on_reopen), or unplug/replug",
+        _fault("hung"),
+    ),
     "noise": ("on|off", "garbage between messages", _fault("noise")),
     "silent": ("on|off", "the meter stops answering", _fault("silent_meter")),
     "reject": ("on|off", "authentication fails", _fault("reject_auth")),

@@ -90,7 +90,19 @@ class Faults:
     )
     hung: bool = field(
         default=False,
-        metadata=_doc("the module's firmware hangs: it reads every command, answers none"),
+        metadata=_doc(
+            "the module's firmware hangs: it reads every command, answers none and sends "
+            "nothing (no event, no datagram); a power cycle ends it: unplugging, a restart, "
+            "or closing and reopening the port while hang_ends_on_reopen is on"
+        ),
+    )
+    hang_ends_on_reopen: bool = field(
+        default=True,
+        metadata=_doc(
+            "a hung module restarts when the host closes its port and opens it again, as a "
+            "dongle whose module is reset or re-enumerated with the port; off: only "
+            "unplugging (or the hang fault switched off) revives it"
+        ),
     )
     noise: bool = field(
         default=False, metadata=_doc("random garbage between the dongle's messages")
@@ -132,6 +144,7 @@ class DongleStats:
     delivered: int = 0
     noise_bytes: int = 0
     overflows: int = 0  # input dropped: a command line longer than the module's buffer
+    power_cycles: int = 0  # a hung module restarted by a close and reopen of its port
 
 
 FOREIGN_MAC: Final = "0012340000ABCDEF"
@@ -317,6 +330,7 @@ class DongleModule(ABC):
         await self.stop()
 
     def _power_on(self) -> None:
+        self.faults.hung = False  # a firmware hang does not survive a power cycle
         self.session_up = False
         self.reauthenticating = False
         self.tx_limited = False
@@ -355,7 +369,24 @@ class DongleModule(ABC):
     # -- I/O ------------------------------------------------------------------------------------
 
     def _on_data(self, data: bytes) -> None:
+        if self.faults.hung and self.faults.hang_ends_on_reopen:
+            self._port.watch_close(self._reopened)
         self.emulator.feed(data)
+
+    def _reopened(self) -> None:
+        """Every client closed the port of a hung module (``hang_ends_on_reopen``): it
+        restarts, and the next open finds it answering (its settings and session gone).
+
+        What this models: a dongle whose module is reset or powered again with its port
+        (a USB re-enumeration, or a reset line that the adapter drives when the port is
+        opened).  Whether a given real dongle recovers that way depends on its USB-serial
+        wiring; one that does not is modelled with ``hang_ends_on_reopen`` off (only
+        unplugging it, a power cycle, ends the hang)."""
+        if not self.faults.hung:  # the hang was switched off meanwhile: a plain close
+            return
+        self.stats.power_cycles += 1
+        self._power_off()
+        self._power_on()
 
     def output(self, data: bytes) -> None:
         """Send one message to the host (with noise in front when that fault is on)."""
@@ -364,8 +395,9 @@ class DongleModule(ABC):
         self.write_raw(data)
 
     def write_raw(self, data: bytes) -> None:
-        """Bytes to the host, as they are."""
-        self._port.write(data)
+        """Bytes to the host, as they are (nothing while the firmware hangs)."""
+        if not self.faults.hung:
+            self._port.write(data)
 
     def noise_bytes(self, size: int | None = None) -> bytes:
         """Garbage that cannot form a valid message: control and high bytes, never the J11

@@ -28,6 +28,7 @@ class PtyPort:
         self._slave: int | None = None
         self._out = bytearray()
         self._writer_registered = False
+        self._on_closed: Callable[[], None] | None = None
         self.device: str | None = None
 
     @property
@@ -61,10 +62,30 @@ class PtyPort:
         assert path is not None
         return path
 
+    def watch_close(self, on_closed: Callable[[], None]) -> None:
+        """Call ``on_closed()`` once, when every client has closed the port (the next open
+        comes after it).  Until then the port lets go of its own hold on the pty: the
+        kernel then tells the master side when the last client closes it (EIO)."""
+        if self._master is None or self._on_closed is not None:
+            return
+        self._on_closed = on_closed
+        if self._slave is not None:
+            os.close(self._slave)
+            self._slave = None
+
+    def _closed_by_clients(self) -> None:
+        """Hold the pty again (the port stays usable) and report the close."""
+        callback, self._on_closed = self._on_closed, None
+        assert callback is not None and self.device is not None
+        self._slave = os.open(self.device, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self._slave)
+        callback()
+
     def unplug(self) -> None:
         """Remove the device: the symlink disappears and open clients see EIO."""
         master, slave = self._master, self._slave
         self._master = self._slave = None
+        self._on_closed = None
         self._out.clear()
         if self.link:
             with contextlib.suppress(FileNotFoundError):
@@ -118,6 +139,10 @@ class PtyPort:
         assert master is not None  # unplugging removes the reader
         try:
             data = os.read(master, 65536)
-        except OSError:  # pragma: no cover - EIO only without a slave fd; the port holds one
+        except BlockingIOError:  # pragma: no cover - woken without data
+            return
+        except OSError:  # EIO: no client holds the port, and neither do we (watch_close)
+            if self._on_closed is not None:
+                self._closed_by_clients()
             return
         self._on_data(data)

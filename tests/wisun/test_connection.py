@@ -472,12 +472,15 @@ async def test_unplug_during_a_request(
     await wait_state(session, SessionState.CONNECTED)
 
 
+@pytest.mark.parametrize("dialect", ["a1", "c0", "j11"])
 async def test_replaced_meter_is_found_and_learned_afresh(
-    make_dongle: DongleFactory, make_session: SessionFactory
+    dialect: str, make_dongle: DongleFactory, make_session: SessionFactory
 ) -> None:
-    """The distribution company swapped the meter (same B-route ID, new MAC): the cached PAN
-    fails, a scan finds the new meter, and what was learned about the old one is forgotten."""
-    dongle, session = await connected("a1", make_dongle, make_session)
+    """The distribution company swapped the meter (same B-route ID, new MAC): SKSTACK's join
+    of the cached PAN fails and a scan finds the new meter; a J11 module finds it itself and
+    names it in its start-B-route answer.  Either way the new MAC is learned (and persisted
+    through ``on_pan``), and what was learned about the old meter is forgotten."""
+    dongle, session = await connected(dialect, make_dongle, make_session)
     await session.read_properties([0xF0])  # the meter has no 0xF0: not asked again
     assert session.unsupported == {0xF0}
     found: list[PanDescriptor] = []

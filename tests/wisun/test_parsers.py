@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.hems.wisun import j11
+from custom_components.hems.wisun import Dialect, PanDescriptor, j11
 from custom_components.hems.wisun.skstack import (
     MAX_LINE,
     SkEvent,
@@ -291,6 +291,14 @@ def test_j11_data_layouts() -> None:
     assert send == (src, 3610, 3610, FRAME)
     assert len(j11.build_auth("A" * 32, "B" * 12)) == 44
     assert j11.build_scan_request(6, "89ABCDEF")[5:] == b"\x0189ABCDEF"
+
+
+def test_j11_broute_started_names_the_meter() -> None:
+    """0x2053: result, channel, PAN ID, the joined meter's MAC, RSSI (RSSI optional)."""
+    answer = b"\x01\x0a\x8a\x3c" + bytes.fromhex(MAC) + b"\xc4"
+    assert j11.parse_broute_started(answer) == PanDescriptor(Dialect.J11, 10, 0x8A3C, MAC, 0xC4)
+    assert j11.parse_broute_started(answer[:12]) == PanDescriptor(Dialect.J11, 10, 0x8A3C, MAC)
+    assert j11.parse_broute_started(answer[:11]) is None
 
 
 @given(

@@ -20,7 +20,14 @@ from ..const import DOMAIN, KIND_BROUTE
 from ..issues import async_clear_issue
 from ..kinds import EntryKind
 from ..models import HemsConfigEntry
-from ..wisun import BRouteSession, DongleError, PanDescriptor, UnsupportedDongleError, WisunError
+from ..wisun import (
+    BRouteSession,
+    DongleError,
+    DongleNotRespondingError,
+    PanDescriptor,
+    UnsupportedDongleError,
+    WisunError,
+)
 from . import const as c
 from .coordinator import BrouteCoordinator, BrouteRuntime, async_dongle_missing
 from .entities import binary_sensor_entities, sensor_entities
@@ -44,7 +51,8 @@ async def async_connect_meter(
     try:
         pan = await async_connect(session, c.SETUP_TIMEOUT)
     except (WisunError, TimeoutError) as err:
-        if isinstance(err, DongleError) and not isinstance(err, UnsupportedDongleError):
+        there = (UnsupportedDongleError, DongleNotRespondingError)  # something is at the port
+        if isinstance(err, DongleError) and not isinstance(err, there):
             async_dongle_missing(hass, entry, issue_id)
         context = {"port": port}
         raise WISUN_ERRORS.translate(Operation.CONNECT, err, ConfigEntryNotReady, context) from err

@@ -292,7 +292,7 @@ class BrouteCoordinator(DataUpdateCoordinator[BrouteData]):
     def _sync_issue(self, state: SessionState) -> None:
         if state is SessionState.DONGLE_UNAVAILABLE:
             async_dongle_missing(self.hass, self.config_entry, self.issue_id)
-        elif not state.is_down:  # the dongle answers
+        elif not state.is_down or state is SessionState.DONGLE_NOT_RESPONDING:  # it is there
             async_clear_issue(self.hass, self.issue_id)
 
     # -- interruptions and backfill ------------------------------------------------------

@@ -11,6 +11,7 @@ from ..errors import ErrorKey, ErrorTable
 from ..wisun import (
     CredentialsRejectedError,
     DongleError,
+    DongleNotRespondingError,
     DongleUnavailableError,
     JoinFailedError,
     MeterNotFoundError,
@@ -34,11 +35,17 @@ _REJECTED: Final = ErrorKey(
     CredentialsRejectedError, "broute_auth_failed", raise_as=ConfigEntryAuthFailed
 )
 
+#: The dongle's port is open but it answers nothing (the session reopens it).
+_NOT_RESPONDING: Final = ErrorKey(
+    DongleNotRespondingError, "broute_dongle_not_responding", ("port",)
+)
+
 WISUN_ERRORS: Final = ErrorTable[Operation](
     {
         Operation.CONNECT: (
             _REJECTED,
             ErrorKey(UnsupportedDongleError, "broute_not_a_dongle", ("port",)),
+            _NOT_RESPONDING,
             ErrorKey(DongleError, "broute_dongle_missing", ("port",)),
             ErrorKey(TimeoutError, "broute_connect_timeout"),
             ErrorKey(WisunError, "broute_meter_unreachable", ("error",)),
@@ -46,6 +53,7 @@ WISUN_ERRORS: Final = ErrorTable[Operation](
         Operation.READ: (
             _REJECTED,
             ErrorKey(DongleUnavailableError, "broute_dongle_missing", ("port",)),
+            _NOT_RESPONDING,
             ErrorKey(MeterTimeoutError, "broute_meter_timeout"),
             ErrorKey(NotConnectedError, "broute_not_connected", ("state",)),
             ErrorKey(WisunError, "broute_read_failed", ("error",)),

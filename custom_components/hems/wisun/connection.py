@@ -3,10 +3,11 @@
 :meth:`Connection.start` opens the dongle, finds the meter (the cached PAN first, then active
 scans) and authenticates; then a supervisor task keeps the session up in the background: it
 waits out PANA re-authentication (EVENT 29), rejoins after a failed re-authentication or a
-termination, reopens the port after the dongle was unplugged, and stops for good (raising
-:class:`CredentialsRejectedError`) after ``Timing.max_auth_failures`` authentication failures
-in a row.  What goes over the connection (the meter's ECHONET Lite requests) is
-:mod:`.requests`; the :class:`~.session.BRouteSession` ties the two together.
+termination, reopens the port after the dongle was unplugged or when it stopped answering
+(``Timing.hang_timeouts`` timeouts in a row without a byte from it: a hung firmware), and stops
+for good (raising :class:`CredentialsRejectedError`) after ``Timing.max_auth_failures``
+authentication failures in a row.  What goes over the connection (the meter's ECHONET Lite
+requests) is :mod:`.requests`; the :class:`~.session.BRouteSession` ties the two together.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 import contextlib
-from dataclasses import dataclass
 import logging
 import time
 from typing import Any
@@ -23,6 +23,7 @@ from .credentials import BRouteCredentials
 from .errors import (
     CredentialsRejectedError,
     DongleError,
+    DongleNotRespondingError,
     DongleUnavailableError,
     JoinFailedError,
     MeterNotFoundError,
@@ -33,7 +34,7 @@ from .errors import (
     WisunError,
 )
 from .j11_modem import J11Modem
-from .models import Dialect, DongleInfo, PanDescriptor, SessionState, Timing
+from .models import Dialect, DongleInfo, PanDescriptor, SessionState, SessionStats, Timing
 from .modem import JoinOutcome, Modem, ModemEvent, SkstackModem
 from .serial_link import SerialLink
 
@@ -42,23 +43,6 @@ _LOGGER = logging.getLogger(__name__)
 StateCallback = Callable[[SessionState], None]
 PanCallback = Callable[[PanDescriptor], None]
 UdpCallback = Callable[[str, bytes], None]
-
-
-@dataclass(slots=True)
-class SessionStats:
-    """Counters for diagnostics and benchmarks."""
-
-    join_attempts: int = 0
-    scans: int = 0
-    frames_sent: int = 0
-    get_frames: int = 0
-    set_frames: int = 0
-    send_failures: int = 0
-    timeouts: int = 0
-    cycles: int = 0
-    reconnects: int = 0
-    pushes: int = 0
-    foreign_frames: int = 0
 
 
 class Connection:
@@ -106,6 +90,10 @@ class Connection:
         self._tx_limited = False
         self._meter_addr: str | None = None
         self._meter_mac: str | None = None
+        #: Timeouts in a row without a byte from the dongle (see :meth:`note_timeout`).
+        self._silent_timeouts = 0
+        #: The dongle is taken for hung until it is connected again (warned once).
+        self._hung = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.dongle_info: DongleInfo | None = None
 
@@ -222,7 +210,9 @@ class Connection:
                     return
                 except WisunError as err:
                     auth = isinstance(err, JoinFailedError) and err.auth_rejected
-                    if not first.done() and not auth:
+                    if first.done():
+                        err = await self._unless_silent(err)
+                    elif not auth:
                         await self._drop_link()
                         self._set_state(SessionState.CLOSED)
                         first.set_exception(err)
@@ -231,8 +221,9 @@ class Connection:
                     attempt += 1
                     last_error = type(err)
                     continue
-                if last_error is not None:
+                if last_error is not None or self._hung:
                     _LOGGER.info("B-route: connected again")
+                self._hung = False
                 attempt = 0
                 last_error = None
                 if not await self._stay_connected(pan, first):
@@ -253,7 +244,9 @@ class Connection:
     ) -> None:
         """Wait before the next try after ``err`` (the ``attempt``-th in a row)."""
         delay = self._retry_delay(err, attempt)
-        if isinstance(err, DongleError):
+        if isinstance(err, DongleNotRespondingError):
+            self._set_state(SessionState.DONGLE_NOT_RESPONDING)
+        elif isinstance(err, DongleError):
             self._set_state(SessionState.DONGLE_UNAVAILABLE)
         else:
             self._set_state(SessionState.BACKING_OFF)
@@ -279,11 +272,17 @@ class Connection:
         _LOGGER.info("B-route session lost (%s)", reason)
         if reason == "dongle":
             self._fail_requests(DongleUnavailableError(f"lost the dongle on {self.port}"))
+        elif reason == "hung":
+            self._fail_requests(DongleNotRespondingError(f"the dongle on {self.port} is silent"))
         else:
             self._fail_requests(NotConnectedError(f"the session was lost ({reason})"))
-        if reason == "dongle":
+        if reason in ("dongle", "hung"):
             await self._drop_link()
-            self._set_state(SessionState.DONGLE_UNAVAILABLE)
+            self._set_state(
+                SessionState.DONGLE_UNAVAILABLE
+                if reason == "dongle"
+                else SessionState.DONGLE_NOT_RESPONDING
+            )
             await asyncio.sleep(Timing.delay(self._timing.reopen_delays, 0))
         elif reason == "auth":
             if self._auth_failures >= self._timing.max_auth_failures:
@@ -320,7 +319,7 @@ class Connection:
 
     def _retry_delay(self, err: WisunError, attempt: int) -> float:
         t = self._timing
-        if isinstance(err, UnsupportedDongleError):
+        if isinstance(err, (UnsupportedDongleError, DongleNotRespondingError)):
             return Timing.delay(t.rejoin_delays, attempt)  # something answers: probe less often
         if isinstance(err, DongleError):
             return Timing.delay(t.reopen_delays, attempt)
@@ -332,7 +331,8 @@ class Connection:
 
     async def _establish(self) -> PanDescriptor:
         if self._link is None or not self._link.is_open or self._modem is None:
-            self._set_state(SessionState.CONNECTING)
+            if self._state is not SessionState.DONGLE_NOT_RESPONDING:  # says so while probing
+                self._set_state(SessionState.CONNECTING)
             await self._open_dongle()
         elif self._needs_setup:
             self._set_state(SessionState.CONNECTING)
@@ -344,12 +344,12 @@ class Connection:
         cached = self._pan
         if cached is not None and cached.dialect is modem.dialect:
             if await self._join(modem, cached) is JoinOutcome.OK:
-                return cached
+                return self._pan or cached
             _LOGGER.info("B-route: the cached PAN did not work; scanning")
         pan = await self._scan(modem)
         outcome = await self._join(modem, pan)
         if outcome is JoinOutcome.OK:
-            return pan
+            return self._pan or pan
         if outcome is JoinOutcome.REJECTED:
             raise JoinFailedError("the meter rejected the PANA authentication", auth_rejected=True)
         raise JoinFailedError(
@@ -372,6 +372,8 @@ class Connection:
                     self._dialect_hint = modem.dialect  # probe this family first next time
                     break
             else:
+                if self.dongle_info is not None:  # it answered before: hung, not unsupported
+                    raise DongleNotRespondingError(f"the dongle on {self.port} does not answer")
                 raise UnsupportedDongleError(f"no Wi-SUN module answers on {self.port}")
             modem.on_udp = self._on_udp
             modem.on_event = self._on_modem_event
@@ -389,11 +391,7 @@ class Connection:
             found = await modem.scan(duration)
             if found:
                 pan = max(found, key=lambda p: p.lqi if p.lqi is not None else -1)
-                old = self._pan
-                self._pan = pan
-                if old is None or _place(old) != _place(pan):
-                    for callback in list(self._pan_listeners):
-                        call_listener(callback, pan)
+                self._learn_pan(pan)
                 return pan
             _LOGGER.debug("B-route: no PAN with scan duration %d", duration)
         raise MeterNotFoundError("no smart meter answered the active scans")
@@ -403,6 +401,9 @@ class Connection:
         self.stats.join_attempts += 1
         outcome = await modem.join(pan)
         if outcome is JoinOutcome.OK:
+            if modem.joined is not None:  # the module names the meter it joined (J11)
+                pan = modem.joined
+                self._learn_pan(pan)
             self._auth_failures = 0
             self._meter_addr = pan.ipv6
             if self._meter_mac != pan.mac:
@@ -421,7 +422,45 @@ class Connection:
                 raise self._rejected_error()
         return outcome
 
+    async def _unless_silent(self, err: WisunError) -> WisunError:
+        """``err`` raised while (re)connecting; a command the open dongle did not answer
+        makes it a hung dongle: the port is closed (reopened by the next try)."""
+        if type(err) is not DongleError or not self.port_open:
+            return err
+        self._dongle_silent(str(err))
+        await self._drop_link()
+        return DongleNotRespondingError(f"the dongle on {self.port} stopped answering")
+
+    def _dongle_silent(self, why: str) -> None:
+        self.stats.hangs += 1
+        if not self._hung:
+            self._hung = True
+            _LOGGER.warning(
+                "B-route: the dongle on %s stopped answering (%s); closing and reopening its "
+                "port until it answers again",
+                self.port,
+                why,
+            )
+
+    def note_timeout(self) -> None:
+        """A command or request timed out; enough of them in a row without a byte from the
+        dongle in between mean that it hangs: the connected period ends ("hung")."""
+        self._silent_timeouts += 1
+        limit = self._timing.hang_timeouts
+        if self._silent_timeouts >= limit and self._lost is not None and not self._lost.done():
+            self._dongle_silent(f"{limit} timeouts in a row")
+            self.signal_lost("hung")
+
+    def _learn_pan(self, pan: PanDescriptor) -> None:
+        """Where the meter is now; listeners hear of a new place (to persist it)."""
+        old = self._pan
+        self._pan = pan
+        if old is None or _place(old) != _place(pan):
+            for callback in list(self._pan_listeners):
+                call_listener(callback, pan)
+
     async def _drop_link(self) -> None:
+        self._silent_timeouts = 0
         link, self._link = self._link, None
         modem, self._modem = self._modem, None
         if modem is not None:
@@ -432,6 +471,7 @@ class Connection:
     # -- callbacks from the port and the modem ------------------------------------------------
 
     def _on_data(self, data: bytes) -> None:
+        self._silent_timeouts = 0  # the dongle is alive
         modem = self._modem
         if modem is None:
             return
@@ -441,7 +481,7 @@ class Connection:
             _LOGGER.exception("B-route: could not handle data from the dongle")
 
     def _on_link_lost(self, exc: Exception | None) -> None:
-        if self._closing:
+        if self._closing or self._link is None:  # closed by the session itself
             return
         _LOGGER.info("B-route: lost the dongle on %s", self.port)
         if self._modem is not None:
@@ -514,6 +554,8 @@ class Connection:
                 raise SessionClosedError("the session is not connected")
             if state is SessionState.DONGLE_UNAVAILABLE:
                 raise DongleUnavailableError(f"the dongle on {self.port} is unavailable")
+            if state is SessionState.DONGLE_NOT_RESPONDING:
+                raise DongleNotRespondingError(f"the dongle on {self.port} does not answer")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if state is SessionState.TRANSMISSION_LIMITED:

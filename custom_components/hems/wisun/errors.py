@@ -58,6 +58,11 @@ class DongleUnavailableError(NotConnectedError, DongleError):
     """The dongle is unplugged or its port cannot be opened; the session keeps trying."""
 
 
+class DongleNotRespondingError(NotConnectedError, DongleError):
+    """The dongle's port is open but the dongle answers nothing (its firmware hangs); the
+    session reopens the port and probes it again with backoff."""
+
+
 class TransmissionLimitedError(NotConnectedError):
     """The module reported the ARIB transmission-time limit (EVENT 32) and has not released it."""
 

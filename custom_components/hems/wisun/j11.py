@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import struct
 from typing import Final
 
+from .models import Dialect, PanDescriptor
+
 UNIQUE_REQUEST: Final = bytes.fromhex("D0EA83FC")
 UNIQUE_RESPONSE: Final = bytes.fromhex("D0F9EE5D")
 HEADER_SIZE: Final = 12
@@ -170,6 +172,17 @@ def parse_scan_result(data: bytes) -> J11ScanResult | None:
     pan_id = int.from_bytes(data[11:13], "big")
     rssi = struct.unpack_from(">b", data, 13)[0]
     return J11ScanResult(channel, mac, pan_id, rssi)
+
+
+def parse_broute_started(data: bytes) -> PanDescriptor | None:
+    """The meter of a successful 0x2053 answer (result, channel, PAN ID 2, MAC 8, RSSI);
+    None if the answer is shorter."""
+    if len(data) < 12:
+        return None
+    rssi = data[12] if len(data) > 12 else None
+    return PanDescriptor(
+        Dialect.J11, data[1], int.from_bytes(data[2:4], "big"), data[4:12].hex().upper(), rssi
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,6 +185,7 @@ class J11Modem(Modem):
         ]
 
     async def join(self, pan: PanDescriptor) -> JoinOutcome:
+        self.joined = None
         async with self._lock:
             await self._request_locked(
                 j11.CMD_INITIAL_SETTINGS, j11.build_initial_settings(pan.channel)
@@ -192,6 +193,9 @@ class J11Modem(Modem):
             started = await self._request_locked(j11.CMD_START_BROUTE, check=False)
             if not started.ok:
                 return JoinOutcome.NO_RESPONSE
+            # the module found the meter itself: its answer says which one (a replaced meter
+            # has another MAC than the cached PAN)
+            self.joined = j11.parse_broute_started(started.data)
             await self._request_locked(
                 j11.CMD_OPEN_UDP, ECHONET_PORT.to_bytes(2, "big"), check=False
             )

@@ -28,6 +28,7 @@ class SessionState(StrEnum):
     TRANSMISSION_LIMITED = "transmission_limited"  # EVENT 32 until EVENT 33
     BACKING_OFF = "backing_off"  # waiting before the next join / scan
     DONGLE_UNAVAILABLE = "dongle_unavailable"  # port gone; reopening in the background
+    DONGLE_NOT_RESPONDING = "dongle_not_responding"  # port open, dongle silent; reopening it
     CREDENTIALS_REJECTED = "credentials_rejected"  # terminal: ask the user
 
     @property
@@ -46,6 +47,7 @@ class SessionState(StrEnum):
         session is closed (every other state is connected or on its way there)."""
         return self in (
             SessionState.DONGLE_UNAVAILABLE,
+            SessionState.DONGLE_NOT_RESPONDING,
             SessionState.CREDENTIALS_REJECTED,
             SessionState.CLOSED,
         )
@@ -224,11 +226,32 @@ class MeterInfo:
         return round(raw * self.unit_kwh * self.coefficient, 6)
 
 
+@dataclass(slots=True)
+class SessionStats:
+    """Counters for diagnostics and benchmarks."""
+
+    join_attempts: int = 0
+    scans: int = 0
+    frames_sent: int = 0
+    get_frames: int = 0
+    set_frames: int = 0
+    send_failures: int = 0
+    timeouts: int = 0
+    cycles: int = 0
+    reconnects: int = 0
+    pushes: int = 0
+    foreign_frames: int = 0
+    #: Times the dongle stopped answering (its port was closed and opened again).
+    hangs: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Timing:
     """Timers and retry policy (seconds).  The defaults follow the B-route guideline.
 
     ``scaled(f)`` multiplies every duration by ``f`` (tests use tiny factors).
+    ``hang_timeouts``: timeouts in a row without a byte from the dongle after which it is
+    taken for hung (its port is closed and opened again).
     """
 
     probe_timeout: float = 2.0
@@ -252,6 +275,7 @@ class Timing:
     scan_retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     reopen_delays: tuple[float, ...] = (0.5, 1.0, 2.0)
     terminate_timeout: float = 5.0
+    hang_timeouts: int = 3
 
     def scaled(self, factor: float) -> Timing:
         """A copy with every duration multiplied by ``factor``."""
@@ -260,7 +284,7 @@ class Timing:
             value = getattr(self, f.name)
             if f.name in {"scan_durations", "scan_channels", "request_attempts"}:
                 continue
-            if f.name in {"er10_retries", "max_auth_failures"}:
+            if f.name in {"er10_retries", "max_auth_failures", "hang_timeouts"}:
                 continue
             if isinstance(value, tuple):
                 changes[f.name] = tuple(v * factor for v in value)

@@ -91,6 +91,9 @@ class Modem(ABC):
         self.on_udp: UdpCallback = _noop_udp
         self.on_event: EventCallback = _noop_event
         self.info: DongleInfo | None = None
+        #: The meter's PAN as the module reports it after a successful :meth:`join` (J11:
+        #: from its start-B-route answer); None: the PAN that was asked for.
+        self.joined: PanDescriptor | None = None
 
     @abstractmethod
     def feed(self, data: bytes) -> None:

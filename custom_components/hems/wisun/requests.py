@@ -152,6 +152,7 @@ class MeterRequests:
             except DongleError as err:
                 if not self._connection.port_open:
                     raise DongleUnavailableError(str(err)) from err
+                self._connection.note_timeout()  # the open dongle did not answer
                 raise
             self.stats.frames_sent += 1
             return
@@ -180,6 +181,7 @@ class MeterRequests:
                         return pending
                     except TimeoutError:
                         self.stats.timeouts += 1
+                        self._connection.note_timeout()
                         if pending.partial:
                             return pending
                 raise MeterTimeoutError(

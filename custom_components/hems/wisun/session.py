@@ -10,9 +10,9 @@ Typical use::
 
 After :meth:`connect` succeeds, the session keeps itself up in the background: it waits out
 PANA re-authentication (EVENT 29), rejoins after a failed re-authentication or a termination,
-reopens the port after the dongle was unplugged, and stops for good (raising
-:class:`CredentialsRejectedError` from every call) after ``Timing.max_auth_failures``
-authentication failures in a row.
+reopens the port after the dongle was unplugged or stopped answering (state
+``dongle_not_responding``), and stops for good (raising :class:`CredentialsRejectedError` from
+every call) after ``Timing.max_auth_failures`` authentication failures in a row.
 
 The parts: :mod:`.connection` (dongle, PANA, the supervisor that keeps them up),
 :mod:`.requests` (the meter's ECHONET Lite requests); this module is the meter client: what
