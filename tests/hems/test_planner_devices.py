@@ -7,7 +7,8 @@ from dataclasses import replace
 import json
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
 
 from custom_components.hems.energy.planner import BatteryMode, Commands
@@ -22,7 +23,7 @@ from .planner_setup import (
     frozen,
     setup,
 )
-from .test_energy_support import entity_id
+from .test_energy_support import entity_id, runtime_of, setup_energy
 
 #: Fixtures of the setup module that this module's tests use.
 FIXTURES = (frozen, setup)
@@ -212,3 +213,27 @@ async def test_a_device_refusing_even_its_automatic_mode(
     await planner.async_set_mode(PlannerMode.DRY_RUN)
     assert planner.state.commanded == {}
     assert setup.house.obj("battery").values[0xDA] == b"\x44"
+
+
+async def test_a_planner_started_while_home_assistant_stops_sets_no_timer(
+    hass: HomeAssistant,
+) -> None:
+    """An energy entry reloaded while Home Assistant stops (options saved just before) starts
+    no slot timer that would outlive the entries' shutdown."""
+    entry = await setup_energy(hass)
+    planner = runtime_of(entry).planner
+    await planner.async_stop()
+
+    def slot_timers() -> list[str]:
+        handles = get_scheduled_timer_handles(hass.loop)
+        return [repr(h) for h in handles if not h.cancelled() and "_async_slot_started" in repr(h)]
+
+    assert not slot_timers()
+    hass.set_state(CoreState.stopping)
+    try:
+        planner.async_start()
+        assert not slot_timers()
+    finally:
+        hass.set_state(CoreState.running)
+    planner.async_start()
+    assert slot_timers()

@@ -163,7 +163,12 @@ class HomePlanner:
 
     @callback
     def async_start(self) -> None:
-        """Re-plan at every slot start and on material changes."""
+        """Re-plan at every slot start and on material changes.
+
+        Not while Home Assistant stops: an entry reloaded then (new options saved just before)
+        would leave the slot timer behind after the entries were shut down."""
+        if self.hass.is_stopping:
+            return
         self._unsubs.append(
             async_track_utc_time_change(
                 self.hass, self._async_slot_started, minute=(0, 30), second=5
