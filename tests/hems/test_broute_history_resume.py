@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.hems import statistics_backfill
 from custom_components.hems.energy.backfill import HistoryCursor, extend_history, history_cursor
 from custom_components.hems.energy.meter_hours import JST, HourRow, floor_hour, hour_boundaries
-from custom_components.hems.meter import const as broute_const
+from custom_components.hems.meter.coordinator import BrouteCoordinator
 from custom_components.hems.statistics_backfill import ImportState, _zero_point
 from custom_components.hems.wisun import HistorySlot
 from simulator.clock import SimClock
@@ -29,27 +29,20 @@ from simulator.meter_model import MeterModel
 from tests.waiting import wait_for
 
 from .test_broute_backfill import EXPORT, HOUR, IMPORT, KWH_PER_COUNT, History, _read_rows
-from .test_broute_history import _assert_live_hour_continues, _five_minutes
+from .test_broute_history import (
+    _assert_live_hour_continues,
+    _five_minutes,
+    _no_margin,
+    auto_enable_custom_integrations,
+)
 from .test_broute_support import DongleFactory, _fast_broute, broute_entry, make_dongle, sim_clock
 
-#: Fixtures of the support module that this module's tests use.
-FIXTURES = (_fast_broute, make_dongle, sim_clock)
+#: Fixtures of other modules that this module's tests use (the first two are autouse: the
+#: recorder before Home Assistant, no backfill margin).
+FIXTURES = (auto_enable_custom_integrations, _no_margin, _fast_broute, make_dongle, sim_clock)
 DAYS = 6
 #: The import is interrupted when it asks for this day (the days before it are written).
 INTERRUPT_AT = 3
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_mock: Recorder, imports_finish: None, enable_custom_integrations: None
-) -> None:
-    """The recorder is set up before Home Assistant (the shared fixture would start it first)."""
-
-
-@pytest.fixture(autouse=True)
-def _no_margin(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test recorder compiles nothing by itself: every past hour can be written."""
-    monkeypatch.setattr(broute_const, "BACKFILL_MARGIN", timedelta(0))
 
 
 @pytest.fixture
@@ -258,6 +251,20 @@ def test_an_import_state_round_trips() -> None:
     assert ImportState.from_dict({"day": "May", "cursors": []}) == ImportState()
 
 
+async def _imported(
+    hass: HomeAssistant, make_dongle: DongleFactory, meter: MeterModel
+) -> BrouteCoordinator:
+    """A B-route entry on a dongle with ``meter``, once its own history import is over."""
+    dongle = await make_dongle(meter=meter)
+    entry = broute_entry(dongle.path or "")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.coordinator
+    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    return coordinator
+
+
 async def test_a_first_value_from_yesterday_starts_the_import_yesterday(
     recorder_mock: Recorder,
     imports_finish: None,
@@ -269,13 +276,7 @@ async def test_a_first_value_from_yesterday_starts_the_import_yesterday(
     """A sensor first recorded yesterday (an import tried again after midnight): today's
     meter day holds nothing before its first live hour, so the rows start with yesterday's."""
     meter = MeterModel(sim_clock, history_days=2)
-    dongle = await make_dongle(meter=meter)
-    entry = broute_entry(dongle.path or "")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = entry.runtime_data.coordinator
-    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    coordinator = await _imported(hass, make_dongle, meter)
     yesterday = datetime.now(JST).date() - timedelta(days=1)
     first_value = _midnight(yesterday) + 12 * HOUR + timedelta(minutes=20)
     counter = "sensor.yesterdays_counter"
@@ -312,13 +313,7 @@ async def test_a_statistic_new_to_a_resumed_import_starts_today(
     """A resumed import with a statistic it had not started (enabled meanwhile) reads from
     today again: that statistic's rows begin at its first live hour, not at the resumed day."""
     meter = MeterModel(sim_clock, history_days=2)
-    dongle = await make_dongle(meter=meter)
-    entry = broute_entry(dongle.path or "")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = entry.runtime_data.coordinator
-    await wait_for(lambda: coordinator.last_history is not None, limit=60)
+    coordinator = await _imported(hass, make_dongle, meter)
     counter = "sensor.enabled_meanwhile"
     hass.states.async_set(counter, "1234.5", {"unit_of_measurement": "kWh"})
     await async_wait_recording_done(hass)
