@@ -40,7 +40,7 @@ hems_ensure_venv() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --ignore-requires-python -r "$REQ" 2>&1 \
       | grep -v -e "is ignored: it is neither" || true
-    local check='import pytest_homeassistant_custom_component, hypothesis, uecho, momonga, hass_frontend, selenium'
+    local check='import pytest_homeassistant_custom_component, xdist, hypothesis, uecho, momonga, hass_frontend, selenium'
     "$VENV/bin/python" -c "$check" || { echo "installing $REQ failed" >&2; return 1; }
     echo "$want" > "$stamp"
   fi
