@@ -77,7 +77,7 @@ hems_isolated() {
 # How many pytest-xdist workers run the whole suite: HEMS_TEST_WORKERS, else one more than the
 # cores (the tests wait on sockets and timers part of the time; at most 4), and 0 (no workers)
 # where the workers cannot each have a network namespace.  On 2 cores with nothing else running:
-# 3 workers, 4 min 47 s (one process: 11 min 21 s).
+# 3 workers, 4 min 47 s to 7 min 19 s in runs of this day (one process: 11 min 21 s).
 hems_workers() {
   if [ -n "${HEMS_TEST_WORKERS:-}" ]; then echo "$HEMS_TEST_WORKERS"; return; fi
   if ! hems_can_isolate; then echo 0; return; fi
